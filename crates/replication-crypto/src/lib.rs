@@ -1,0 +1,1 @@
+//! AES-256-GCM envelope encryption and the chunked object format.

@@ -1,0 +1,1 @@
+//! The `replication_scenario!` language.

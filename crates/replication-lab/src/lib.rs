@@ -1,0 +1,1 @@
+//! Test Amazon S3 replication with encryption before you deploy it.
