@@ -234,6 +234,8 @@ pub enum Step {
     BatchReplicate { bucket: String, statuses: Vec<BatchStatus> },
     /// Something that changes the world between steps.
     Fault(Fault),
+    /// Let logical time pass (seconds); every other step takes one second.
+    Wait { seconds: u64 },
     /// A check of the outcome at this point.
     Expect(Expectation),
 }
@@ -388,7 +390,9 @@ pub enum StatementSelector {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expectation {
-    /// The verdict of the most recent `PutBucketReplication` on `bucket`.
+    /// The verdict of the most recent bucket-level call on `bucket` (`PutBucketReplication`, or a
+    /// versioning change made by a fault, which S3 refuses with `InvalidBucketState` on a source
+    /// bucket that has a replication configuration).
     Config { bucket: String, verdict: ExpectedVerdict },
     /// The verdict of the most recent `PutObject` (or fault) that S3 answers with an error, e.g.
     /// an SSE-C upload into a bucket that blocks SSE-C.

@@ -1,0 +1,676 @@
+//! The replication engine: one attempt replicates one source version to one destination, step by
+//! step, each step a recorded permission decision or a real cryptographic operation.
+//!
+//! An attempt only reads the world, so the attempts of a `replicate` step run in parallel on all
+//! cores; their results are applied in queue order, which keeps the report deterministic.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use replication_crypto::{CryptoError, Key256, KeySource};
+
+use crate::authz::Decision;
+use crate::catalog::KeyOrigin;
+use crate::ids;
+use crate::kms::{self, KmsError, KmsKey};
+use crate::rules::SseCReplication;
+use crate::spec::{BatchStatus, EventName, RoleRef, Versioning};
+use crate::world::{
+    Body, Bucket, DestStatus, Envelope, ReplicationEvent, ReplicationStatus, Role, RunError, Sse,
+    StoredObject, Task, TaskKind, Version, World, sse_c_aad,
+};
+
+/// Why reading a stored object failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{0}")]
+    Crypto(CryptoError),
+    #[error("{0}")]
+    Kms(KmsError),
+    #[error("the object is SSE-C and no customer key was presented")]
+    MissingCustomerKey,
+    #[error("the presented customer key does not match the salted HMAC S3 stored (AccessDenied)")]
+    WrongCustomerKey,
+}
+
+/// One line of an attempt's trace: what S3 did and what decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceLine {
+    pub action: String,
+    pub resource: String,
+    pub result: String,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptResult {
+    Completed { replica_version: String, replica_sse: Option<Sse> },
+    Failed { reason: &'static str, detail: String, fix: String },
+    /// A temporary condition: the task stays PENDING and is retried ([U-STATUS]).
+    Pending { why: String },
+}
+
+/// The record of one attempt, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    pub at: u64,
+    pub source: String,
+    pub key: String,
+    pub version_id: String,
+    pub rule: String,
+    pub dest: String,
+    pub kind: &'static str,
+    pub attempt: u32,
+    pub batch: bool,
+    pub trace: Vec<TraceLine>,
+    pub notes: Vec<String>,
+    pub result: AttemptResult,
+}
+
+enum Verdict {
+    Done { replica: Body },
+    Failed { reason: &'static str, detail: String, fix: String },
+    Transient { why: String },
+}
+
+struct Attempt<'w> {
+    w: &'w World,
+    trace: Vec<TraceLine>,
+    notes: Vec<String>,
+    keep_trace: bool,
+}
+
+impl Attempt<'_> {
+    fn line(&mut self, action: &str, resource: &str, result: String) {
+        if self.keep_trace {
+            self.trace.push(TraceLine { action: action.to_owned(), resource: resource.to_owned(), result });
+        }
+    }
+
+    fn decision(&mut self, action: &str, resource: &str, d: &Decision) {
+        if self.keep_trace {
+            self.trace.push(TraceLine { action: action.to_owned(), resource: resource.to_owned(), result: d.text.clone() });
+        }
+    }
+}
+
+fn failed(reason: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Verdict {
+    Verdict::Failed { reason, detail: detail.into(), fix: fix.into() }
+}
+
+/// A KMS state error as the failure S3 reports for the source or destination key
+/// ([U-FAIL]; mapping of states to `*KmsKeyInvalidState` per aws-facts d.8, inferred).
+fn key_state_failure(side: Side, key: &KmsKey, err: &KmsError) -> Verdict {
+    let (reason, fix) = match (side, err) {
+        (Side::Source, _) => ("SrcKmsKeyInvalidState", format!("enable key `{}` ({}); objects that failed meanwhile need Batch Replication", key.name, key.arn)),
+        (Side::Destination, _) => ("DstKmsKeyInvalidState", format!("enable key `{}` ({}); objects that failed meanwhile need Batch Replication", key.name, key.arn)),
+    };
+    let fix = match key.state {
+        kms::KeyState::PendingDeletion | kms::KeyState::PendingReplicaDeletion => {
+            format!("cancel the deletion of key `{}` (CancelKeyDeletion leaves it Disabled) and enable it; then run Batch Replication for the failed objects", key.name)
+        }
+        kms::KeyState::Creating => format!("wait until the multi-Region replica `{}` is Enabled; failed objects need Batch Replication", key.name),
+        _ => fix,
+    };
+    failed(reason, err.to_string(), fix)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Source,
+    Destination,
+}
+
+impl World {
+    /// Runs every queued task once (`replicate`), or only batch tasks (`batch_only`).
+    pub(crate) fn replicate(&mut self, idx: usize, batch_only: bool) -> Result<(), RunError> {
+        let (run, keep): (Vec<Task>, Vec<Task>) = std::mem::take(&mut self.queue).into_iter().partition(|t| !batch_only || t.batch);
+        self.queue = keep;
+        if run.is_empty() {
+            self.log(idx, if batch_only { "batch job: nothing to replicate".into() } else { "replicate: no pending work".into() });
+            return Ok(());
+        }
+        let results: Vec<(Task, Result<(Verdict, Vec<TraceLine>, Vec<String>), RunError>)> = {
+            let w: &World = self;
+            let one = |rng: &mut KeySource, t: &Task| {
+                let r = attempt(w, t, rng);
+                (t.clone(), r)
+            };
+            if self.threads == 1 || run.len() == 1 {
+                let mut rng = KeySource::new();
+                run.iter().map(|t| one(&mut rng, t)).collect()
+            } else {
+                run.par_iter().map_init(KeySource::new, one).collect()
+            }
+        };
+        let (mut completed, mut failed_n, mut pending) = (0, 0, 0);
+        for (mut task, res) in results {
+            let (verdict, trace, notes) = res?;
+            task.attempts += 1;
+            let result = self.apply(&task, verdict);
+            match &result {
+                AttemptResult::Completed { .. } => completed += 1,
+                AttemptResult::Failed { .. } => failed_n += 1,
+                AttemptResult::Pending { .. } => pending += 1,
+            }
+            let retry = matches!(result, AttemptResult::Pending { .. });
+            self.attempts.push(AttemptRecord {
+                at: self.clock,
+                source: task.source.clone(),
+                key: task.key.clone(),
+                version_id: task.version_id.clone(),
+                rule: task.rule.clone(),
+                dest: task.dest.clone(),
+                kind: match task.kind {
+                    TaskKind::Object => "object",
+                    TaskKind::DeleteMarker => "delete marker",
+                },
+                attempt: task.attempts,
+                batch: task.batch,
+                trace,
+                notes,
+                result,
+            });
+            if retry {
+                self.queue.push(task);
+            }
+        }
+        let what = if batch_only { "batch job" } else { "replicate" };
+        self.log(idx, format!("{what}: {completed} completed, {failed_n} failed, {pending} still pending"));
+        Ok(())
+    }
+
+    fn apply(&mut self, task: &Task, verdict: Verdict) -> AttemptResult {
+        let now = self.clock;
+        let metrics_on = self.buckets[&task.source]
+            .replication
+            .as_ref()
+            .and_then(|c| c.rules.iter().find(|r| r.label == task.rule))
+            .map(|r| (r.metrics, r.rtc))
+            .unwrap_or((false, false));
+        match verdict {
+            Verdict::Done { replica } => {
+                let created = self.buckets[&task.source]
+                    .objects
+                    .get(&task.key)
+                    .and_then(|vs| vs.iter().find(|v| v.id == task.version_id))
+                    .map_or(now, |v| v.created_at);
+                let sse = match &replica {
+                    Body::Object(o) => Some(o.sse.clone()),
+                    Body::DeleteMarker => None,
+                };
+                let version = Version {
+                    id: String::new(),
+                    created_at: now,
+                    body: replica,
+                    destinations: BTreeMap::new(),
+                    replica_of: Some((task.source.clone(), task.version_id.clone())),
+                    not_eligible: Vec::new(),
+                };
+                let rid = self.add_version(&task.dest, &task.key, version);
+                if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id) {
+                    if task.kind == TaskKind::Object {
+                        v.destinations.insert(task.dest.clone(), (task.rule.clone(), DestStatus::Completed { replica_version: rid.clone() }));
+                    }
+                }
+                let latency = now.saturating_sub(created);
+                let m = self.metrics.entry((task.source.clone(), task.rule.clone())).or_default();
+                m.completed += 1;
+                m.max_latency = m.max_latency.max(latency);
+                if metrics_on.1 && latency > crate::world::RTC_THRESHOLD_SECONDS {
+                    self.events.push(ReplicationEvent {
+                        at: now,
+                        source: task.source.clone(),
+                        rule: task.rule.clone(),
+                        event: EventName::OperationReplicatedAfterThreshold,
+                        key: task.key.clone(),
+                        version_id: task.version_id.clone(),
+                        dest: task.dest.clone(),
+                        reason: None,
+                    });
+                }
+                AttemptResult::Completed { replica_version: rid, replica_sse: sse }
+            }
+            Verdict::Failed { reason, detail, fix } => {
+                if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id) {
+                    if task.kind == TaskKind::Object {
+                        v.destinations.insert(task.dest.clone(), (task.rule.clone(), DestStatus::Failed { reason }));
+                    }
+                }
+                self.metrics.entry((task.source.clone(), task.rule.clone())).or_default().failed += 1;
+                // [U-EVENTS]: failure events need replication metrics on the rule.
+                if metrics_on.0 {
+                    self.events.push(ReplicationEvent {
+                        at: now,
+                        source: task.source.clone(),
+                        rule: task.rule.clone(),
+                        event: EventName::OperationFailedReplication,
+                        key: task.key.clone(),
+                        version_id: task.version_id.clone(),
+                        dest: task.dest.clone(),
+                        reason: Some(reason),
+                    });
+                }
+                AttemptResult::Failed { reason, detail, fix }
+            }
+            Verdict::Transient { why } => AttemptResult::Pending { why },
+        }
+    }
+
+    /// A Batch Replication job: selects versions by replication status and replicates them with
+    /// the bucket's configuration, replicas included ([U-SETUP], aws-facts c and e).
+    pub(crate) fn batch_replicate(&mut self, idx: usize, bucket: &str, statuses: &[BatchStatus]) -> Result<(), RunError> {
+        let mut selected = Vec::new();
+        for (key, versions) in &self.buckets[bucket].objects {
+            for v in versions {
+                if matches!(v.body, Body::DeleteMarker) {
+                    continue;
+                }
+                let status = match v.status() {
+                    None => BatchStatus::None,
+                    Some(ReplicationStatus::Failed) => BatchStatus::Failed,
+                    Some(ReplicationStatus::Completed) => BatchStatus::Completed,
+                    Some(ReplicationStatus::Replica) => BatchStatus::Replica,
+                    Some(ReplicationStatus::Pending) => continue,
+                };
+                if statuses.contains(&status) {
+                    selected.push((key.clone(), v.id.clone()));
+                }
+            }
+        }
+        let n = selected.len();
+        let mut routed = Vec::new();
+        for (key, vid) in &selected {
+            if let Some(v) = self.version_mut(bucket, key, vid) {
+                // A re-attempt starts over for the destinations it selects.
+                v.destinations.retain(|_, (_, s)| matches!(s, DestStatus::Completed { .. }));
+                if statuses.contains(&BatchStatus::Completed) {
+                    v.destinations.clear();
+                }
+            }
+            let r = self.route_new_version(bucket, key, vid, TaskKind::Object, true);
+            routed.push(format!("`{key}` {vid}{r}"));
+        }
+        let list: Vec<String> = statuses
+            .iter()
+            .map(|s| match s {
+                BatchStatus::None => "NONE",
+                BatchStatus::Failed => "FAILED",
+                BatchStatus::Completed => "COMPLETED",
+                BatchStatus::Replica => "REPLICA",
+            }.to_owned())
+            .collect();
+        self.log(idx, format!("Batch Replication job on `{bucket}` for {}: {n} version(s) selected", list.join(", ")));
+        for r in routed {
+            self.log(idx, format!("  batch: {r}"));
+        }
+        self.replicate(idx, true)
+    }
+}
+
+/// Replicates one task against a read-only world.
+#[allow(clippy::type_complexity)]
+fn attempt(w: &World, task: &Task, rng: &mut KeySource) -> Result<(Verdict, Vec<TraceLine>, Vec<String>), RunError> {
+    let mut a = Attempt { w, trace: Vec::new(), notes: Vec::new(), keep_trace: w.trace };
+    let verdict = run_attempt(&mut a, task, rng)?;
+    Ok((verdict, a.trace, a.notes))
+}
+
+fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<Verdict, RunError> {
+    let w = a.w;
+    let src = &w.buckets[&task.source];
+    let Some(dst) = w.buckets.get(&task.dest) else {
+        return Ok(failed("DstBucketNotFound", format!("destination bucket `{}` does not exist", task.dest), "create the destination bucket or fix the rule's destination"));
+    };
+    let Some(config) = src.replication.clone() else {
+        return Ok(failed("SrcBucketReplicationConfigMissing", "the source bucket has no replication configuration", "put the replication configuration back"));
+    };
+    let Some(rule) = config.rules.iter().find(|r| r.label == task.rule) else {
+        return Ok(failed("SrcBucketReplicationConfigMissing", format!("rule `{}` is no longer in the configuration", task.rule), "restore the rule"));
+    };
+    // Temporary conditions keep the object PENDING ([U-STATUS]).
+    for region in [&src.region, &dst.region] {
+        if w.unavailable_regions.contains(region) {
+            a.line("(availability)", region, format!("Region {region} is unavailable: S3 retries later"));
+            return Ok(Verdict::Transient { why: format!("Region {region} is unavailable") });
+        }
+    }
+    let role = match &config.role {
+        RoleRef::Named(n) => w.roles.get(n),
+        RoleRef::Arn(arn) => w.roles.values().find(|r| &r.arn == arn),
+    };
+    let role_label = match &config.role {
+        RoleRef::Named(n) => format!("role `{n}`"),
+        RoleRef::Arn(a) => format!("role {a}"),
+    };
+    let Some(role) = role else {
+        a.line("sts:AssumeRole", &role_label, "DENY: the role does not exist".into());
+        return Ok(failed("AssumeRoleNotPermitted", format!("{role_label} does not exist"), "create the role or name an existing one in the replication configuration"));
+    };
+    // 1. S3 assumes the role (Batch Replication: batchoperations.s3.amazonaws.com, [U-PERM]).
+    let service = if task.batch { "batchoperations.s3.amazonaws.com" } else { "s3.amazonaws.com" };
+    let d = w.authorize_assume(role, service);
+    a.decision("sts:AssumeRole", &role.arn, &d);
+    if !d.allowed {
+        return Ok(failed("AssumeRoleNotPermitted", format!("{service} may not assume {role_label}: {}", d.text), d.fix_for(&format!("the trust policy of {role_label}"), &format!("allow `sts:AssumeRole` for service principal `{service}`"))));
+    }
+    // 2. Read the configuration.
+    let d = w.authorize_s3(role, "s3:GetReplicationConfiguration", &src.arn, src);
+    a.decision("s3:GetReplicationConfiguration", &src.arn, &d);
+    if !d.allowed {
+        // No dedicated code; SrcBucketReplicationConfigMissing is the closest (aws-facts a.2, inferred).
+        return Ok(failed("SrcBucketReplicationConfigMissing", d.text.clone(), d.fix_for(&role_label, &format!("allow `s3:GetReplicationConfiguration` on `{}`", src.arn))));
+    }
+    let src_obj_arn = ids::object_arn(&src.s3_name, &task.key);
+    let dst_obj_arn = ids::object_arn(&dst.s3_name, &task.key);
+    let Some(version) = src.objects.get(&task.key).and_then(|vs| vs.iter().find(|v| v.id == task.version_id)) else {
+        return Ok(failed("SrcVersionNotFound", format!("version {} of `{}` no longer exists", task.version_id, task.key), "nothing to fix: the version was deleted before it replicated"));
+    };
+    if dst.versioning != Versioning::Enabled {
+        a.line("(destination)", &dst.arn, format!("versioning is {:?}", dst.versioning));
+        return Ok(failed("DstBucketUnversioned", format!("destination bucket `{}` has versioning {:?}", task.dest, dst.versioning), format!("enable versioning on `{}`; then run Batch Replication for the failed objects", task.dest)));
+    }
+    let obj = match &version.body {
+        Body::DeleteMarker => {
+            let d = w.authorize_s3(role, "s3:ReplicateDelete", &dst_obj_arn, dst);
+            a.decision("s3:ReplicateDelete", &dst_obj_arn, &d);
+            if !d.allowed {
+                return Ok(failed("DstDelObjNotPermitted", d.text.clone(), d.fix_for(&role_label, &format!("allow `s3:ReplicateDelete` on `{}/*`", dst.arn))));
+            }
+            return Ok(Verdict::Done { replica: Body::DeleteMarker });
+        }
+        Body::Object(o) => o.clone(),
+    };
+    let is_kms = matches!(obj.sse, Sse::SseKms { .. } | Sse::DsseKms { .. });
+    // 3. The object's owner must let the bucket owner read it ([U-REQ]; failure code inferred).
+    if obj.owner_account != src.account_id && !obj.owner_grants_read {
+        a.line("(object ACL)", &src_obj_arn, format!("owned by account {} without READ/READ_ACP for the bucket owner", obj.owner_account));
+        return Ok(failed("SrcGetObjectNotPermitted", format!("the object is owned by account {} and its ACL does not grant the bucket owner READ and READ_ACP", obj.owner_account), "have the object owner grant the bucket owner READ and READ_ACP (or use bucket owner enforced Object Ownership)"));
+    }
+    // 4. Read the object version.
+    let d = w.authorize_s3(role, "s3:GetObjectVersionForReplication", &src_obj_arn, src);
+    a.decision("s3:GetObjectVersionForReplication", &src_obj_arn, &d);
+    if !d.allowed {
+        let alt = w.authorize_s3(role, "s3:GetObjectVersion", &src_obj_arn, src);
+        a.decision("s3:GetObjectVersion", &src_obj_arn, &alt);
+        if alt.allowed && !is_kms {
+            a.notes.push("s3:GetObjectVersion let S3 read this unencrypted or SSE-S3 object; AWS recommends s3:GetObjectVersionForReplication, which SSE-KMS objects need".into());
+        } else {
+            let extra = if alt.allowed { " (s3:GetObjectVersion is allowed, but it does not cover SSE-KMS or DSSE-KMS objects)" } else { "" };
+            return Ok(failed("SrcGetObjectNotPermitted", format!("{}{extra}", d.text), d.fix_for(&role_label, &format!("allow `s3:GetObjectVersionForReplication` on `{}/*`", src.arn))));
+        }
+    }
+    let d = w.authorize_s3(role, "s3:GetObjectVersionAcl", &src_obj_arn, src);
+    a.decision("s3:GetObjectVersionAcl", &src_obj_arn, &d);
+    if !d.allowed {
+        return Ok(failed("SrcGetAclNotPermitted", d.text.clone(), d.fix_for(&role_label, &format!("allow `s3:GetObjectVersionAcl` on `{}/*`", src.arn))));
+    }
+    let mut tags = obj.tags.clone();
+    if !tags.is_empty() {
+        let d = w.authorize_s3(role, "s3:GetObjectVersionTagging", &src_obj_arn, src);
+        a.decision("s3:GetObjectVersionTagging", &src_obj_arn, &d);
+        if !d.allowed {
+            // [U-PERM]: without it S3 still replicates the object, just without tags (the
+            // failure-code list has SrcGetTaggingNotPermitted too; the docs conflict).
+            a.notes.push("the role cannot read tags, so the replica has no tags ([U-PERM])".into());
+            tags.clear();
+        }
+    }
+    if src.object_lock {
+        for (action, reason) in [("s3:GetObjectRetention", "SrcGetRetentionNotPermitted"), ("s3:GetObjectLegalHold", "SrcGetLegalHoldNotPermitted")] {
+            let d = w.authorize_s3(role, action, &src_obj_arn, src);
+            a.decision(action, &src_obj_arn, &d);
+            if !d.allowed {
+                return Ok(failed(reason, d.text.clone(), d.fix_for(&role_label, &format!("allow `{action}` on `{}/*`", src.arn))));
+            }
+        }
+        if !dst.object_lock {
+            return Ok(failed("DstBucketObjectLockConfigMissing", format!("the source has Object Lock and `{}` does not", task.dest), format!("enable Object Lock on `{}`", task.dest)));
+        }
+    }
+    // 5. Decrypt the source.
+    let src_aad = src_obj_arn.as_bytes().to_vec();
+    let source_keys: SourceKeys = match &obj.envelope {
+        Envelope::SseS3 { wrapped } => {
+            a.line("(SSE-S3 decrypt)", &src.region, "S3 unwraps the data key with its own key: no KMS call, no permission".into());
+            SourceKeys::One(replication_crypto::unwrap_key(&w.s3_root[&src.region], &src_aad, wrapped)?)
+        }
+        Envelope::Kms { key_arn, context, wrapped } | Envelope::Dsse { key_arn, context, outer: wrapped, .. } => {
+            let Some(key) = w.keys.get(key_arn) else {
+                a.line("kms:Decrypt", key_arn, "NotFoundException: the key no longer exists".into());
+                // Inferred: a deleted source key shows as an invalid key state.
+                return Ok(failed("SrcKmsKeyInvalidState", format!("NotFoundException: key {key_arn} was deleted"), "nothing can decrypt this object any more: a deleted KMS key cannot be recovered"));
+            };
+            if w.throttled_regions.contains(&key.region) {
+                a.line("kms:Decrypt", &key.arn, format!("ThrottlingException in {}: S3 retries later", key.region));
+                return Ok(Verdict::Transient { why: format!("KMS in {} is throttling", key.region) });
+            }
+            if let Err(e) = key.check_usable() {
+                a.line("kms:Decrypt", &key.arn, e.to_string());
+                return Ok(key_state_failure(Side::Source, key, &e));
+            }
+            let d = w.authorize_kms(role, "kms:Decrypt", key, context, &src.region);
+            a.decision("kms:Decrypt", &key.arn, &d);
+            if !d.allowed {
+                // No dedicated code for a source KMS denial; SrcGetObjectNotPermitted is the most
+                // plausible (aws-facts e, inferred).
+                return Ok(failed("SrcGetObjectNotPermitted", d.text.clone(), d.fix_for(&format!("{role_label} or the key policy of `{}`", key.name), &format!("allow `kms:Decrypt` on `{}`", key.arn))));
+            }
+            let first = kms::decrypt_data_key(key, context, wrapped).map_err(|e| RunError::Internal(format!("stored data key does not open: {e}")))?;
+            match &obj.envelope {
+                Envelope::Dsse { inner, .. } => {
+                    let second = kms::decrypt_data_key(key, context, inner).map_err(|e| RunError::Internal(format!("stored data key does not open: {e}")))?;
+                    SourceKeys::Two { outer: first, inner: second }
+                }
+                _ => SourceKeys::One(first),
+            }
+        }
+        Envelope::SseC { .. } => {
+            if w.rules.sse_c_replication == SseCReplication::NotReplicated {
+                return Ok(failed("SrcObjectNotEligible", "SSE-C objects are not replicated under rule set exam_guide", "run under aws_2026 or use SSE-S3/SSE-KMS"));
+            }
+            a.line("(SSE-C)", &src_obj_arn, "S3 copies the ciphertext as is: it never holds the customer key (no extra permissions)".into());
+            SourceKeys::CustomerKey
+        }
+    };
+    // 6. Choose the replica's encryption: the source's type ([U-KMSREPL] d.1).
+    let dst_aad = dst_obj_arn.as_bytes().to_vec();
+    let replica: StoredObject = match (&obj.sse, source_keys) {
+        (Sse::SseS3, SourceKeys::One(src_key)) => {
+            let d = write_checks(a, role, &role_label, dst, &dst_obj_arn, rule, &tags)?;
+            if let Some(v) = d {
+                return Ok(v);
+            }
+            let new_key = rng.key()?;
+            let sealed = replication_crypto::reseal_object(&src_key, &src_aad, &obj.sealed, &new_key, &dst_aad, rng)?;
+            let wrapped = replication_crypto::wrap_key(&w.s3_root[&dst.region], &dst_aad, &new_key, rng)?;
+            a.line("(SSE-S3 encrypt)", &dst.region, "re-encrypted under a new data key, wrapped by S3 in the destination Region".into());
+            replica_object(&obj, sealed, Envelope::SseS3 { wrapped }, Sse::SseS3, tags, rule, dst)
+        }
+        (Sse::SseKms { .. } | Sse::DsseKms { .. }, keys @ (SourceKeys::One(_) | SourceKeys::Two { .. })) => {
+            let src_bucket_key = matches!(obj.sse, Sse::SseKms { bucket_key: true, .. });
+            let dsse = matches!(obj.sse, Sse::DsseKms { .. });
+            let Some(replica_ref) = rule.replica_key.clone() else {
+                return Ok(failed("DstKmsKeyNotFound", "the rule has no ReplicaKmsKeyID", "add `replica_kms_key` to the rule"));
+            };
+            let requester = role.account_id.clone();
+            let Some(key) = w.resolve_key(&replica_ref, &requester, &dst.region) else {
+                let arn = w.key_ref_arn(&replica_ref, &requester, &dst.region);
+                a.line("kms:Encrypt", &arn, "NotFoundException: no such key".into());
+                return Ok(failed("DstKmsKeyNotFound", format!("ReplicaKmsKeyID {arn} does not exist (PutBucketReplication does not validate KMS keys)"), "create the key in the destination Region, or point `replica_kms_key` at an existing key there"));
+            };
+            if key.region != dst.region {
+                a.line("kms:Encrypt", &key.arn, format!("NotFoundException: KMS in {} has no key {}", dst.region, key.arn));
+                // Inferred: KMS keys are Regional, so the destination Region's KMS cannot find it.
+                return Ok(failed(
+                    "DstKmsKeyNotFound",
+                    format!("ReplicaKmsKeyID {} is in {}, but the destination bucket `{}` is in {}; KMS keys never leave their Region", key.arn, key.region, task.dest, dst.region),
+                    format!("use a key in {} for `replica_kms_key` (a multi-Region replica of the source key works, but S3 still re-encrypts)", dst.region),
+                ));
+            }
+            if w.throttled_regions.contains(&key.region) {
+                a.line("kms:Encrypt", &key.arn, format!("ThrottlingException in {}: S3 retries later", key.region));
+                return Ok(Verdict::Transient { why: format!("KMS in {} is throttling", key.region) });
+            }
+            if let Err(e) = key.check_usable() {
+                a.line("kms:Encrypt", &key.arn, e.to_string());
+                return Ok(key_state_failure(Side::Destination, key, &e));
+            }
+            let replica_bucket_key = !dsse && (src_bucket_key || dst.bucket_key);
+            // [U-KMSREPL] [U-BKEY] d.4: with a Bucket Key on either side the context is the
+            // destination bucket ARN.
+            let ctx_value = if replica_bucket_key { dst.arn.clone() } else { dst_obj_arn.clone() };
+            let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
+            let d = w.authorize_kms(role, "kms:Encrypt", key, &context, &dst.region);
+            a.decision("kms:Encrypt", &key.arn, &d);
+            if !d.allowed {
+                return Ok(failed("DstPutObjectNotPermitted", d.text.clone(), d.fix_for(&format!("{role_label} or the key policy of `{}`", key.name), &format!("allow `kms:Encrypt` on `{}`", key.arn))));
+            }
+            if replica_bucket_key {
+                // [U-KMSREPL]: S3 checks the Bucket Key's integrity with Decrypt on the replica key.
+                let d = w.authorize_kms(role, "kms:Decrypt", key, &context, &dst.region);
+                a.decision("kms:Decrypt (Bucket Key check)", &key.arn, &d);
+                if !d.allowed {
+                    return Ok(failed("DstPutObjectNotPermitted", d.text.clone(), d.fix_for(&format!("{role_label} or the key policy of `{}`", key.name), &format!("allow `kms:Decrypt` on `{}` (needed with S3 Bucket Keys)", key.arn))));
+                }
+            }
+            if let Some(v) = write_checks(a, role, &role_label, dst, &dst_obj_arn, rule, &tags)? {
+                return Ok(v);
+            }
+            if key.origin == KeyOrigin::AwsManaged && key.account_id != dst.account_id {
+                a.notes.push(format!("the replica is under the AWS managed key aws/s3 of account {}, which cannot be shared: the destination owner ({}) cannot decrypt it; use a customer managed key", key.account_id, dst.account_id));
+            }
+            if let Some(src_key_arn) = match &obj.sse { Sse::SseKms { key_arn, .. } | Sse::DsseKms { key_arn } => Some(key_arn), _ => None } {
+                let src_key = w.keys.get(src_key_arn);
+                if src_key.is_some_and(|s| s.key_id == key.key_id && s.arn != key.arn) {
+                    a.notes.push(format!("source and replica keys are related multi-Region keys (same key id {}), yet S3 decrypted and re-encrypted under the destination key with a new data key", key.key_id));
+                }
+            }
+            let (sealed, envelope) = match keys {
+                SourceKeys::One(src_key) => {
+                    let new_key = rng.key()?;
+                    let sealed = replication_crypto::reseal_object(&src_key, &src_aad, &obj.sealed, &new_key, &dst_aad, rng)?;
+                    let wrapped = kms::encrypt_data_key(key, &context, &new_key, rng)?;
+                    (sealed, Envelope::Kms { key_arn: key.arn.clone(), context, wrapped })
+                }
+                SourceKeys::Two { outer, inner } => {
+                    let inner_bytes = replication_crypto::open_object(&outer, &src_aad, &obj.sealed)?;
+                    let inner_sealed = replication_crypto::SealedObject::from_bytes(inner_bytes)?;
+                    let (new_outer, new_inner) = (rng.key()?, rng.key()?);
+                    let new_inner_sealed = replication_crypto::reseal_object(&inner, &src_aad, &inner_sealed, &new_inner, &dst_aad, rng)?;
+                    let sealed = replication_crypto::seal_object(&new_outer, &dst_aad, new_inner_sealed.as_bytes(), rng)?;
+                    let outer_w = kms::encrypt_data_key(key, &context, &new_outer, rng)?;
+                    let inner_w = kms::encrypt_data_key(key, &context, &new_inner, rng)?;
+                    (sealed, Envelope::Dsse { key_arn: key.arn.clone(), context, outer: outer_w, inner: inner_w })
+                }
+                SourceKeys::CustomerKey => return unreachable_keys(),
+            };
+            let sse = if dsse { Sse::DsseKms { key_arn: key.arn.clone() } } else { Sse::SseKms { key_arn: key.arn.clone(), bucket_key: replica_bucket_key } };
+            a.line("(encrypt)", &key.arn, format!("re-encrypted under a new data key wrapped by {}", key.arn));
+            replica_object(&obj, sealed, envelope, sse, tags, rule, dst)
+        }
+        (Sse::SseC { customer_key }, SourceKeys::CustomerKey) => {
+            if dst.blocks_sse_c {
+                a.line("s3:ReplicateObject", &dst_obj_arn, format!("AccessDenied (403): `{}` blocks SSE-C", task.dest));
+                // aws-facts d.6: replication requests with SSE-C into a blocking bucket get 403;
+                // the failure code is undocumented, DstPutObjectNotPermitted is inferred.
+                return Ok(failed("DstPutObjectNotPermitted", format!("destination `{}` blocks SSE-C (BlockedEncryptionTypes), so S3 refuses the SSE-C replica with 403 AccessDenied", task.dest), format!("unblock SSE-C on `{}` (PutBucketEncryption without SSE-C in BlockedEncryptionTypes), or stop using SSE-C", task.dest)));
+            }
+            if let Some(v) = write_checks(a, role, &role_label, dst, &dst_obj_arn, rule, &tags)? {
+                return Ok(v);
+            }
+            let sse = Sse::SseC { customer_key: customer_key.clone() };
+            replica_object(&obj, obj.sealed.clone(), obj.envelope.clone(), sse, tags, rule, dst)
+        }
+        _ => return unreachable_keys(),
+    };
+    // 7. Verify: the replica opens with the destination's keys and holds as many bytes.
+    let replica_aad = if matches!(replica.sse, Sse::SseC { .. }) { sse_c_aad(&task.key) } else { dst_aad };
+    match w.open_stored(&replica, &replica_aad, &dst.region, &task.key) {
+        Ok(plain) if plain.len() as u64 == obj.size => {
+            a.line("(verify)", &dst_obj_arn, format!("replica decrypts with the destination key: {} bytes", plain.len()));
+        }
+        Ok(plain) => {
+            return Ok(failed("DstPutObjectNotPermitted", format!("replica verification read {} bytes, expected {}", plain.len(), obj.size), "this is a simulator bug; please report it"));
+        }
+        Err(e) => {
+            a.line("(verify)", &dst_obj_arn, format!("replica does not decrypt: {e}"));
+        }
+    }
+    Ok(Verdict::Done { replica: Body::Object(Arc::new(replica)) })
+}
+
+enum SourceKeys {
+    One(Key256),
+    Two { outer: Key256, inner: Key256 },
+    CustomerKey,
+}
+
+/// The source key shapes are fixed by the envelope; a mismatch is a broken invariant, reported
+/// as an error rather than a panic.
+fn unreachable_keys<T>() -> Result<T, RunError> {
+    Err(RunError::Internal("a stored object's envelope and encryption type disagree".into()))
+}
+
+/// The destination-side permission checks for writing a replica ([U-PERM], [U-OWNER]).
+fn write_checks(
+    a: &mut Attempt<'_>,
+    role: &Role,
+    role_label: &str,
+    dst: &Bucket,
+    dst_obj_arn: &str,
+    rule: &crate::world::ResolvedRule,
+    tags: &[(String, String)],
+) -> Result<Option<Verdict>, RunError> {
+    let w = a.w;
+    let d = w.authorize_s3(role, "s3:ReplicateObject", dst_obj_arn, dst);
+    a.decision("s3:ReplicateObject", dst_obj_arn, &d);
+    if !d.allowed {
+        let policy = if role.account_id == dst.account_id { role_label.to_owned() } else { format!("{role_label} and the bucket policy of `{}`", rule.dest) };
+        return Ok(Some(failed("DstPutObjectNotPermitted", d.text.clone(), d.fix_for(&policy, &format!("allow `s3:ReplicateObject` on `{}/*`", dst.arn)))));
+    }
+    if !tags.is_empty() {
+        let d = w.authorize_s3(role, "s3:ReplicateTags", dst_obj_arn, dst);
+        a.decision("s3:ReplicateTags", dst_obj_arn, &d);
+        // s3:ReplicateObject covers tags; only an explicit Deny refuses them ([U-PERM] [U-OWNER]);
+        // the failure code for that is inferred.
+        if d.explicit_deny {
+            return Ok(Some(failed("DstPutTaggingNotPermitted", d.text.clone(), d.fix_for(&format!("the bucket policy of `{}`", rule.dest), "remove the Deny on `s3:ReplicateTags`, or remove the tags"))));
+        }
+    }
+    if rule.owner_override {
+        let d = w.authorize_s3(role, "s3:ObjectOwnerOverrideToBucketOwner", dst_obj_arn, dst);
+        a.decision("s3:ObjectOwnerOverrideToBucketOwner", dst_obj_arn, &d);
+        if !d.allowed {
+            return Ok(Some(failed("DstPutObjectNotPermitted", d.text.clone(), d.fix_for(&format!("{role_label} and the bucket policy of `{}`", rule.dest), &format!("allow `s3:ObjectOwnerOverrideToBucketOwner` on `{}/*`", dst.arn)))));
+        }
+    }
+    if dst.requester_pays && dst.account_id != role.account_id {
+        // [U-REQ]: a cross-account destination may not be Requester Pays (failure code inferred).
+        return Ok(Some(failed("DstPutObjectNotPermitted", format!("destination `{}` is a Requester Pays bucket in another account", rule.dest), format!("turn off Requester Pays on `{}`", rule.dest))));
+    }
+    Ok(None)
+}
+
+fn replica_object(
+    src: &StoredObject,
+    sealed: replication_crypto::SealedObject,
+    envelope: Envelope,
+    sse: Sse,
+    tags: Vec<(String, String)>,
+    rule: &crate::world::ResolvedRule,
+    dst: &Bucket,
+) -> StoredObject {
+    StoredObject {
+        sealed,
+        envelope,
+        sse,
+        size: src.size,
+        tags,
+        storage_class: rule.storage_class.clone().unwrap_or_else(|| src.storage_class.clone()),
+        owner_account: if rule.owner_override { dst.account_id.clone() } else { src.owner_account.clone() },
+        owner_grants_read: true,
+    }
+}
+

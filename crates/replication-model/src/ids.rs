@@ -1,0 +1,288 @@
+//! Identifiers and ARNs as AWS spells them, and the checks on their shape.
+//!
+//! Key ids are derived deterministically from the scenario's names (a stable 128-bit hash printed
+//! as a UUID, or `mrk-` plus 32 hex digits for multi-Region keys), so the same scenario always
+//! shows the same ARNs. Real KMS key ids are random; nothing in a report depends on that.
+
+/// The partition every scenario lives in.
+pub const PARTITION: &str = "aws";
+
+/// Checks an account id: exactly twelve ASCII digits.
+pub fn check_account_id(id: &str) -> Result<(), String> {
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("account id `{id}` must be exactly 12 digits, like `111122223333`"))
+    }
+}
+
+/// Checks a Region name's shape, e.g. `us-east-1`, `eu-west-3`, `ap-southeast-2`, `us-gov-west-1`.
+///
+/// The shape, not a list: new Regions keep appearing, and a scenario may name one this code has
+/// never heard of.
+pub fn check_region(region: &str) -> Result<(), String> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = match parts.as_slice() {
+        [area, direction, number] => {
+            is_area(area) && is_direction(direction) && is_region_number(number)
+        }
+        [area, "gov" | "iso" | "isob", direction, number] => {
+            is_area(area) && is_direction(direction) && is_region_number(number)
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{region}` is not a Region name; write it like `us-east-1` or `eu-west-2`"))
+    }
+}
+
+fn is_area(s: &str) -> bool {
+    s.len() == 2 && s.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+fn is_direction(s: &str) -> bool {
+    matches!(
+        s,
+        "east"
+            | "west"
+            | "north"
+            | "south"
+            | "central"
+            | "northeast"
+            | "northwest"
+            | "southeast"
+            | "southwest"
+    )
+}
+
+fn is_region_number(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()) && s != "0"
+}
+
+/// Checks a bucket name against S3's general purpose bucket naming rules.
+pub fn check_bucket_name(name: &str) -> Result<(), String> {
+    let len_ok = (3..=63).contains(&name.len());
+    let chars_ok = name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let ends_ok = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && name
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if len_ok && chars_ok && ends_ok && !name.contains("..") {
+        Ok(())
+    } else {
+        Err(format!(
+            "bucket name `{name}` is not valid: use 3 to 63 lowercase letters, digits, `-` or `.`, starting and ending with a letter or digit"
+        ))
+    }
+}
+
+/// `arn:aws:s3:::<bucket>`.
+pub fn bucket_arn(bucket: &str) -> String {
+    format!("arn:{PARTITION}:s3:::{bucket}")
+}
+
+/// `arn:aws:s3:::<bucket>/<key>`.
+pub fn object_arn(bucket: &str, key: &str) -> String {
+    format!("arn:{PARTITION}:s3:::{bucket}/{key}")
+}
+
+/// `arn:aws:iam::<account>:role/<name>`.
+pub fn role_arn(account_id: &str, role: &str) -> String {
+    format!("arn:{PARTITION}:iam::{account_id}:role/{role}")
+}
+
+/// The session ARN S3 acts as after assuming a replication role.
+pub fn assumed_role_arn(account_id: &str, role: &str) -> String {
+    format!("arn:{PARTITION}:sts::{account_id}:assumed-role/{role}/s3-replication")
+}
+
+/// `arn:aws:iam::<account>:root`.
+pub fn account_root_arn(account_id: &str) -> String {
+    format!("arn:{PARTITION}:iam::{account_id}:root")
+}
+
+/// `arn:aws:kms:<region>:<account>:key/<key id>`.
+pub fn key_arn(region: &str, account_id: &str, key_id: &str) -> String {
+    format!("arn:{PARTITION}:kms:{region}:{account_id}:key/{key_id}")
+}
+
+/// `arn:aws:kms:<region>:<account>:alias/<name>`.
+pub fn alias_arn(region: &str, account_id: &str, alias: &str) -> String {
+    format!("arn:{PARTITION}:kms:{region}:{account_id}:alias/{alias}")
+}
+
+/// The key id of a single-Region key: a stable UUID-shaped id derived from where it lives.
+pub fn single_region_key_id(account_id: &str, region: &str, name: &str) -> String {
+    let h = stable_hash128(&["key", account_id, region, name]);
+    uuid_from(h)
+}
+
+/// The key id shared by every key of a multi-Region set: `mrk-` and 32 hex digits.
+pub fn multi_region_key_id(account_id: &str, primary_name: &str) -> String {
+    let h = stable_hash128(&["mrk", account_id, primary_name]);
+    format!("mrk-{h:032x}")
+}
+
+/// The key id of the AWS managed key `aws/s3` in an account and Region.
+pub fn aws_managed_key_id(account_id: &str, region: &str) -> String {
+    let h = stable_hash128(&["aws/s3", account_id, region]);
+    uuid_from(h)
+}
+
+fn uuid_from(h: u128) -> String {
+    let hex = format!("{h:032x}");
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// FNV-1a over the parts with separators, widened to 128 bits by two seeds. Stable across
+/// platforms and Rust versions (unlike `DefaultHasher`), which keeps reports byte-identical.
+fn stable_hash128(parts: &[&str]) -> u128 {
+    fn fnv(seed: u64, parts: &[&str]) -> u64 {
+        let mut h = 0xcbf2_9ce4_8422_2325_u64 ^ seed;
+        for part in parts {
+            for b in part.bytes().chain(std::iter::once(0xff)) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        h
+    }
+    (u128::from(fnv(0x5151, parts)) << 64) | u128::from(fnv(0xa3a3, parts))
+}
+
+/// The parts of a KMS key or alias ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsArn {
+    pub region: String,
+    pub account_id: String,
+    /// `key/<id>` or `alias/<name>`, as written.
+    pub resource: String,
+}
+
+/// Parses `arn:aws:kms:<region>:<account>:key/<id>` or `...:alias/<name>`.
+pub fn parse_kms_arn(arn: &str) -> Result<KmsArn, String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let bad = || {
+        format!(
+            "`{arn}` is not a KMS key ARN; write it like `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`"
+        )
+    };
+    let [prefix, partition, service, region, account, resource] = parts.as_slice() else {
+        return Err(bad());
+    };
+    if *prefix != "arn" || partition.is_empty() || *service != "kms" {
+        return Err(bad());
+    }
+    check_region(region).map_err(|e| format!("in `{arn}`: {e}"))?;
+    check_account_id(account).map_err(|e| format!("in `{arn}`: {e}"))?;
+    let ok_resource = resource
+        .strip_prefix("key/")
+        .or_else(|| resource.strip_prefix("alias/"))
+        .is_some_and(|rest| !rest.is_empty());
+    if !ok_resource {
+        return Err(bad());
+    }
+    Ok(KmsArn {
+        region: (*region).to_owned(),
+        account_id: (*account).to_owned(),
+        resource: (*resource).to_owned(),
+    })
+}
+
+/// Parses `arn:aws:s3:::<bucket>` and returns the bucket name.
+pub fn parse_bucket_arn(arn: &str) -> Result<String, String> {
+    let Some(bucket) = arn.strip_prefix("arn:aws:s3:::") else {
+        return Err(format!(
+            "`{arn}` is not a bucket ARN; write it like `arn:aws:s3:::my-bucket`"
+        ));
+    };
+    if bucket.contains('/') {
+        return Err(format!(
+            "`{arn}` names objects, not a bucket; drop the `/` and what follows"
+        ));
+    }
+    check_bucket_name(bucket).map(|()| bucket.to_owned())
+}
+
+/// Parses `arn:aws:iam::<account>:role/<name>` and returns (account id, role name).
+pub fn parse_role_arn(arn: &str) -> Result<(String, String), String> {
+    let bad = || format!("`{arn}` is not an IAM role ARN; write it like `arn:aws:iam::111122223333:role/replication`");
+    let rest = arn.strip_prefix("arn:aws:iam::").ok_or_else(bad)?;
+    let (account, role) = rest.split_once(":role/").ok_or_else(bad)?;
+    check_account_id(account).map_err(|e| format!("in `{arn}`: {e}"))?;
+    let name = role.rsplit('/').next().unwrap_or_default();
+    if name.is_empty() {
+        return Err(bad());
+    }
+    Ok((account.to_owned(), name.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_ids_are_twelve_digits() {
+        assert!(check_account_id("111122223333").is_ok());
+        assert!(check_account_id("11112222333").is_err());
+        assert!(check_account_id("11112222333a").is_err());
+    }
+
+    #[test]
+    fn region_shapes() {
+        for ok in ["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1", "eu-central-2"] {
+            assert!(check_region(ok).is_ok(), "{ok}");
+        }
+        for bad in ["us-east", "useast-1", "US-east-1", "us-east-0", "mars-north-1", "eu-up-1"] {
+            assert!(check_region(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// aws-facts g: related multi-Region keys share the key id; the ARN differs only by Region.
+    #[test]
+    fn mrk_ids_are_shared_and_arns_differ_by_region() {
+        let id = multi_region_key_id("111122223333", "orders");
+        assert!(id.starts_with("mrk-") && id.len() == 36);
+        let a = key_arn("us-east-1", "111122223333", &id);
+        let b = key_arn("eu-west-1", "111122223333", &id);
+        assert_ne!(a, b);
+        assert_eq!(a.replace("us-east-1", "eu-west-1"), b);
+    }
+
+    #[test]
+    fn key_ids_are_stable_and_distinct() {
+        let a = single_region_key_id("111122223333", "us-east-1", "a");
+        assert_eq!(a, single_region_key_id("111122223333", "us-east-1", "a"));
+        assert_ne!(a, single_region_key_id("111122223333", "us-east-1", "b"));
+        assert_eq!(a.len(), 36);
+    }
+
+    #[test]
+    fn arns_parse() {
+        let k = parse_kms_arn("arn:aws:kms:eu-west-1:111122223333:key/abc").unwrap();
+        assert_eq!(k.region, "eu-west-1");
+        assert!(parse_kms_arn("arn:aws:kms:eu-west-1:1111:key/abc").is_err());
+        assert!(parse_kms_arn("arn:aws:s3:::bucket").is_err());
+        assert_eq!(parse_bucket_arn("arn:aws:s3:::dst-bucket").unwrap(), "dst-bucket");
+        assert!(parse_bucket_arn("arn:aws:s3:::dst/x").is_err());
+        assert_eq!(
+            parse_role_arn("arn:aws:iam::111122223333:role/path/repl").unwrap(),
+            ("111122223333".to_owned(), "repl".to_owned())
+        );
+    }
+
+    #[test]
+    fn bucket_names() {
+        assert!(check_bucket_name("source").is_ok());
+        assert!(check_bucket_name("My_Bucket").is_err());
+        assert!(check_bucket_name("ab").is_err());
+    }
+}

@@ -1,0 +1,591 @@
+//! The outcome of a run and its plain-text report: what S3 did with every object version, and why.
+//!
+//! The report is what snapshots hold, so it is deterministic to the byte: logical time, names
+//! and ARNs derived from the scenario, sequential version ids, ordered maps; never key material,
+//! nonces or addresses.
+
+use std::fmt::Write as _;
+
+use crate::engine::{AttemptRecord, AttemptResult};
+use crate::rules::{RuleSet, rule_set_label};
+use crate::spec::*;
+use crate::world::{Body, DestStatus, ExpectationResult, ReplicationStatus, Sse, World};
+
+/// S3's replication failure reasons ([U-FAIL], current list; aws-facts e).
+pub const FAILURE_REASONS: &[&str] = &[
+    "AssumeRoleNotPermitted",
+    "DstBucketInvalidRegion",
+    "DstBucketNotFound",
+    "DstBucketObjectLockConfigMissing",
+    "DstBucketUnversioned",
+    "DstDelObjNotPermitted",
+    "DstKmsKeyInvalidState",
+    "DstKmsKeyNotFound",
+    "DstMultipartCompleteNotPermitted",
+    "DstMultipartInitNotPermitted",
+    "DstMultipartUploadNotPermitted",
+    "DstObjectHardDeleted",
+    "DstPutAclNotPermitted",
+    "DstPutLegalHoldNotPermitted",
+    "DstPutObjectNotPermitted",
+    "DstPutRetentionNotPermitted",
+    "DstPutTaggingNotPermitted",
+    "DstVersionNotFound",
+    "InitiateReplicationNotPermitted",
+    "SrcBucketInvalidRegion",
+    "SrcBucketNotFound",
+    "SrcBucketReplicationConfigMissing",
+    "SrcGetAclNotPermitted",
+    "SrcGetLegalHoldNotPermitted",
+    "SrcGetObjectNotPermitted",
+    "SrcGetRetentionNotPermitted",
+    "SrcGetTaggingNotPermitted",
+    "SrcHeadObjectNotPermitted",
+    "SrcKeyNotFound",
+    "SrcKmsKeyInvalidState",
+    "SrcObjectNotEligible",
+    "SrcObjectNotFound",
+    "SrcReplicationNotPending",
+    "SrcVersionNotFound",
+];
+
+/// Choices the model makes where AWS documents nothing; every report lists the ones its run used.
+pub const INFERRED: &[(&str, &str)] = &[
+    ("no-status-without-opt-in", "SSE-KMS/DSSE-KMS objects matched by a rule without `sse_kms_encrypted_objects` get no replication status at all (not FAILED): the status header is only returned for eligible objects (aws-facts d.3)"),
+    ("src-kms-denied", "a role that may not kms:Decrypt the source key fails with SrcGetObjectNotPermitted: S3 has no dedicated code for it (aws-facts e)"),
+    ("wrong-region-replica-key", "a ReplicaKmsKeyID in another Region than the destination bucket fails with DstKmsKeyNotFound: KMS in the destination Region cannot find it"),
+    ("key-state-codes", "Disabled, PendingDeletion, PendingReplicaDeletion, PendingImport, Unavailable and Creating keys fail with *KmsKeyInvalidState; KMS answers KMSInvalidStateException for pending deletion (aws-facts d.8)"),
+    ("sse-c-blocked-replica", "an SSE-C replica into a bucket that blocks SSE-C fails with DstPutObjectNotPermitted; AWS documents the 403 but not the code (aws-facts d.6)"),
+    ("sse-c-replica-encryption", "an SSE-C replica stays SSE-C under the same customer key: S3 copies the ciphertext (aws-facts d.6)"),
+    ("config-read-denied", "a role that may not s3:GetReplicationConfiguration fails with SrcBucketReplicationConfigMissing (aws-facts a.2)"),
+    ("throttling-pending", "KMS throttling is temporary: objects stay PENDING and are retried (aws-facts d.9)"),
+    ("replicate-tags-deny", "an explicit Deny on s3:ReplicateTags fails tagged objects with DstPutTaggingNotPermitted"),
+    ("foreign-owner", "an object owned by another account without READ/READ_ACP for the bucket owner fails with SrcGetObjectNotPermitted (aws-facts a.1 says only that it is not replicated)"),
+];
+
+/// The result of running a scenario.
+#[derive(Debug)]
+pub struct Outcome {
+    pub(crate) world: World,
+    pub(crate) report: String,
+    pub(crate) name: String,
+}
+
+/// One row of the objects table: a version of an object in a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRow {
+    pub bucket: String,
+    pub key: String,
+    pub version_id: String,
+    pub delete_marker: bool,
+    pub status: Option<ReplicationStatus>,
+    pub failure_reason: Option<&'static str>,
+    pub encryption: Option<Sse>,
+}
+
+impl Outcome {
+    /// The plain-text report (what snapshots hold).
+    pub fn report(&self) -> &str {
+        &self.report
+    }
+
+    /// The scenario's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Every `expect` step with what it found.
+    pub fn expectations(&self) -> &[ExpectationResult] {
+        &self.world.expectations
+    }
+
+    /// `Ok` when every expectation held; otherwise every failed one, one per line.
+    pub fn check_expectations(&self) -> Result<(), String> {
+        let failed: Vec<String> = self
+            .world
+            .expectations
+            .iter()
+            .filter(|e| !e.ok)
+            .map(|e| format!("step {}: expected {}, found {}", e.step + 1, e.expected, e.actual))
+            .collect();
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} of {} expectations failed in scenario `{}`:\n{}", failed.len(), self.world.expectations.len(), self.name, failed.join("\n")))
+        }
+    }
+
+    /// Every object version in every bucket, in bucket, key and version order.
+    pub fn objects(&self) -> Vec<ObjectRow> {
+        let mut rows = Vec::new();
+        for (bucket, b) in &self.world.buckets {
+            for (key, versions) in &b.objects {
+                for v in versions {
+                    rows.push(ObjectRow {
+                        bucket: bucket.clone(),
+                        key: key.clone(),
+                        version_id: v.id.clone(),
+                        delete_marker: matches!(v.body, Body::DeleteMarker),
+                        status: v.status(),
+                        failure_reason: v.failure_reason(),
+                        encryption: match &v.body {
+                            Body::Object(o) => Some(o.sse.clone()),
+                            Body::DeleteMarker => None,
+                        },
+                    });
+                }
+            }
+        }
+        rows
+    }
+
+    /// The current version of an object, decrypted as GetObject would (SSE-C with the customer
+    /// key the scenario named).
+    pub fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        self.world.get_object(bucket, key)
+    }
+
+    /// The raw stored ciphertext of the current version (for tamper tests).
+    pub fn stored_ciphertext(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        match &self.world.current_version(bucket, key)?.body {
+            Body::Object(o) => Some(o.sealed.as_bytes().to_vec()),
+            Body::DeleteMarker => None,
+        }
+    }
+
+    /// Replaces the stored ciphertext of the current version, as an attacker with disk access
+    /// would; a later [`Outcome::get_object`] must fail.
+    pub fn tamper_ciphertext(&mut self, bucket: &str, key: &str, bytes: Vec<u8>) -> Result<(), String> {
+        let sealed = replication_crypto::SealedObject::from_bytes(bytes).map_err(|e| e.to_string())?;
+        let v = self
+            .world
+            .buckets
+            .get_mut(bucket)
+            .and_then(|b| b.objects.get_mut(key))
+            .and_then(|vs| vs.last_mut())
+            .ok_or_else(|| format!("no object `{bucket}/{key}`"))?;
+        match &mut v.body {
+            Body::Object(o) => {
+                let mut new = (**o).clone();
+                new.sealed = sealed;
+                *o = std::sync::Arc::new(new);
+                Ok(())
+            }
+            Body::DeleteMarker => Err("the current version is a delete marker".into()),
+        }
+    }
+
+    /// Every replication attempt, in order.
+    pub fn attempts(&self) -> &[AttemptRecord] {
+        &self.world.attempts
+    }
+}
+
+fn status_text(s: Option<ReplicationStatus>) -> String {
+    s.map_or_else(|| "no status".to_owned(), |s| s.to_string())
+}
+
+/// Checks one expectation against the world: (expected, actual, held).
+pub(crate) fn check_expectation(w: &World, e: &Expectation) -> (String, String, bool) {
+    match e {
+        Expectation::Config { bucket, verdict } => {
+            // Validation proved the verdict; the run confirms the configuration is installed.
+            let installed = w.buckets.get(bucket).is_some_and(|b| b.replication.is_some());
+            match verdict {
+                ExpectedVerdict::Accepted => ("configuration accepted".into(), if installed { "accepted".into() } else { "none installed".into() }, installed),
+                ExpectedVerdict::Rejected { code } => (format!("rejected with {code}"), format!("rejected with {code}"), true),
+            }
+        }
+        Expectation::PutRejected { bucket, key, code } => {
+            (format!("PutObject `{bucket}/{key}` rejected with {code}"), format!("rejected with {code}"), true)
+        }
+        Expectation::Object(o) => check_object(w, o),
+        Expectation::Metric { bucket, rule, metric, value } => {
+            let actual = metric_value(w, bucket, rule, *metric);
+            (format!("{metric:?} of rule `{rule}` = {value}"), actual.map_or("metrics not enabled on the rule".into(), |v| v.to_string()), actual == Some(*value))
+        }
+        Expectation::Event { bucket, rule, event, reason, count } => {
+            let n = w
+                .events
+                .iter()
+                .filter(|ev| ev.source == *bucket && ev.rule == *rule && ev.event == *event && reason.as_deref().is_none_or(|r| ev.reason == Some(r)))
+                .count() as u64;
+            let what = match reason {
+                Some(r) => format!("{count} {event:?} event(s) with {r} for rule `{rule}`"),
+                None => format!("{count} {event:?} event(s) for rule `{rule}`"),
+            };
+            (what, format!("{n}"), n == *count)
+        }
+    }
+}
+
+fn check_object(w: &World, o: &ObjectExpectation) -> (String, String, bool) {
+    let mut expected = format!("`{}/{}`", o.bucket, o.key);
+    if let Some(v) = o.version {
+        let _ = write!(expected, " v{v}");
+    }
+    let version = match o.version {
+        Some(n) => w.buckets.get(&o.bucket).and_then(|b| b.objects.get(&o.key)).and_then(|vs| vs.iter().find(|v| v.id == format!("v{n}"))),
+        None => w.current_version(&o.bucket, &o.key),
+    };
+    let mut ok = true;
+    let mut actual = Vec::new();
+    if let Some(st) = &o.status {
+        let _ = write!(expected, " {}", expected_status_text(st));
+        let found = match version {
+            None => "absent".to_owned(),
+            Some(v) if matches!(v.body, Body::DeleteMarker) => "delete marker".to_owned(),
+            Some(v) => status_text(v.status()),
+        };
+        let holds = match (st, version) {
+            (ExpectedStatus::Absent, v) => v.is_none(),
+            (ExpectedStatus::DeleteMarker, Some(v)) => matches!(v.body, Body::DeleteMarker),
+            (ExpectedStatus::NotReplicated, Some(v)) => !matches!(v.body, Body::DeleteMarker) && v.status().is_none(),
+            (ExpectedStatus::Pending, Some(v)) => v.status() == Some(ReplicationStatus::Pending),
+            (ExpectedStatus::Completed, Some(v)) => v.status() == Some(ReplicationStatus::Completed),
+            (ExpectedStatus::Failed, Some(v)) => v.status() == Some(ReplicationStatus::Failed),
+            (ExpectedStatus::Replica, Some(v)) => v.status() == Some(ReplicationStatus::Replica),
+            (_, None) => false,
+        };
+        ok &= holds;
+        actual.push(found);
+    }
+    if let Some(reason) = &o.reason {
+        let _ = write!(expected, " reason {reason}");
+        let found = version.and_then(|v| v.failure_reason());
+        ok &= found == Some(reason.as_str());
+        actual.push(format!("reason {}", found.unwrap_or("none")));
+    }
+    if let Some(enc) = &o.encryption {
+        let found = version.and_then(|v| match &v.body {
+            Body::Object(obj) => Some(obj.sse.clone()),
+            Body::DeleteMarker => None,
+        });
+        let bucket = w.buckets.get(&o.bucket);
+        let (acct, region) = bucket.map(|b| (b.account_id.clone(), b.region.clone())).unwrap_or_default();
+        let holds = match (enc, &found) {
+            (ExpectedEncryption::SseS3, Some(Sse::SseS3)) => true,
+            (ExpectedEncryption::SseKms { key, bucket_key }, Some(Sse::SseKms { key_arn, bucket_key: bk })) => {
+                key.as_ref().is_none_or(|k| w.key_ref_arn(k, &acct, &region) == *key_arn || w.resolve_key(k, &acct, &region).is_some_and(|kk| kk.arn == *key_arn))
+                    && bucket_key.is_none_or(|b| b == *bk)
+            }
+            (ExpectedEncryption::DsseKms { key }, Some(Sse::DsseKms { key_arn })) => {
+                key.as_ref().is_none_or(|k| w.key_ref_arn(k, &acct, &region) == *key_arn || w.resolve_key(k, &acct, &region).is_some_and(|kk| kk.arn == *key_arn))
+            }
+            (ExpectedEncryption::SseC { customer_key }, Some(Sse::SseC { customer_key: ck })) => customer_key == ck,
+            _ => false,
+        };
+        let _ = write!(expected, " with {}", expected_encryption_text(w, enc, &acct, &region));
+        ok &= holds;
+        actual.push(found.map_or("no object".to_owned(), |s| s.to_string()));
+    }
+    (expected, if actual.is_empty() { "present".into() } else { actual.join(", ") }, ok)
+}
+
+fn expected_status_text(s: &ExpectedStatus) -> &'static str {
+    match s {
+        ExpectedStatus::Pending => "PENDING",
+        ExpectedStatus::Completed => "COMPLETED",
+        ExpectedStatus::Failed => "FAILED",
+        ExpectedStatus::Replica => "REPLICA",
+        ExpectedStatus::NotReplicated => "no status (not replicated)",
+        ExpectedStatus::Absent => "absent",
+        ExpectedStatus::DeleteMarker => "delete marker",
+    }
+}
+
+fn expected_encryption_text(w: &World, e: &ExpectedEncryption, acct: &str, region: &str) -> String {
+    match e {
+        ExpectedEncryption::SseS3 => "SSE-S3".into(),
+        ExpectedEncryption::SseKms { key, bucket_key } => {
+            let mut s = "SSE-KMS".to_owned();
+            if let Some(k) = key {
+                let _ = write!(s, " {}", w.key_ref_arn(k, acct, region));
+            }
+            match bucket_key {
+                Some(true) => s.push_str(" (Bucket Key)"),
+                Some(false) => s.push_str(" (no Bucket Key)"),
+                None => {}
+            }
+            s
+        }
+        ExpectedEncryption::DsseKms { key } => match key {
+            Some(k) => format!("DSSE-KMS {}", w.key_ref_arn(k, acct, region)),
+            None => "DSSE-KMS".into(),
+        },
+        ExpectedEncryption::SseC { customer_key } => format!("SSE-C (customer key `{customer_key}`)"),
+    }
+}
+
+/// A metric's value, or `None` when metrics are not enabled on the rule ([U-METRICS]).
+fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Option<u64> {
+    let r = w.buckets.get(bucket)?.replication.as_ref()?.rules.iter().find(|r| r.label == rule)?;
+    if !r.metrics {
+        return None;
+    }
+    let m = w.metrics.get(&(bucket.to_owned(), rule.to_owned())).cloned().unwrap_or_default();
+    let pending: Vec<_> = w.queue.iter().filter(|t| t.source == bucket && t.rule == rule).collect();
+    Some(match metric {
+        MetricName::OperationsPendingReplication => pending.len() as u64,
+        MetricName::BytesPendingReplication => pending
+            .iter()
+            .filter_map(|t| w.buckets[&t.source].objects.get(&t.key)?.iter().find(|v| v.id == t.version_id))
+            .map(|v| match &v.body {
+                Body::Object(o) => o.size,
+                Body::DeleteMarker => 0,
+            })
+            .sum(),
+        MetricName::OperationsFailedReplication => m.failed,
+        MetricName::ReplicationLatency => m.max_latency,
+    })
+}
+
+/// Renders the whole report.
+pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "scenario {} (rule set {})", spec.name, rule_set_label(rules.name));
+    for line in spec.doc.lines() {
+        let line = line.trim();
+        if !line.is_empty() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+
+    out.push_str("\n== configuration\n");
+    let mut any_config = false;
+    for l in w.log.iter().filter(|l| l.text.starts_with("PutBucketReplication") || l.text.starts_with("PutBucketVersioning")) {
+        any_config = true;
+        let _ = writeln!(out, "t={}s step {}: {}", l.at, l.step + 1, l.text);
+    }
+    for (name, b) in &w.buckets {
+        if let Some(c) = &b.replication {
+            let role = match &c.role {
+                RoleRef::Named(n) => w.roles.get(n).map_or(n.clone(), |r| r.arn.clone()),
+                RoleRef::Arn(a) => a.clone(),
+            };
+            let _ = writeln!(out, "`{name}` replicates as {role}");
+            for r in &c.rules {
+                let mut extras = Vec::new();
+                if !r.enabled {
+                    extras.push("Disabled".to_owned());
+                }
+                extras.push(format!("{:?} schema", r.schema));
+                extras.push(format!("priority {}", r.priority));
+                extras.push(format!("filter {}", filter_text(&r.filter)));
+                if r.delete_markers {
+                    extras.push("delete markers".into());
+                }
+                if r.sse_kms_opt_in {
+                    extras.push("SseKmsEncryptedObjects".into());
+                }
+                if let Some(k) = &r.replica_key {
+                    let dest = &w.buckets[&r.dest];
+                    extras.push(format!("ReplicaKmsKeyID {}", w.key_ref_arn(k, &dest.account_id, &dest.region)));
+                }
+                if r.rtc {
+                    extras.push("RTC".into());
+                } else if r.metrics {
+                    extras.push("metrics".into());
+                }
+                if r.owner_override {
+                    extras.push("owner override".into());
+                }
+                if let Some(sc) = &r.storage_class {
+                    extras.push(format!("storage class {sc}"));
+                }
+                let _ = writeln!(out, "  rule `{}` -> `{}`: {}", r.label, r.dest, extras.join(", "));
+            }
+        }
+    }
+    if !any_config {
+        out.push_str("(no replication configuration)\n");
+    }
+
+    out.push_str("\n== timeline\n");
+    for l in &w.log {
+        let _ = writeln!(out, "t={}s step {}: {}", l.at, l.step + 1, l.text);
+    }
+
+    out.push_str("\n== objects\n");
+    for (name, b) in &w.buckets {
+        for (key, versions) in &b.objects {
+            for v in versions {
+                let enc = match &v.body {
+                    Body::Object(o) => format!("{} bytes, {}", o.size, o.sse),
+                    Body::DeleteMarker => "delete marker".into(),
+                };
+                let mut line = format!("{name}/{key} {}: {enc}", v.id);
+                if let Some((src, sv)) = &v.replica_of {
+                    let _ = write!(line, "; REPLICA of {src} {sv}");
+                } else if let Some(st) = v.status() {
+                    let _ = write!(line, "; {st}");
+                    for (dest, (rule, ds)) in &v.destinations {
+                        match ds {
+                            DestStatus::Pending => {
+                                let _ = write!(line, "; -> {dest} (rule `{rule}`) PENDING");
+                            }
+                            DestStatus::Completed { replica_version } => {
+                                let _ = write!(line, "; -> {dest} (rule `{rule}`) {replica_version}");
+                            }
+                            DestStatus::Failed { reason } => {
+                                let _ = write!(line, "; -> {dest} (rule `{rule}`) FAILED {reason}");
+                            }
+                        }
+                    }
+                } else if !matches!(v.body, Body::DeleteMarker) && b.replication.is_some() {
+                    line.push_str("; no replication status");
+                }
+                let _ = writeln!(out, "{line}");
+                for why in &v.not_eligible {
+                    let _ = writeln!(out, "  not replicated: {why}");
+                }
+            }
+        }
+    }
+
+    out.push_str("\n== replication attempts\n");
+    if w.attempts.is_empty() {
+        out.push_str("(none)\n");
+    }
+    for a in &w.attempts {
+        render_attempt(&mut out, a);
+    }
+
+    let failures: Vec<&AttemptRecord> = w.attempts.iter().filter(|a| matches!(a.result, AttemptResult::Failed { .. })).collect();
+    if !failures.is_empty() {
+        out.push_str("\n== fix hints\n");
+        for a in failures {
+            if let AttemptResult::Failed { reason, fix, .. } = &a.result {
+                let _ = writeln!(out, "{}/{} {} -> {}: {reason}: {fix}", a.source, a.key, a.version_id, a.dest);
+            }
+        }
+    }
+
+    out.push_str("\n== metrics\n");
+    let mut any_metrics = false;
+    for (name, b) in &w.buckets {
+        let Some(c) = &b.replication else { continue };
+        for r in c.rules.iter().filter(|r| r.metrics) {
+            any_metrics = true;
+            let get = |m| metric_value(w, name, &r.label, m).unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "{name} rule `{}`: OperationsPendingReplication {}, BytesPendingReplication {}, OperationsFailedReplication {}, ReplicationLatency {} s",
+                r.label,
+                get(MetricName::OperationsPendingReplication),
+                get(MetricName::BytesPendingReplication),
+                get(MetricName::OperationsFailedReplication),
+                get(MetricName::ReplicationLatency)
+            );
+        }
+    }
+    if !any_metrics {
+        out.push_str("(no rule has replication metrics enabled)\n");
+    }
+
+    out.push_str("\n== events\n");
+    if w.events.is_empty() {
+        out.push_str("(none)\n");
+    }
+    for e in &w.events {
+        let reason = e.reason.map(|r| format!(" failureReason {r}")).unwrap_or_default();
+        let _ = writeln!(out, "t={}s s3:Replication:{:?} {}/{} {} -> {} (rule `{}`){reason}", e.at, e.event, e.source, e.key, e.version_id, e.dest, e.rule);
+    }
+
+    out.push_str("\n== expectations\n");
+    if w.expectations.is_empty() {
+        out.push_str("(none)\n");
+    }
+    for e in &w.expectations {
+        if e.ok {
+            let _ = writeln!(out, "ok   step {}: {}", e.step + 1, e.expected);
+        } else {
+            let _ = writeln!(out, "FAIL step {}: expected {}, found {}", e.step + 1, e.expected, e.actual);
+        }
+    }
+
+    let used = inferred_used(w, &out);
+    if !used.is_empty() {
+        out.push_str("\n== inferred (AWS does not document these; the model chose)\n");
+        for (_, text) in used {
+            let _ = writeln!(out, "- {text}");
+        }
+    }
+    out
+}
+
+fn render_attempt(out: &mut String, a: &AttemptRecord) {
+    let batch = if a.batch { " (Batch Replication)" } else { "" };
+    let _ = writeln!(out, "{}/{} {} -> {} via rule `{}`, {} attempt {} at t={}s{batch}", a.source, a.key, a.version_id, a.dest, a.rule, a.kind, a.attempt, a.at);
+    for (i, t) in a.trace.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {} {}: {}", i + 1, t.action, t.resource, t.result);
+    }
+    for n in &a.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    match &a.result {
+        AttemptResult::Completed { replica_version, replica_sse } => {
+            let enc = replica_sse.as_ref().map(|s| format!(", {s}")).unwrap_or_default();
+            let _ = writeln!(out, "  => COMPLETED: replica {}/{} {replica_version}{enc}", a.dest, a.key);
+        }
+        AttemptResult::Failed { reason, detail, .. } => {
+            let _ = writeln!(out, "  => FAILED {reason}: {detail}");
+        }
+        AttemptResult::Pending { why } => {
+            let _ = writeln!(out, "  => still PENDING: {why}; S3 retries");
+        }
+    }
+}
+
+fn filter_text(f: &FilterSpec) -> String {
+    match f {
+        FilterSpec::V1Prefix(p) => format!("V1 prefix {p:?}"),
+        FilterSpec::Empty => "all objects".into(),
+        FilterSpec::Prefix(p) => format!("prefix {p:?}"),
+        FilterSpec::Tag(k, v) => format!("tag {k}={v}"),
+        FilterSpec::And { prefix, tags } => {
+            let mut parts = Vec::new();
+            if let Some(p) = prefix {
+                parts.push(format!("prefix {p:?}"));
+            }
+            for (k, v) in tags {
+                parts.push(format!("tag {k}={v}"));
+            }
+            parts.join(" and ")
+        }
+    }
+}
+
+/// Which inferred choices the run relied on, judged from what happened.
+fn inferred_used(w: &World, report: &str) -> Vec<(&'static str, &'static str)> {
+    let reasons: Vec<&str> = w
+        .attempts
+        .iter()
+        .filter_map(|a| match &a.result {
+            AttemptResult::Failed { reason, detail, .. } => Some((*reason, detail.as_str())),
+            _ => None,
+        })
+        .flat_map(|(r, d)| [r, d])
+        .collect();
+    let has = |s: &str| reasons.iter().any(|r| r.contains(s));
+    let mut used = Vec::new();
+    for (id, text) in INFERRED {
+        let on = match *id {
+            "no-status-without-opt-in" => report.contains("SSE-KMS and DSSE-KMS objects replicate only when the rule opts in"),
+            "src-kms-denied" => w.attempts.iter().any(|a| matches!(&a.result, AttemptResult::Failed { reason: "SrcGetObjectNotPermitted", .. }) && a.trace.last().is_some_and(|t| t.action == "kms:Decrypt")),
+            "wrong-region-replica-key" => has("KMS keys never leave their Region"),
+            "key-state-codes" => has("KmsKeyInvalidState"),
+            "sse-c-blocked-replica" => has("blocks SSE-C"),
+            "sse-c-replica-encryption" => w.attempts.iter().any(|a| matches!(&a.result, AttemptResult::Completed { replica_sse: Some(Sse::SseC { .. }), .. })),
+            "config-read-denied" => has("SrcBucketReplicationConfigMissing"),
+            "throttling-pending" => w.attempts.iter().any(|a| matches!(&a.result, AttemptResult::Pending { why } if why.contains("throttling"))),
+            "replicate-tags-deny" => has("DstPutTaggingNotPermitted"),
+            "foreign-owner" => has("READ and READ_ACP"),
+            _ => false,
+        };
+        if on {
+            used.push((*id, *text));
+        }
+    }
+    used
+}

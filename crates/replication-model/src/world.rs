@@ -1,0 +1,1046 @@
+//! The simulated world: buckets and their object versions, KMS keys, roles, and the one place
+//! where state changes, [`World::step`].
+//!
+//! Every stored object is ciphertext. A step is applied whole or not at all; replication attempts
+//! read the world without changing it (so they run in parallel) and their results are applied in
+//! task order, which keeps version ids and reports deterministic.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use replication_crypto::{Key256, KeySource, SealedObject, WrappedKey};
+use replication_policy::Policy;
+
+use crate::catalog::{Catalog, KeyOrigin};
+use crate::ids;
+use crate::iam::PolicyOwner;
+use crate::kms::{self, Grant, KeyState, KmsKey};
+use crate::rules::RuleSet;
+use crate::s3config::{self, SchemaVersion};
+use crate::spec::*;
+use crate::validate::{ValidSpec, rule_label};
+
+/// A server-side encryption of a stored version, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sse {
+    SseS3,
+    SseKms { key_arn: String, bucket_key: bool },
+    DsseKms { key_arn: String },
+    SseC { customer_key: String },
+}
+
+impl std::fmt::Display for Sse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Sse::SseS3 => f.write_str("SSE-S3"),
+            Sse::SseKms { key_arn, bucket_key: false } => write!(f, "SSE-KMS {key_arn}"),
+            Sse::SseKms { key_arn, bucket_key: true } => write!(f, "SSE-KMS {key_arn} (Bucket Key)"),
+            Sse::DsseKms { key_arn } => write!(f, "DSSE-KMS {key_arn}"),
+            Sse::SseC { customer_key } => write!(f, "SSE-C (customer key `{customer_key}`)"),
+        }
+    }
+}
+
+/// How the data key of a stored object is protected.
+#[derive(Debug, Clone)]
+pub(crate) enum Envelope {
+    /// Wrapped under the Region's S3 root key.
+    SseS3 { wrapped: WrappedKey },
+    /// Wrapped by KMS under `key_arn`, bound to the encryption context.
+    Kms { key_arn: String, context: BTreeMap<String, String>, wrapped: WrappedKey },
+    /// Two independent layers, each with its own data key ([U-KMSREPL] DSSE-KMS).
+    Dsse { key_arn: String, context: BTreeMap<String, String>, outer: WrappedKey, inner: WrappedKey },
+    /// The customer's key: S3 keeps only a salted HMAC of it.
+    SseC { salt: [u8; 16], hmac: [u8; 32] },
+}
+
+/// An object version's bytes and metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredObject {
+    pub sealed: SealedObject,
+    pub envelope: Envelope,
+    pub sse: Sse,
+    pub size: u64,
+    pub tags: Vec<(String, String)>,
+    pub storage_class: String,
+    pub owner_account: String,
+    pub owner_grants_read: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    Object(Arc<StoredObject>),
+    DeleteMarker,
+}
+
+/// The replication state of one destination of a source version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DestStatus {
+    Pending,
+    Completed { replica_version: String },
+    Failed { reason: &'static str },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Version {
+    pub id: String,
+    pub created_at: u64,
+    pub body: Body,
+    /// Per destination bucket (scenario name): the rule and the status.
+    pub destinations: BTreeMap<String, (String, DestStatus)>,
+    /// Set on replicas: where it came from.
+    pub replica_of: Option<(String, String)>,
+    /// Why a rule matched but the version is not eligible (shown in the report).
+    pub not_eligible: Vec<String>,
+}
+
+/// The `x-amz-replication-status` of a version, aggregated over destinations ([U-STATUS]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReplicationStatus {
+    Pending,
+    Completed,
+    Failed,
+    Replica,
+}
+
+impl std::fmt::Display for ReplicationStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReplicationStatus::Pending => "PENDING",
+            ReplicationStatus::Completed => "COMPLETED",
+            ReplicationStatus::Failed => "FAILED",
+            ReplicationStatus::Replica => "REPLICA",
+        })
+    }
+}
+
+impl Version {
+    pub(crate) fn status(&self) -> Option<ReplicationStatus> {
+        if self.replica_of.is_some() {
+            return Some(ReplicationStatus::Replica);
+        }
+        if self.destinations.is_empty() {
+            return None;
+        }
+        let statuses = self.destinations.values().map(|(_, s)| s);
+        // [U-STATUS]: FAILED if any destination failed, PENDING until all are done.
+        if statuses.clone().any(|s| matches!(s, DestStatus::Failed { .. })) {
+            Some(ReplicationStatus::Failed)
+        } else if statuses.clone().any(|s| matches!(s, DestStatus::Pending)) {
+            Some(ReplicationStatus::Pending)
+        } else {
+            Some(ReplicationStatus::Completed)
+        }
+    }
+
+    pub(crate) fn failure_reason(&self) -> Option<&'static str> {
+        self.destinations.values().find_map(|(_, s)| match s {
+            DestStatus::Failed { reason } => Some(*reason),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedRule {
+    pub label: String,
+    pub priority: u32,
+    pub enabled: bool,
+    pub filter: FilterSpec,
+    pub schema: SchemaVersion,
+    pub delete_markers: bool,
+    /// Scenario name of the destination bucket.
+    pub dest: String,
+    pub owner_override: bool,
+    pub storage_class: Option<String>,
+    pub replica_key: Option<KeyRef>,
+    pub sse_kms_opt_in: bool,
+    pub metrics: bool,
+    pub rtc: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ReplicationConfig {
+    /// Scenario name of the role, or the ARN when the role is not defined in the scenario.
+    pub role: RoleRef,
+    pub rules: Vec<ResolvedRule>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Bucket {
+    pub s3_name: String,
+    pub arn: String,
+    pub account_id: String,
+    pub region: String,
+    pub versioning: Versioning,
+    pub default_encryption: Option<DefaultEncryption>,
+    pub bucket_key: bool,
+    pub policy: Option<Arc<Policy>>,
+    pub blocks_sse_c: bool,
+    pub object_lock: bool,
+    pub requester_pays: bool,
+    pub replication: Option<Arc<ReplicationConfig>>,
+    pub objects: BTreeMap<String, Vec<Version>>,
+    pub next_version: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct Role {
+    pub arn: String,
+    pub account_id: String,
+    pub trust: Arc<Policy>,
+    pub policies: BTreeMap<String, Arc<Policy>>,
+}
+
+/// What a replication task replicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TaskKind {
+    Object,
+    DeleteMarker,
+}
+
+/// One replication of one source version to one destination.
+#[derive(Debug, Clone)]
+pub(crate) struct Task {
+    pub source: String,
+    pub key: String,
+    pub version_id: String,
+    pub rule: String,
+    pub dest: String,
+    pub kind: TaskKind,
+    pub enqueued_at: u64,
+    pub attempts: u32,
+    pub batch: bool,
+    pub missed_threshold: bool,
+}
+
+/// An event as S3 Event Notifications would publish it ([U-EVENTS]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReplicationEvent {
+    pub at: u64,
+    pub source: String,
+    pub rule: String,
+    pub event: EventName,
+    pub key: String,
+    pub version_id: String,
+    pub dest: String,
+    pub reason: Option<&'static str>,
+}
+
+/// Counters per (source bucket, rule) ([U-METRICS]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RuleMetrics {
+    pub failed: u64,
+    pub completed: u64,
+    pub max_latency: u64,
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LogLine {
+    pub at: u64,
+    pub step: usize,
+    pub text: String,
+}
+
+/// The checked result of one `expect` step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectationResult {
+    pub step: usize,
+    pub expected: String,
+    pub actual: String,
+    pub ok: bool,
+}
+
+/// The world at one point of the scenario.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub rules: RuleSet,
+    pub cat: Catalog,
+    pub clock: u64,
+    pub keys: BTreeMap<String, KmsKey>,
+    pub key_names: BTreeMap<String, String>,
+    pub aliases: BTreeMap<String, String>,
+    pub s3_root: BTreeMap<String, Key256>,
+    pub buckets: BTreeMap<String, Bucket>,
+    pub roles: BTreeMap<String, Role>,
+    pub customer_keys: BTreeMap<String, Key256>,
+    pub unavailable_regions: BTreeSet<String>,
+    pub throttled_regions: BTreeSet<String>,
+    pub queue: Vec<Task>,
+    pub log: Vec<LogLine>,
+    pub attempts: Vec<crate::engine::AttemptRecord>,
+    pub metrics: BTreeMap<(String, String), RuleMetrics>,
+    pub events: Vec<ReplicationEvent>,
+    pub expectations: Vec<ExpectationResult>,
+    pub rng: KeySource,
+    pub trace: bool,
+    pub threads: usize,
+}
+
+/// A failure while running: the OS random generator, or a broken invariant of the model.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The OS random generator failed.
+    #[error("cryptography failed: {0}")]
+    Crypto(#[from] replication_crypto::CryptoError),
+    /// A broken invariant of the model, reported instead of a panic.
+    #[error("internal error in the model: {0}; please report it with the scenario")]
+    Internal(String),
+}
+
+impl World {
+    pub(crate) fn build(valid: &ValidSpec, trace: bool, threads: usize) -> Result<World, RunError> {
+        let spec = &valid.spec;
+        let cat = valid.catalog.clone();
+        let mut rng = KeySource::new();
+        let mut world = World {
+            rules: valid.rules,
+            cat,
+            clock: 0,
+            keys: BTreeMap::new(),
+            key_names: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+            s3_root: BTreeMap::new(),
+            buckets: BTreeMap::new(),
+            roles: BTreeMap::new(),
+            customer_keys: BTreeMap::new(),
+            unavailable_regions: BTreeSet::new(),
+            throttled_regions: BTreeSet::new(),
+            queue: Vec::new(),
+            log: Vec::new(),
+            attempts: Vec::new(),
+            metrics: BTreeMap::new(),
+            events: Vec::new(),
+            expectations: Vec::new(),
+            rng: KeySource::new(),
+            trace,
+            threads,
+        };
+        // Key material: one per single-Region key, one per multi-Region set.
+        let mut set_material: BTreeMap<String, Arc<Key256>> = BTreeMap::new();
+        for k in &spec.keys {
+            let info = &world.cat.keys[&k.name];
+            let material = match &info.mrk_set {
+                Some(set) => match set_material.get(set) {
+                    Some(m) => m.clone(),
+                    None => {
+                        let m = Arc::new(rng.key()?);
+                        set_material.insert(set.clone(), m.clone());
+                        m
+                    }
+                },
+                None => Arc::new(rng.key()?),
+            };
+            let grants = k
+                .grants
+                .iter()
+                .map(|g| Grant {
+                    grantee_arn: principal_arn(&g.grantee, &world.cat),
+                    operations: g.operations.clone(),
+                    encryption_context_subset: g.encryption_context_subset.clone(),
+                })
+                .collect();
+            for alias in &k.aliases {
+                world.aliases.insert(ids::alias_arn(&info.region, &info.account_id, alias), info.arn.clone());
+            }
+            world.key_names.insert(k.name.clone(), info.arn.clone());
+            world.keys.insert(
+                info.arn.clone(),
+                KmsKey {
+                    name: k.name.clone(),
+                    arn: info.arn.clone(),
+                    key_id: info.key_id.clone(),
+                    region: info.region.clone(),
+                    account_id: info.account_id.clone(),
+                    origin: info.origin,
+                    state: k.initial_state.into(),
+                    policy: valid.policies[&PolicyOwner::Key(k.name.clone())].clone(),
+                    grants,
+                    aliases: k.aliases.clone(),
+                    material,
+                },
+            );
+        }
+        // The AWS managed key `aws/s3` exists in every account and Region a bucket uses, as AWS
+        // creates it on first use.
+        let mut places: BTreeSet<(String, String)> = BTreeSet::new();
+        for b in world.cat.buckets.values() {
+            for a in world.cat.accounts.values() {
+                places.insert((a.id.clone(), b.region.clone()));
+            }
+        }
+        for (account_id, region) in places {
+            let key_id = ids::aws_managed_key_id(&account_id, &region);
+            let arn = ids::key_arn(&region, &account_id, &key_id);
+            world.aliases.insert(ids::alias_arn(&region, &account_id, "aws/s3"), arn.clone());
+            if world.keys.contains_key(&arn) {
+                continue;
+            }
+            let managed = crate::iam::managed_key_policy(&account_id, &region);
+            let Ok(policy) = crate::iam::compile(&managed, &world.cat, &crate::iam::PolicyUse::Key(String::new())) else {
+                continue;
+            };
+            world.keys.insert(
+                arn.clone(),
+                KmsKey {
+                    name: "aws/s3".into(),
+                    arn,
+                    key_id,
+                    region,
+                    account_id,
+                    origin: KeyOrigin::AwsManaged,
+                    state: KeyState::Enabled,
+                    policy: Arc::new(policy),
+                    grants: Vec::new(),
+                    aliases: vec!["aws/s3".into()],
+                    material: Arc::new(rng.key()?),
+                },
+            );
+        }
+        let regions: BTreeSet<String> = world.cat.buckets.values().map(|b| b.region.clone()).collect();
+        for r in regions {
+            world.s3_root.insert(r, rng.key()?);
+        }
+        for b in &spec.buckets {
+            let info = &world.cat.buckets[&b.name];
+            world.buckets.insert(
+                b.name.clone(),
+                Bucket {
+                    s3_name: info.s3_name.clone(),
+                    arn: info.arn.clone(),
+                    account_id: info.account_id.clone(),
+                    region: info.region.clone(),
+                    versioning: b.versioning,
+                    default_encryption: b.default_encryption.clone(),
+                    bucket_key: b.bucket_key,
+                    policy: valid.policies.get(&PolicyOwner::Bucket(b.name.clone())).cloned(),
+                    blocks_sse_c: b.block_sse_c.unwrap_or(world.rules.new_buckets_block_sse_c),
+                    object_lock: b.object_lock,
+                    requester_pays: b.requester_pays,
+                    replication: None,
+                    objects: BTreeMap::new(),
+                    next_version: 1,
+                },
+            );
+        }
+        for r in &spec.roles {
+            let info = &world.cat.roles[&r.name];
+            let policies = r
+                .policies
+                .iter()
+                .map(|p| {
+                    let owner = PolicyOwner::Role { role: r.name.clone(), policy: p.name.clone() };
+                    (p.name.clone(), valid.policies[&owner].clone())
+                })
+                .collect();
+            world.roles.insert(
+                r.name.clone(),
+                Role {
+                    arn: info.arn.clone(),
+                    account_id: info.account_id.clone(),
+                    trust: valid.policies[&PolicyOwner::RoleTrust(r.name.clone())].clone(),
+                    policies,
+                },
+            );
+        }
+        world.rng = rng;
+        Ok(world)
+    }
+
+    pub(crate) fn log(&mut self, step: usize, text: String) {
+        self.log.push(LogLine { at: self.clock, step, text });
+    }
+
+    /// The KMS key a reference names, from the point of view of a bucket (for `aws/s3` and alias
+    /// resolution): `None` when no such key exists.
+    pub(crate) fn resolve_key(&self, key: &KeyRef, account_id: &str, region: &str) -> Option<&KmsKey> {
+        let arn = match key {
+            KeyRef::Named(n) => self.key_names.get(n)?.clone(),
+            KeyRef::AwsManagedS3 => self.aliases.get(&ids::alias_arn(region, account_id, "aws/s3"))?.clone(),
+            KeyRef::Arn(a) => self.aliases.get(a).cloned().unwrap_or_else(|| a.clone()),
+        };
+        self.keys.get(&arn)
+    }
+
+    /// The ARN a key reference would have, even if no such key exists (for messages).
+    pub(crate) fn key_ref_arn(&self, key: &KeyRef, account_id: &str, region: &str) -> String {
+        match key {
+            KeyRef::Named(n) => self.key_names.get(n).cloned().unwrap_or_else(|| n.clone()),
+            KeyRef::AwsManagedS3 => ids::alias_arn(region, account_id, "aws/s3"),
+            KeyRef::Arn(a) => a.clone(),
+        }
+    }
+
+    pub(crate) fn current_version(&self, bucket: &str, key: &str) -> Option<&Version> {
+        self.buckets.get(bucket)?.objects.get(key)?.last()
+    }
+
+    pub(crate) fn version_mut(&mut self, bucket: &str, key: &str, version_id: &str) -> Option<&mut Version> {
+        self.buckets.get_mut(bucket)?.objects.get_mut(key)?.iter_mut().find(|v| v.id == version_id)
+    }
+
+    /// Adds a version to a bucket the way its versioning state says: a new id when Enabled,
+    /// replacing the `null` version otherwise. Returns the version id.
+    pub(crate) fn add_version(&mut self, bucket: &str, key: &str, mut version: Version) -> String {
+        let b = self.buckets.get_mut(bucket).expect("callers pass buckets of the scenario");
+        let id = match b.versioning {
+            Versioning::Enabled => {
+                let id = format!("v{}", b.next_version);
+                b.next_version += 1;
+                id
+            }
+            Versioning::Unversioned | Versioning::Suspended => "null".to_owned(),
+        };
+        version.id = id.clone();
+        let versions = b.objects.entry(key.to_owned()).or_default();
+        if id == "null" {
+            versions.retain(|v| v.id != "null");
+        }
+        versions.push(version);
+        id
+    }
+
+    /// Applies one step. Steps AWS refuses (known from validation) change nothing.
+    pub(crate) fn step(&mut self, valid: &ValidSpec, idx: usize) -> Result<(), RunError> {
+        self.clock += 1;
+        self.check_thresholds();
+        let step = &valid.spec.steps[idx];
+        if let Some(rej) = valid.rejections.get(&idx) {
+            let what = match step {
+                Step::PutBucketReplication(r) => format!("PutBucketReplication on `{}`", r.bucket),
+                Step::PutObject(p) => format!("PutObject `{}/{}`", p.bucket, p.key),
+                Step::Fault(Fault::SetBucketVersioning { bucket, .. }) => format!("PutBucketVersioning on `{bucket}`"),
+                _ => "the call".to_owned(),
+            };
+            self.log(idx, format!("{what}: rejected, {} ({})", rej.code, rej.message));
+            return Ok(());
+        }
+        match step {
+            Step::PutBucketReplication(r) => self.put_bucket_replication(idx, r),
+            Step::PutObject(p) => self.put_object(idx, p)?,
+            Step::DeleteObject { bucket, key, version } => self.delete_object(idx, bucket, key, *version),
+            Step::PutObjectTagging { bucket, key, tags } => self.put_tagging(idx, bucket, key, tags),
+            Step::Replicate => self.replicate(idx, false)?,
+            Step::BatchReplicate { bucket, statuses } => self.batch_replicate(idx, bucket, statuses)?,
+            Step::Fault(f) => self.fault(valid, idx, f),
+            Step::Wait { seconds } => {
+                self.clock += seconds.saturating_sub(1);
+                self.check_thresholds();
+                self.log(idx, format!("wait {seconds} s"));
+            }
+            Step::Expect(e) => self.expect(idx, e),
+        }
+        Ok(())
+    }
+
+    fn put_bucket_replication(&mut self, idx: usize, r: &ReplicationSpec) {
+        let rules: Vec<ResolvedRule> = r
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| ResolvedRule {
+                label: rule_label(rule, i),
+                priority: rule.priority.unwrap_or(0),
+                enabled: rule.enabled,
+                filter: rule.filter.clone(),
+                schema: s3config::rule_schema(rule),
+                delete_markers: match s3config::rule_schema(rule) {
+                    // [U-WHAT] [U-CFG]: V1 replicates delete markers from user DELETEs.
+                    SchemaVersion::V1 => true,
+                    SchemaVersion::V2 => rule.delete_marker_replication == Some(true),
+                },
+                dest: match &rule.destination.bucket {
+                    BucketRef::Named(n) => n.clone(),
+                    BucketRef::Arn(a) => ids::parse_bucket_arn(a)
+                        .ok()
+                        .and_then(|s3| self.cat.bucket_by_s3_name(&s3).map(str::to_owned))
+                        .unwrap_or_default(),
+                },
+                owner_override: rule.destination.owner_override,
+                storage_class: rule.destination.storage_class.clone(),
+                replica_key: rule.destination.replica_kms_key.clone(),
+                sse_kms_opt_in: rule.sse_kms_encrypted_objects == Some(true),
+                metrics: rule.destination.metrics.is_some_and(|m| m.0) || rule.destination.replication_time.is_some_and(|t| t.0),
+                rtc: rule.destination.replication_time.is_some_and(|t| t.0),
+            })
+            .collect();
+        let labels: Vec<String> = rules.iter().map(|r| r.label.clone()).collect();
+        let config = ReplicationConfig { role: r.role.clone(), rules };
+        if let Some(b) = self.buckets.get_mut(&r.bucket) {
+            b.replication = Some(Arc::new(config));
+        }
+        self.log(idx, format!("PutBucketReplication on `{}`: accepted (rules {})", r.bucket, labels.join(", ")));
+    }
+
+    fn put_object(&mut self, idx: usize, p: &PutObjectSpec) -> Result<(), RunError> {
+        let plaintext = match &p.body {
+            crate::spec::Body::Size(n) => deterministic_bytes(&p.key, *n),
+            crate::spec::Body::Text(t) => t.as_bytes().to_vec(),
+        };
+        let bucket = &self.buckets[&p.bucket];
+        let (account_id, region) = (bucket.account_id.clone(), bucket.region.clone());
+        let encryption = p.encryption.clone().unwrap_or_else(|| match &bucket.default_encryption {
+            None | Some(DefaultEncryption::SseS3) => UploadEncryption::SseS3,
+            Some(DefaultEncryption::SseKms { key }) => UploadEncryption::SseKms { key: Some(key.clone()), bucket_key: None },
+            Some(DefaultEncryption::DsseKms { key }) => UploadEncryption::DsseKms { key: Some(key.clone()) },
+        });
+        let default_key = match &bucket.default_encryption {
+            Some(DefaultEncryption::SseKms { key }) | Some(DefaultEncryption::DsseKms { key }) => Some(key.clone()),
+            _ => None,
+        };
+        let bucket_key_default = bucket.bucket_key;
+        let object_arn = ids::object_arn(&bucket.s3_name, &p.key);
+        let bucket_arn = bucket.arn.clone();
+        let aad = object_arn.as_bytes().to_vec();
+        let (sealed, envelope, sse) = match &encryption {
+            UploadEncryption::SseS3 => {
+                let dek = self.rng.key()?;
+                let sealed = replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
+                let wrapped = replication_crypto::wrap_key(&self.s3_root[&region], &aad, &dek, &mut self.rng)?;
+                (sealed, Envelope::SseS3 { wrapped }, Sse::SseS3)
+            }
+            UploadEncryption::SseKms { key, bucket_key } => {
+                let key = key.clone().or(default_key).unwrap_or(KeyRef::AwsManagedS3);
+                let Some(arn) = self.usable_upload_key(idx, p, &key, &account_id, &region) else {
+                    return Ok(());
+                };
+                let use_bucket_key = bucket_key.unwrap_or(bucket_key_default);
+                // [U-BKEY] d.4: with a Bucket Key the context is the bucket ARN.
+                let ctx_value = if use_bucket_key { bucket_arn.clone() } else { object_arn.clone() };
+                let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
+                let (dek, wrapped) = kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
+                let sealed = replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
+                (sealed, Envelope::Kms { key_arn: arn.clone(), context, wrapped }, Sse::SseKms { key_arn: arn, bucket_key: use_bucket_key })
+            }
+            UploadEncryption::DsseKms { key } => {
+                let key = key.clone().or(default_key).unwrap_or(KeyRef::AwsManagedS3);
+                let Some(arn) = self.usable_upload_key(idx, p, &key, &account_id, &region) else {
+                    return Ok(());
+                };
+                let context = BTreeMap::from([("aws:s3:arn".to_owned(), object_arn.clone())]);
+                let (inner_key, inner) = kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
+                let (outer_key, outer) = kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
+                let inner_sealed = replication_crypto::seal_object(&inner_key, &aad, &plaintext, &mut self.rng)?;
+                let sealed = replication_crypto::seal_object(&outer_key, &aad, inner_sealed.as_bytes(), &mut self.rng)?;
+                (sealed, Envelope::Dsse { key_arn: arn.clone(), context, outer, inner }, Sse::DsseKms { key_arn: arn })
+            }
+            UploadEncryption::SseC { customer_key } => {
+                if !self.customer_keys.contains_key(customer_key) {
+                    let k = self.rng.key()?;
+                    self.customer_keys.insert(customer_key.clone(), k);
+                }
+                let ck = &self.customer_keys[customer_key];
+                let mut salt = [0u8; 16];
+                self.rng.fill(&mut salt)?;
+                let hmac = replication_crypto::customer_key_hmac(&salt, ck);
+                let sealed = replication_crypto::seal_object(ck, &sse_c_aad(&p.key), &plaintext, &mut self.rng)?;
+                (sealed, Envelope::SseC { salt, hmac }, Sse::SseC { customer_key: customer_key.clone() })
+            }
+        };
+        let owner_account = p
+            .owner
+            .as_ref()
+            .and_then(|o| self.cat.account_id(&o.account))
+            .unwrap_or_else(|| account_id.clone());
+        let stored = StoredObject {
+            sealed,
+            envelope,
+            sse: sse.clone(),
+            size: plaintext.len() as u64,
+            tags: p.tags.clone(),
+            storage_class: p.storage_class.clone().unwrap_or_else(|| "STANDARD".into()),
+            owner_account,
+            owner_grants_read: p.owner.as_ref().is_none_or(|o| o.grants_bucket_owner_read),
+        };
+        let version = Version {
+            id: String::new(),
+            created_at: self.clock,
+            body: Body::Object(Arc::new(stored)),
+            destinations: BTreeMap::new(),
+            replica_of: None,
+            not_eligible: Vec::new(),
+        };
+        let vid = self.add_version(&p.bucket, &p.key, version);
+        let routing = self.route_new_version(&p.bucket, &p.key, &vid, TaskKind::Object, false);
+        self.log(idx, format!("PutObject `{}/{}` -> {vid} ({} bytes, {sse}){routing}", p.bucket, p.key, plaintext.len()));
+        Ok(())
+    }
+
+    /// The ARN of the key an upload names, if KMS can use it; otherwise logs the rejection.
+    fn usable_upload_key(&mut self, idx: usize, p: &PutObjectSpec, key: &KeyRef, account_id: &str, region: &str) -> Option<String> {
+        let found = self.resolve_key(key, account_id, region).map(|k| (k.arn.clone(), k.check_usable(), k.region.clone()));
+        let text = match found {
+            None => format!("KMS.NotFoundException (key {} does not exist)", self.key_ref_arn(key, account_id, region)),
+            // [U-SSEKMS]: the key must be in the bucket's Region.
+            Some((arn, _, key_region)) if key_region != region => {
+                format!("KMS.NotFoundException (key {arn} is in {key_region}; an SSE-KMS key must be in the bucket's Region {region})")
+            }
+            Some((_, Err(e), _)) => format!("KMS.{e}"),
+            Some((arn, Ok(()), _)) => return Some(arn),
+        };
+        self.log(idx, format!("PutObject `{}/{}`: rejected, {text}", p.bucket, p.key));
+        None
+    }
+
+    fn delete_object(&mut self, idx: usize, bucket: &str, key: &str, version: Option<u32>) {
+        let b = self.buckets.get_mut(bucket).expect("validated bucket");
+        match version {
+            Some(n) => {
+                let id = format!("v{n}");
+                let before = b.objects.get(key).map_or(0, Vec::len);
+                if let Some(vs) = b.objects.get_mut(key) {
+                    vs.retain(|v| v.id != id);
+                }
+                let removed = before != b.objects.get(key).map_or(0, Vec::len);
+                // [U-WHAT]: version-specific deletes are never replicated.
+                self.log(
+                    idx,
+                    if removed {
+                        format!("DeleteObject `{bucket}/{key}` version {id}: version removed; version-specific deletes are never replicated")
+                    } else {
+                        format!("DeleteObject `{bucket}/{key}` version {id}: no such version, nothing changed")
+                    },
+                );
+            }
+            None if b.versioning == Versioning::Unversioned => {
+                b.objects.remove(key);
+                self.log(idx, format!("DeleteObject `{bucket}/{key}`: object removed (unversioned bucket)"));
+            }
+            None => {
+                let version = Version {
+                    id: String::new(),
+                    created_at: self.clock,
+                    body: Body::DeleteMarker,
+                    destinations: BTreeMap::new(),
+                    replica_of: None,
+                    not_eligible: Vec::new(),
+                };
+                let vid = self.add_version(bucket, key, version);
+                let routing = self.route_new_version(bucket, key, &vid, TaskKind::DeleteMarker, false);
+                self.log(idx, format!("DeleteObject `{bucket}/{key}` -> delete marker {vid}{routing}"));
+            }
+        }
+    }
+
+    fn put_tagging(&mut self, idx: usize, bucket: &str, key: &str, tags: &[(String, String)]) {
+        let Some(v) = self.buckets.get_mut(bucket).and_then(|b| b.objects.get_mut(key)).and_then(|vs| vs.last_mut()) else {
+            self.log(idx, format!("PutObjectTagging `{bucket}/{key}`: NoSuchKey, nothing changed"));
+            return;
+        };
+        let text = if let Body::Object(o) = &mut v.body {
+            let mut new = (**o).clone();
+            new.tags = tags.to_vec();
+            *o = Arc::new(new);
+            // [U-TRBL] [U-CFG]: tags added after creation do not make an object eligible for
+            // tag-filtered live replication; Batch Replication can catch it.
+            format!("PutObjectTagging `{bucket}/{key}` {}: tags set; live replication does not re-evaluate tag filters", v.id)
+        } else {
+            format!("PutObjectTagging `{bucket}/{key}`: the current version is a delete marker (MethodNotAllowed)")
+        };
+        self.log(idx, text);
+    }
+
+    /// Decides which destinations a new version replicates to and queues the work. Returns a
+    /// suffix for the timeline line.
+    pub(crate) fn route_new_version(&mut self, bucket: &str, key: &str, vid: &str, kind: TaskKind, batch: bool) -> String {
+        let Some(config) = self.buckets[bucket].replication.clone() else {
+            return String::new();
+        };
+        let version = self.buckets[bucket].objects[key].iter().find(|v| v.id == vid).expect("version just added").clone();
+        let (tags, sse, storage_class) = match &version.body {
+            Body::Object(o) => (o.tags.clone(), Some(o.sse.clone()), o.storage_class.clone()),
+            Body::DeleteMarker => (Vec::new(), None, String::new()),
+        };
+        // [U-WHAT]: replicas are not replicated again by live replication (no chaining).
+        if version.replica_of.is_some() && !batch {
+            return "; a replica, so live replication does not replicate it again".into();
+        }
+        // aws-facts b: among matching rules with the same destination the highest priority wins;
+        // rules with different destinations each replicate.
+        let mut by_dest: BTreeMap<&str, &ResolvedRule> = BTreeMap::new();
+        for rule in config.rules.iter().filter(|r| r.enabled) {
+            if !s3config::filter_matches(&rule.filter, key, &tags) {
+                continue;
+            }
+            match by_dest.get(rule.dest.as_str()) {
+                Some(existing) if existing.priority >= rule.priority => {}
+                _ => {
+                    by_dest.insert(rule.dest.as_str(), rule);
+                }
+            }
+        }
+        if by_dest.is_empty() {
+            return "; no replication rule matches".into();
+        }
+        let mut queued = Vec::new();
+        let mut skipped = Vec::new();
+        for (dest, rule) in by_dest {
+            let reason = match (kind, &sse) {
+                (TaskKind::DeleteMarker, _) if !rule.delete_markers => Some(format!(
+                    "rule `{}` does not replicate delete markers (V2 schema without `delete_marker_replication: enabled`)",
+                    rule.label
+                )),
+                (TaskKind::Object, Some(Sse::SseKms { .. } | Sse::DsseKms { .. })) if !rule.sse_kms_opt_in => Some(format!(
+                    "rule `{}` matches, but SSE-KMS and DSSE-KMS objects replicate only when the rule opts in with `sse_kms_encrypted_objects` (not replicated, no status, silently)",
+                    rule.label
+                )),
+                (TaskKind::Object, Some(Sse::SseC { .. }))
+                    if self.rules.sse_c_replication == crate::rules::SseCReplication::NotReplicated =>
+                {
+                    Some(format!(
+                        "rule `{}` matches, but under rule set `exam_guide` SSE-C objects are never replicated (S3 holds no key to decrypt with)",
+                        rule.label
+                    ))
+                }
+                (TaskKind::Object, _) if matches!(storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") => Some(format!(
+                    "rule `{}` matches, but objects in {storage_class} are not replicated; restore and copy them first",
+                    rule.label
+                )),
+                _ => None,
+            };
+            match reason {
+                Some(r) => skipped.push(r),
+                None => {
+                    queued.push((dest.to_owned(), rule.label.clone()));
+                }
+            }
+        }
+        let now = self.clock;
+        let v = self.version_mut(bucket, key, vid).expect("version just added");
+        v.not_eligible = skipped.clone();
+        if kind == TaskKind::Object {
+            for (dest, rule) in &queued {
+                v.destinations.insert(dest.clone(), (rule.clone(), DestStatus::Pending));
+            }
+        }
+        for (dest, rule) in &queued {
+            self.queue.push(Task {
+                source: bucket.to_owned(),
+                key: key.to_owned(),
+                version_id: vid.to_owned(),
+                rule: rule.clone(),
+                dest: dest.clone(),
+                kind,
+                enqueued_at: now,
+                attempts: 0,
+                batch,
+                missed_threshold: false,
+            });
+        }
+        let mut out = String::new();
+        if !queued.is_empty() {
+            let list: Vec<String> = queued.iter().map(|(d, r)| format!("`{d}` via rule `{r}`")).collect();
+            out.push_str(&format!("; PENDING to {}", list.join(", ")));
+        }
+        for s in skipped {
+            out.push_str(&format!("; {s}"));
+        }
+        out
+    }
+
+    fn fault(&mut self, valid: &ValidSpec, idx: usize, f: &Fault) {
+        let text = match f {
+            Fault::DisableKey(k) => self.set_key_state(k, KeyState::Disabled, "DisableKey"),
+            Fault::EnableKey(k) => self.set_key_state(k, KeyState::Enabled, "EnableKey"),
+            Fault::ScheduleKeyDeletion { key, pending_days } => {
+                // [K-STATE]: a primary with replicas waits in PendingReplicaDeletion.
+                let arn = self.key_names[key].clone();
+                let has_replicas = self.keys[&arn].origin == KeyOrigin::MultiRegionPrimary
+                    && self.keys.values().any(|o| o.origin == KeyOrigin::MultiRegionReplica && o.key_id == self.keys[&arn].key_id && o.state != KeyState::PendingDeletion);
+                let state = if has_replicas { KeyState::PendingReplicaDeletion } else { KeyState::PendingDeletion };
+                format!("{} ({pending_days} days)", self.set_key_state(key, state, "ScheduleKeyDeletion"))
+            }
+            // [K-STATE] aws-facts f: cancelling leaves the key Disabled.
+            Fault::CancelKeyDeletion(k) => self.set_key_state(k, KeyState::Disabled, "CancelKeyDeletion"),
+            Fault::DeleteKeyMaterial(k) => {
+                let arn = self.key_names[k].clone();
+                self.keys.remove(&arn);
+                self.aliases.retain(|_, target| *target != arn);
+                format!("key `{k}` ({arn}) deleted after its waiting period; it no longer exists")
+            }
+            Fault::RevokeStatement { policy, .. } | Fault::AddStatement { policy, .. } => {
+                let (owner, compiled) = valid.policy_changes[&idx].clone();
+                self.install_policy(&owner, compiled);
+                let verb = if matches!(f, Fault::RevokeStatement { .. }) { "statement revoked from" } else { "statement added to" };
+                let _ = policy;
+                format!("{verb} the {owner}")
+            }
+            Fault::SetBucketVersioning { bucket, versioning } => {
+                self.buckets.get_mut(bucket).expect("validated bucket").versioning = *versioning;
+                format!("versioning of `{bucket}` set to {versioning:?}")
+            }
+            Fault::RegionUnavailable(r) => {
+                self.unavailable_regions.insert(r.clone());
+                format!("Region {r} is unavailable")
+            }
+            Fault::RegionAvailable(r) => {
+                self.unavailable_regions.remove(r);
+                format!("Region {r} is available again")
+            }
+            Fault::ThrottleKms { region, on } => {
+                if *on {
+                    self.throttled_regions.insert(region.clone());
+                    format!("KMS in {region} throttles requests (ThrottlingException)")
+                } else {
+                    self.throttled_regions.remove(region);
+                    format!("KMS in {region} stops throttling")
+                }
+            }
+            Fault::BlockSseC { bucket, blocked } => {
+                self.buckets.get_mut(bucket).expect("validated bucket").blocks_sse_c = *blocked;
+                format!("SSE-C {} on `{bucket}`", if *blocked { "blocked" } else { "unblocked" })
+            }
+        };
+        self.log(idx, format!("fault: {text}"));
+    }
+
+    fn set_key_state(&mut self, name: &str, state: KeyState, op: &str) -> String {
+        let arn = self.key_names[name].clone();
+        if let Some(k) = self.keys.get_mut(&arn) {
+            k.state = state;
+        }
+        format!("{op} on key `{name}`: now {state}")
+    }
+
+    fn install_policy(&mut self, owner: &PolicyOwner, policy: Arc<Policy>) {
+        match owner {
+            PolicyOwner::Key(k) => {
+                if let Some(key) = self.key_names.get(k).and_then(|arn| self.keys.get_mut(arn)) {
+                    key.policy = policy;
+                }
+            }
+            PolicyOwner::Bucket(b) => {
+                if let Some(bucket) = self.buckets.get_mut(b) {
+                    bucket.policy = Some(policy);
+                }
+            }
+            PolicyOwner::RoleTrust(r) => {
+                if let Some(role) = self.roles.get_mut(r) {
+                    role.trust = policy;
+                }
+            }
+            PolicyOwner::Role { role, policy: name } => {
+                if let Some(role) = self.roles.get_mut(role) {
+                    role.policies.insert(name.clone(), policy);
+                }
+            }
+        }
+    }
+
+    /// S3 RTC: operations still pending after 15 minutes raise `OperationMissedThreshold`.
+    fn check_thresholds(&mut self) {
+        let now = self.clock;
+        let mut events = Vec::new();
+        for t in self.queue.iter_mut().filter(|t| !t.missed_threshold && now.saturating_sub(t.enqueued_at) > RTC_THRESHOLD_SECONDS) {
+            let rtc = self.buckets[&t.source]
+                .replication
+                .as_ref()
+                .and_then(|c| c.rules.iter().find(|r| r.label == t.rule))
+                .is_some_and(|r| r.rtc);
+            if rtc {
+                t.missed_threshold = true;
+                events.push(ReplicationEvent {
+                    at: now,
+                    source: t.source.clone(),
+                    rule: t.rule.clone(),
+                    event: EventName::OperationMissedThreshold,
+                    key: t.key.clone(),
+                    version_id: t.version_id.clone(),
+                    dest: t.dest.clone(),
+                    reason: None,
+                });
+            }
+        }
+        self.events.extend(events);
+    }
+
+    fn expect(&mut self, idx: usize, e: &Expectation) {
+        let (expected, actual, ok) = crate::report::check_expectation(self, e);
+        self.expectations.push(ExpectationResult { step: idx, expected, actual, ok });
+    }
+
+    /// Reads an object as GetObject would: decrypts the current version with the keys S3 holds
+    /// (or the customer key for SSE-C). Used to show that replicas really hold the data.
+    pub(crate) fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        let b = self.buckets.get(bucket).ok_or_else(|| format!("no bucket `{bucket}`"))?;
+        let v = self.current_version(bucket, key).ok_or_else(|| format!("NoSuchKey: `{bucket}/{key}`"))?;
+        let Body::Object(o) = &v.body else {
+            return Err(format!("NoSuchKey: the current version of `{bucket}/{key}` is a delete marker"));
+        };
+        let aad = ids::object_arn(&b.s3_name, key);
+        self.open_stored(o, aad.as_bytes(), &b.region, key).map_err(|e| e.to_string())
+    }
+
+    pub(crate) fn open_stored(&self, o: &StoredObject, aad: &[u8], region: &str, key: &str) -> Result<Vec<u8>, crate::engine::OpenError> {
+        use crate::engine::OpenError;
+        match &o.envelope {
+            Envelope::SseS3 { wrapped } => {
+                let dek = replication_crypto::unwrap_key(&self.s3_root[region], aad, wrapped).map_err(OpenError::Crypto)?;
+                replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
+            }
+            Envelope::Kms { key_arn, context, wrapped } => {
+                let k = self.keys.get(key_arn).ok_or_else(|| OpenError::Kms(kms::KmsError::NotFound { arn: key_arn.clone() }))?;
+                k.check_usable().map_err(OpenError::Kms)?;
+                let dek = kms::decrypt_data_key(k, context, wrapped).map_err(OpenError::Kms)?;
+                replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
+            }
+            Envelope::Dsse { key_arn, context, outer, inner } => {
+                let k = self.keys.get(key_arn).ok_or_else(|| OpenError::Kms(kms::KmsError::NotFound { arn: key_arn.clone() }))?;
+                k.check_usable().map_err(OpenError::Kms)?;
+                let outer_key = kms::decrypt_data_key(k, context, outer).map_err(OpenError::Kms)?;
+                let inner_key = kms::decrypt_data_key(k, context, inner).map_err(OpenError::Kms)?;
+                let inner_bytes = replication_crypto::open_object(&outer_key, aad, &o.sealed).map_err(OpenError::Crypto)?;
+                let inner_sealed = SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)?;
+                replication_crypto::open_object(&inner_key, aad, &inner_sealed).map_err(OpenError::Crypto)
+            }
+            Envelope::SseC { salt, hmac } => {
+                let Sse::SseC { customer_key } = &o.sse else {
+                    return Err(OpenError::MissingCustomerKey);
+                };
+                let ck = self.customer_keys.get(customer_key).ok_or(OpenError::MissingCustomerKey)?;
+                if !replication_crypto::verify_customer_key(salt, ck, hmac) {
+                    return Err(OpenError::WrongCustomerKey);
+                }
+                replication_crypto::open_object(ck, &sse_c_aad(key), &o.sealed).map_err(OpenError::Crypto)
+            }
+        }
+    }
+}
+
+/// S3 RTC's threshold: 15 minutes ([U-RTC]).
+pub(crate) const RTC_THRESHOLD_SECONDS: u64 = 15 * 60;
+
+/// SSE-C data is bound to the object key only, so a replica (same key, other bucket) opens with
+/// the same customer key: S3 copies SSE-C ciphertext as is (aws-facts d.6, replica encryption
+/// inferred).
+pub(crate) fn sse_c_aad(key: &str) -> Vec<u8> {
+    let mut aad = b"sse-c:".to_vec();
+    aad.extend_from_slice(key.as_bytes());
+    aad
+}
+
+fn principal_arn(p: &PrincipalRef, cat: &Catalog) -> String {
+    match p {
+        PrincipalRef::Role(r) => cat.roles.get(r).map(|i| i.arn.clone()).unwrap_or_default(),
+        PrincipalRef::Account(a) => ids::account_root_arn(&cat.account_id(a).unwrap_or_default()),
+        PrincipalRef::Service(s) => s.clone(),
+        PrincipalRef::Anyone => "*".into(),
+        PrincipalRef::Arn(a) => a.clone(),
+    }
+}
+
+/// Deterministic object content of a given size: the same key always has the same bytes.
+pub(crate) fn deterministic_bytes(key: &str, n: u64) -> Vec<u8> {
+    let mut state = key.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+    while (out.len() as u64) < n {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let bytes = state.to_le_bytes();
+        let take = usize::try_from((n - out.len() as u64).min(8)).unwrap_or(8);
+        out.extend_from_slice(&bytes[..take]);
+    }
+    out
+}
