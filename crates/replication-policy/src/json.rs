@@ -1,0 +1,637 @@
+//! A small strict JSON parser (RFC 8259) that keeps the byte span of every value and key.
+//!
+//! `serde_json::Value` has no spans, but a policy error must point at the offending key or value, so
+//! the policy grammar is read from this tree instead. The parser accepts exactly what `serde_json`
+//! accepts for a `Value` (a differential test in `tests/it` holds it to that), never panics, and
+//! limits nesting so hostile input cannot exhaust the stack.
+
+use std::borrow::Cow;
+
+/// Deepest array/object nesting accepted; `serde_json` uses the same limit.
+const MAX_DEPTH: usize = 128;
+
+/// Byte range `start..end` of a value or key in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// A JSON value with the span it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Value<'a> {
+    pub(crate) span: Span,
+    pub(crate) kind: Kind<'a>,
+}
+
+/// The shape of a JSON value; strings borrow from the source unless they contained escapes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Kind<'a> {
+    Null,
+    Bool(bool),
+    /// The number's text exactly as written, already checked against the JSON grammar.
+    Number(&'a str),
+    String(Cow<'a, str>),
+    Array(Vec<Value<'a>>),
+    /// Members in source order; duplicates are kept so the policy layer can reject them.
+    Object(Vec<Member<'a>>),
+}
+
+/// One `"key": value` pair of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Member<'a> {
+    pub(crate) key: Cow<'a, str>,
+    pub(crate) key_span: Span,
+    pub(crate) value: Value<'a>,
+}
+
+/// A syntax error at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JsonError {
+    pub(crate) offset: usize,
+    pub(crate) message: String,
+}
+
+impl<'a> Value<'a> {
+    /// A short name of the value's type for messages ("a string", "an array", ...).
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "`null`",
+            Kind::Bool(_) => "a boolean",
+            Kind::Number(_) => "a number",
+            Kind::String(_) => "a string",
+            Kind::Array(_) => "an array",
+            Kind::Object(_) => "an object",
+        }
+    }
+}
+
+/// Parses a whole JSON document; trailing non-whitespace is an error.
+pub(crate) fn parse(text: &str) -> Result<Value<'_>, JsonError> {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    parser.skip_ws();
+    let value = parser.value()?;
+    parser.skip_ws();
+    if parser.pos < parser.bytes.len() {
+        return Err(parser.error_here(format!(
+            "unexpected {} after the end of the JSON document; remove it or wrap both in an array",
+            parser.describe_here()
+        )));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn error_at(&self, offset: usize, message: String) -> JsonError {
+        JsonError { offset, message }
+    }
+
+    fn error_here(&self, message: String) -> JsonError {
+        self.error_at(self.pos, message)
+    }
+
+    /// Names the character at the cursor for a message: `` `x` `` or "end of input".
+    fn describe_here(&self) -> String {
+        describe_char(
+            self.text
+                .get(self.pos..)
+                .and_then(|rest| rest.chars().next()),
+        )
+    }
+
+    fn value(&mut self) -> Result<Value<'a>, JsonError> {
+        let start = self.pos;
+        let kind = match self.peek() {
+            None => {
+                return Err(self.error_here(
+                    "expected a JSON value, found end of input; the document is incomplete".into(),
+                ));
+            }
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Kind::String(self.string()?),
+            Some(b't') => self.literal("true", Kind::Bool(true))?,
+            Some(b'f') => self.literal("false", Kind::Bool(false))?,
+            Some(b'n') => self.literal("null", Kind::Null)?,
+            Some(b'-' | b'0'..=b'9') => Kind::Number(self.number()?),
+            Some(b'\'') => {
+                return Err(self.error_here(
+                    "expected a JSON value, found `'`; JSON strings use double quotes `\"`".into(),
+                ));
+            }
+            Some(b'T' | b'F' | b'N') => {
+                return Err(self.error_here(format!(
+                    "expected a JSON value, found {}; JSON literals are lowercase: `true`, `false`, `null`",
+                    self.describe_here()
+                )));
+            }
+            Some(_) => {
+                return Err(self.error_here(format!(
+                    "expected a JSON value, found {}",
+                    self.describe_here()
+                )));
+            }
+        };
+        Ok(Value {
+            span: Span {
+                start,
+                end: self.pos,
+            },
+            kind,
+        })
+    }
+
+    fn literal(&mut self, word: &'static str, kind: Kind<'a>) -> Result<Kind<'a>, JsonError> {
+        for (i, expected) in word.bytes().enumerate() {
+            if self.bytes.get(self.pos + i) != Some(&expected) {
+                return Err(self.error_at(
+                    self.pos,
+                    format!("expected `{word}`; check the spelling of this literal"),
+                ));
+            }
+        }
+        self.pos += word.len();
+        Ok(kind)
+    }
+
+    fn enter(&mut self) -> Result<(), JsonError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error_here(format!(
+                "JSON nested deeper than {MAX_DEPTH} levels; a policy never needs that, flatten the document"
+            )));
+        }
+        Ok(())
+    }
+
+    fn array(&mut self) -> Result<Kind<'a>, JsonError> {
+        self.enter()?;
+        self.pos += 1; // `[`
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Kind::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b']') {
+                        return Err(self
+                            .error_at(comma, "trailing comma before `]`; remove the `,`".into()));
+                    }
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Kind::Array(items));
+                }
+                None => {
+                    return Err(self.error_here(
+                        "unexpected end of input inside an array; add the closing `]`".into(),
+                    ));
+                }
+                Some(_) => {
+                    return Err(self.error_here(format!(
+                        "expected `,` or `]` after an array element, found {}",
+                        self.describe_here()
+                    )));
+                }
+            }
+        }
+    }
+
+    fn object(&mut self) -> Result<Kind<'a>, JsonError> {
+        self.enter()?;
+        self.pos += 1; // `{`
+        let mut members = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Kind::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            let key_start = self.pos;
+            let key = match self.peek() {
+                Some(b'"') => self.string()?,
+                None => {
+                    return Err(self.error_here(
+                        "unexpected end of input inside an object; add the closing `}`".into(),
+                    ));
+                }
+                Some(b'\'') => {
+                    return Err(self.error_here(
+                        "expected a key in double quotes, found `'`; JSON strings use double quotes `\"`"
+                            .into(),
+                    ));
+                }
+                Some(_) => {
+                    return Err(self.error_here(format!(
+                        "expected a key in double quotes, found {}",
+                        self.describe_here()
+                    )));
+                }
+            };
+            let key_span = Span {
+                start: key_start,
+                end: self.pos,
+            };
+            self.skip_ws();
+            match self.peek() {
+                Some(b':') => self.pos += 1,
+                None => {
+                    return Err(self.error_here(format!(
+                        "unexpected end of input after key `{}`; add `:` and a value",
+                        truncate(&key)
+                    )));
+                }
+                Some(_) => {
+                    return Err(self.error_here(format!(
+                        "expected `:` after key `{}`, found {}",
+                        truncate(&key),
+                        self.describe_here()
+                    )));
+                }
+            }
+            self.skip_ws();
+            let value = self.value()?;
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b'}') {
+                        return Err(self
+                            .error_at(comma, "trailing comma before `}`; remove the `,`".into()));
+                    }
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Kind::Object(members));
+                }
+                None => {
+                    return Err(self.error_here(
+                        "unexpected end of input inside an object; add the closing `}`".into(),
+                    ));
+                }
+                Some(_) => {
+                    return Err(self.error_here(format!(
+                        "expected `,` or `}}` after an object member, found {}",
+                        self.describe_here()
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Reads a string starting at the opening quote; borrows when there is no escape.
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        let open = self.pos;
+        self.pos += 1;
+        let content_start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut chunk_start = self.pos;
+        loop {
+            let Some(byte) = self.peek() else {
+                return Err(self.error_at(open, "unterminated string; add the closing `\"`".into()));
+            };
+            match byte {
+                b'"' => {
+                    let text = &self.text[chunk_start..self.pos];
+                    self.pos += 1;
+                    return Ok(match owned {
+                        None => Cow::Borrowed(&self.text[content_start..self.pos - 1]),
+                        Some(mut buf) => {
+                            buf.push_str(text);
+                            Cow::Owned(buf)
+                        }
+                    });
+                }
+                b'\\' => {
+                    let buf = owned.get_or_insert_with(String::new);
+                    buf.push_str(&self.text[chunk_start..self.pos]);
+                    buf.push(self.escape()?);
+                    chunk_start = self.pos;
+                }
+                0x00..=0x1f => {
+                    return Err(self.error_here(format!(
+                        "control character U+{byte:04X} inside a string; escape it (for example `\\n` or `\\u{byte:04x}`)"
+                    )));
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// Decodes one escape sequence at the cursor (which is on the backslash).
+    fn escape(&mut self) -> Result<char, JsonError> {
+        let backslash = self.pos;
+        self.pos += 1;
+        let Some(byte) = self.peek() else {
+            return Err(self.error_at(
+                backslash,
+                "unterminated escape at end of input; complete the string".into(),
+            ));
+        };
+        self.pos += 1;
+        Ok(match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4(backslash)?;
+                if (0xDC00..0xE000).contains(&first) {
+                    return Err(self.error_at(
+                        backslash,
+                        format!("unpaired surrogate `\\u{first:04X}` in string; write the character itself or a valid surrogate pair"),
+                    ));
+                }
+                if (0xD800..0xDC00).contains(&first) {
+                    if self.bytes.get(self.pos) != Some(&b'\\')
+                        || self.bytes.get(self.pos + 1) != Some(&b'u')
+                    {
+                        return Err(self.error_at(
+                            backslash,
+                            format!("unpaired surrogate `\\u{first:04X}` in string; follow it with a low surrogate `\\uDC00`..`\\uDFFF`"),
+                        ));
+                    }
+                    let second_at = self.pos;
+                    self.pos += 2;
+                    let second = self.hex4(second_at)?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return Err(self.error_at(
+                            second_at,
+                            format!("`\\u{second:04X}` cannot follow the high surrogate `\\u{first:04X}`; use a low surrogate `\\uDC00`..`\\uDFFF`"),
+                        ));
+                    }
+                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)
+                } else {
+                    char::from_u32(first).unwrap_or(char::REPLACEMENT_CHARACTER)
+                }
+            }
+            _ => {
+                let shown = describe_char(
+                    self.text
+                        .get(self.pos - 1..)
+                        .and_then(|rest| rest.chars().next()),
+                );
+                return Err(self.error_at(
+                    backslash,
+                    format!("invalid escape `\\` followed by {shown}; valid escapes are `\\\"` `\\\\` `\\/` `\\b` `\\f` `\\n` `\\r` `\\t` `\\uXXXX`"),
+                ));
+            }
+        })
+    }
+
+    /// Reads four hex digits after `\u`; `escape_at` is where the escape began.
+    fn hex4(&mut self, escape_at: usize) -> Result<u32, JsonError> {
+        let mut code = 0u32;
+        for _ in 0..4 {
+            let digit = self.peek().and_then(|b| (b as char).to_digit(16));
+            let Some(digit) = digit else {
+                return Err(self.error_at(
+                    escape_at,
+                    "invalid unicode escape; `\\u` needs exactly four hex digits".into(),
+                ));
+            };
+            code = code * 16 + digit;
+            self.pos += 1;
+        }
+        Ok(code)
+    }
+
+    fn number(&mut self) -> Result<&'a str, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return Err(self.error_at(
+                        start,
+                        "invalid number: leading zeros are not allowed in JSON; remove them or quote the value".into(),
+                    ));
+                }
+            }
+            Some(b'1'..=b'9') => self.digits(),
+            _ => {
+                return Err(self.error_at(
+                    start,
+                    "invalid number: `-` must be followed by a digit".into(),
+                ));
+            }
+        }
+        let mut is_float = false;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error_at(
+                    start,
+                    "invalid number: `.` must be followed by a digit".into(),
+                ));
+            }
+            self.digits();
+            is_float = true;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error_at(
+                    start,
+                    "invalid number: the exponent needs at least one digit".into(),
+                ));
+            }
+            self.digits();
+            is_float = true;
+        }
+        let text = &self.text[start..self.pos];
+        // serde_json rejects numbers that overflow an f64; integers that overflow u64/i64 become
+        // floats there, so only infinity is an error.
+        let overflows = (is_float
+            || (text.parse::<u64>().is_err() && text.parse::<i64>().is_err()))
+            && text.parse::<f64>().map_or(true, |n| n.is_infinite());
+        if overflows {
+            return Err(self.error_at(
+                start,
+                format!(
+                    "number `{}` is out of range; quote it as a string",
+                    truncate(text)
+                ),
+            ));
+        }
+        Ok(text)
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+}
+
+/// Describes one character for a message.
+fn describe_char(ch: Option<char>) -> String {
+    match ch {
+        None => "end of input".to_string(),
+        Some(c) if c.is_control() || c.is_whitespace() => format!("`{}`", c.escape_default()),
+        Some('`') => "a backtick".to_string(),
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+/// Shortens long text shown inside a message so errors stay one line.
+pub(crate) fn truncate(text: &str) -> Cow<'_, str> {
+    const LIMIT: usize = 60;
+    match text.char_indices().nth(LIMIT) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}...", &text[..cut])),
+    }
+}
+
+/// Converts a byte offset to a 1-based line and 1-based column counted in characters.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> JsonError {
+        match parse(text) {
+            Ok(v) => panic!("expected an error for {text:?}, got {v:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn parses_nested_values_with_spans() {
+        let text = r#" {"a": [1, -2.5e3, true, null], "b\u00e9": "x\ny"} "#;
+        let v = parse(text).expect("valid");
+        assert_eq!(
+            v.span,
+            Span {
+                start: 1,
+                end: text.len() - 1
+            }
+        );
+        let Kind::Object(members) = &v.kind else {
+            panic!("object expected")
+        };
+        assert_eq!(members.len(), 2);
+        assert_eq!(members[0].key, "a");
+        assert_eq!(
+            &text[members[0].key_span.start..members[0].key_span.end],
+            "\"a\""
+        );
+        let Kind::Array(items) = &members[0].value.kind else {
+            panic!("array expected")
+        };
+        assert_eq!(items[1].kind, Kind::Number("-2.5e3"));
+        assert_eq!(&text[items[2].span.start..items[2].span.end], "true");
+        assert_eq!(members[1].key, "bé");
+        assert_eq!(members[1].value.kind, Kind::String(Cow::Borrowed("x\ny")));
+    }
+
+    #[test]
+    fn decodes_surrogate_pairs_and_borrows_plain_strings() {
+        let v = parse(r#""\ud83d\ude00 ok""#).expect("valid");
+        assert_eq!(v.kind, Kind::String(Cow::Owned("\u{1F600} ok".into())));
+        let v = parse(r#""plain""#).expect("valid");
+        assert!(matches!(v.kind, Kind::String(Cow::Borrowed("plain"))));
+    }
+
+    #[test]
+    fn reports_offsets_of_syntax_errors() {
+        assert_eq!(err("").offset, 0);
+        assert_eq!(err("{\"a\": 1,}").offset, 7);
+        assert!(err("{\"a\": 1,}").message.contains("trailing comma"));
+        assert_eq!(err("[1 2]").offset, 3);
+        assert_eq!(err("{\"a\" 1}").offset, 5);
+        assert_eq!(err("\"abc").offset, 0);
+        assert_eq!(err("{'a': 1}").offset, 1);
+        assert_eq!(err("[True]").offset, 1);
+        assert_eq!(err("01").offset, 0);
+        assert_eq!(err("1e400").offset, 0);
+        assert_eq!(err("\"\\x\"").offset, 1);
+        assert_eq!(err("\"\\ud800\"").offset, 1);
+        assert_eq!(err("\"a\u{1}\"").offset, 2);
+        assert_eq!(err("{} x").offset, 3);
+        assert_eq!(err("nul").offset, 0);
+    }
+
+    #[test]
+    fn limits_nesting_depth_without_overflowing_the_stack() {
+        let deep = "[".repeat(100_000);
+        assert!(err(&deep).message.contains("nested deeper"));
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        let text = "ab\n\u{e9}cd";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 3), (2, 1));
+        assert_eq!(line_column(text, 5), (2, 2));
+        assert_eq!(line_column(text, 4), (2, 1)); // inside a char: rounds down
+        assert_eq!(line_column(text, 99), (2, 4));
+    }
+}
