@@ -222,22 +222,28 @@ impl ConditionOperator {
                 }
             }
         };
-        if base == Operator::Null && if_exists {
-            return Err(
-                "`NullIfExists` is not an operator: `Null` already tests whether the key exists; use `Null`"
-                    .to_string(),
-            );
-        }
-        if base == Operator::Null && set.is_some() {
-            return Err(format!(
-                "`{text}` is not allowed: `Null` cannot take a set prefix; use `Null`"
-            ));
-        }
-        Ok(ConditionOperator {
+        let operator = ConditionOperator {
             set,
             operator: base,
             if_exists,
-        })
+        };
+        operator.check()?;
+        Ok(operator)
+    }
+
+    /// Rejects combinations IAM does not have: `Null` takes neither `IfExists` nor a set prefix.
+    pub fn check(self) -> Result<(), String> {
+        if self.operator == Operator::Null && self.if_exists {
+            return Err(format!(
+                "`{self}` is not an operator: `Null` already tests whether the key exists; use `Null`"
+            ));
+        }
+        if self.operator == Operator::Null && self.set.is_some() {
+            return Err(format!(
+                "`{self}` is not allowed: `Null` cannot take a set prefix; use `Null`"
+            ));
+        }
+        Ok(())
     }
 
     /// Whether the base operator is negated (see [`Operator::is_negated`]).
@@ -332,6 +338,7 @@ impl Condition {
 /// Which part of a condition a compile error concerns, so callers can point at its span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ConditionPart {
+    Operator,
     Key,
     Value(usize),
     Values,
@@ -396,6 +403,7 @@ impl CompiledCondition {
         condition: &Condition,
     ) -> Result<CompiledCondition, (ConditionPart, String)> {
         let op = condition.operator;
+        op.check().map_err(|msg| (ConditionPart::Operator, msg))?;
         let key = condition.key.as_str();
         if key.is_empty() {
             return Err((

@@ -83,6 +83,7 @@ struct Spans {
 }
 
 struct ConditionSpans {
+    operator: usize,
     key: usize,
     values: usize,
     entries: Vec<usize>,
@@ -104,6 +105,7 @@ impl Spans {
             Site::Resource => self.resource,
             Site::ResourceEntry(i) => self.resources.get(i).copied(),
             Site::Condition(i, part) => self.conditions.get(i).map(|c| match part {
+                ConditionPart::Operator => c.operator,
                 ConditionPart::Key => c.key,
                 ConditionPart::Values => c.values,
                 ConditionPart::Value(v) => c.entries.get(v).copied().unwrap_or(c.values),
@@ -542,6 +544,7 @@ fn read_conditions(
                 values,
             });
             spans.push(ConditionSpans {
+                operator: block.key_span.start,
                 key: entry.key_span.start,
                 values: entry.value.span.start,
                 entries: entry_spans,

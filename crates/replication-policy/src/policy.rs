@@ -271,6 +271,21 @@ impl CompiledStatement {
 
         let mut conditions = Vec::with_capacity(st.conditions.len());
         for (i, condition) in st.conditions.iter().enumerate() {
+            // JSON cannot say "the same operator and key twice" (that would be one key with a
+            // list of alternatives), so statements built in code may not either.
+            if st.conditions[..i].iter().any(|earlier| {
+                earlier.operator == condition.operator
+                    && crate::condition::fold_key(&earlier.key)
+                        == crate::condition::fold_key(&condition.key)
+            }) {
+                return Err((
+                    Site::Condition(i, ConditionPart::Key),
+                    format!(
+                        "condition `{}` on `{}` appears twice; merge the values into one list (they are alternatives)",
+                        condition.operator, condition.key
+                    ),
+                ));
+            }
             conditions.push(
                 CompiledCondition::compile(condition)
                     .map_err(|(part, msg)| (Site::Condition(i, part), msg))?,
@@ -900,6 +915,32 @@ mod tests {
             ..Statement::allow(["s3:*"], ["*"])
         };
         assert!(Policy::from_statements(vec![both]).is_err());
+        let twice = Statement::allow(["s3:*"], ["*"])
+            .with_condition(Condition::new(
+                ConditionOperator::new(Operator::StringEquals),
+                "aws:SourceAccount",
+                ["111122223333"],
+            ))
+            .with_condition(Condition::new(
+                ConditionOperator::new(Operator::StringEquals),
+                "AWS:sourceaccount",
+                ["444455556666"],
+            ));
+        let err = Policy::from_statements(vec![twice]).unwrap_err();
+        assert!(err.message().contains("appears twice"), "{err}");
+        let null_if_exists = Statement::allow(["s3:*"], ["*"]).with_condition(Condition::new(
+            ConditionOperator {
+                if_exists: true,
+                ..ConditionOperator::new(Operator::Null)
+            },
+            "aws:SourceVpce",
+            ["true"],
+        ));
+        let err = Policy::from_statements(vec![null_if_exists]).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "`NullIfExists` is not an operator: `Null` already tests whether the key exists; use `Null`"
+        );
         let no_resources = Statement::allow(["s3:*"], Vec::<String>::new());
         assert!(Policy::from_statements(vec![no_resources]).is_err());
         let bad_resource = Statement::allow(["s3:*"], ["my-bucket/*"]);
