@@ -624,27 +624,54 @@ pub fn reseal_object(
         dst_key,
         dst_aad,
         rng,
-        NonZeroUsize::MIN,
+        ResealConfig::default(),
     )
 }
 
-/// [`reseal_object`] spread over up to `threads` threads, each taking a contiguous run of chunks.
+/// How [`reseal_object_with`] runs.
 ///
-/// Worth it for objects of several chunks; an object of one chunk runs on the calling thread.
+/// ```
+/// use std::num::NonZeroUsize;
+/// use replication_crypto::ResealConfig;
+/// let config = ResealConfig { threads: NonZeroUsize::new(2).unwrap(), ..ResealConfig::default() };
+/// assert!(config.buffer.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ResealConfig {
+    /// Threads to spread the chunks over, each taking a contiguous run. Worth it for objects of
+    /// several chunks; an object of one chunk runs on the calling thread. Default: 1.
+    pub threads: NonZeroUsize,
+    /// An allocation to reuse for the replica, such as the bytes of an earlier replica that is no
+    /// longer needed ([`SealedObject::into_bytes`]). Its contents are overwritten in full, never
+    /// read. Fresh memory costs page faults that can take as long as the re-encryption itself,
+    /// so a caller that re-encrypts many objects in a loop should recycle. Default: empty.
+    pub buffer: Vec<u8>,
+}
+
+impl Default for ResealConfig {
+    fn default() -> Self {
+        ResealConfig {
+            threads: NonZeroUsize::MIN,
+            buffer: Vec::new(),
+        }
+    }
+}
+
+/// [`reseal_object`] with a chosen thread count and, optionally, a recycled output buffer.
 ///
 /// # Errors
 /// As [`reseal_object`].
-pub fn reseal_object_parallel(
+pub fn reseal_object_with(
     src_key: &Key256,
     src_aad: &[u8],
     src: &SealedObject,
     dst_key: &Key256,
     dst_aad: &[u8],
     rng: &mut KeySource,
-    threads: NonZeroUsize,
+    config: ResealConfig,
 ) -> Result<SealedObject, CryptoError> {
     reseal_with_backend::<DefaultBackend, DefaultBackend>(
-        src_key, src_aad, src, dst_key, dst_aad, rng, threads,
+        src_key, src_aad, src, dst_key, dst_aad, rng, config,
     )
 }
 
@@ -655,7 +682,7 @@ pub(crate) fn reseal_with_backend<S: Aead256, D: Aead256>(
     dst_key: &Key256,
     dst_aad: &[u8],
     rng: &mut KeySource,
-    threads: NonZeroUsize,
+    config: ResealConfig,
 ) -> Result<SealedObject, CryptoError> {
     let src_cipher = ObjectCipher::<S>::new(src_key, &src.header, src_aad)?;
     let header = ObjectHeader::fresh(src.header.chunk_size, src.header.plaintext_len, rng)?;
@@ -663,10 +690,16 @@ pub(crate) fn reseal_with_backend<S: Aead256, D: Aead256>(
 
     // Same chunk size and length, so the replica has exactly the source's layout: frames line up
     // byte for byte and each chunk can be decrypted straight into its slot.
-    let mut bytes = vec![0u8; src.bytes.len()];
+    let mut bytes = config.buffer;
+    if bytes.len() >= src.bytes.len() {
+        // Every byte is overwritten below, so the old contents need no clearing.
+        bytes.truncate(src.bytes.len());
+    } else {
+        bytes.resize(src.bytes.len(), 0);
+    }
     bytes[..HEADER_LEN].copy_from_slice(&header.encode());
     let n_chunks = src.header.chunk_count();
-    let n_threads = (threads.get() as u64).min(n_chunks);
+    let n_threads = (config.threads.get() as u64).min(n_chunks);
     let res =
         if n_threads <= 1 {
             reseal_chunks(

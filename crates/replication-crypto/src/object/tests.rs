@@ -84,11 +84,18 @@ fn round_trip_all_ways(chunk_size: u32, len: usize, seed: u64) {
     assert_eq!(streamed.len(), sealed.len());
     assert_eq!(open_both(&key, AAD, &streamed).unwrap(), plaintext);
 
-    for threads in [1, 2, 3] {
+    // Thread counts, and recycled buffers that are too short, exact, too long and full of junk.
+    let buffers = [
+        Vec::new(),
+        vec![0xAA; 3],
+        vec![0x55; sealed.len()],
+        vec![0xFF; sealed.len() + 99],
+    ];
+    for (threads, buffer) in [1, 2, 3, 2].into_iter().zip(buffers) {
         let threads = NonZeroUsize::new(threads).unwrap();
+        let config = ResealConfig { threads, buffer };
         let replica =
-            reseal_object_parallel(&key, AAD, &sealed, &dst_key, DST_AAD, &mut rng, threads)
-                .unwrap();
+            reseal_object_with(&key, AAD, &sealed, &dst_key, DST_AAD, &mut rng, config).unwrap();
         assert_eq!(replica.len(), sealed.len());
         assert_eq!(replica.header().chunk_size(), chunk_size);
         assert_ne!(replica.as_bytes(), sealed.as_bytes());
@@ -389,8 +396,12 @@ fn reseal_rejects_a_wrong_source_key_or_context_and_returns_nothing() {
     let tampered = SealedObject::from_bytes(bytes).unwrap();
     for threads in [1, 2, 4] {
         let threads = NonZeroUsize::new(threads).unwrap();
+        let config = ResealConfig {
+            threads,
+            buffer: Vec::new(),
+        };
         assert!(matches!(
-            reseal_object_parallel(&key, AAD, &tampered, &dst_key, DST_AAD, &mut rng, threads),
+            reseal_object_with(&key, AAD, &tampered, &dst_key, DST_AAD, &mut rng, config),
             Err(CryptoError::ChunkAuthenticationFailed { index: 9 })
         ));
     }
@@ -602,9 +613,14 @@ mod cross_backend {
         );
         assert!(open_with_backend::<AwsLc>(&key, DST_AAD, &by_rust).is_err());
 
-        let one = NonZeroUsize::MIN;
         let replica = reseal_with_backend::<AesGcm, AwsLc>(
-            &key, AAD, &by_rust, &dst_key, DST_AAD, &mut rng, one,
+            &key,
+            AAD,
+            &by_rust,
+            &dst_key,
+            DST_AAD,
+            &mut rng,
+            ResealConfig::default(),
         )
         .unwrap();
         assert_eq!(
