@@ -1,0 +1,851 @@
+//! Lowering: a parsed scenario to the model's [`ScenarioSpec`], plus a map from every spec field
+//! back to the tokens that wrote it.
+//!
+//! This is the only pass that looks at the scenario as a whole before validation: it resolves
+//! bare names in policies (is `prod` a role or an account?) against the scenario's definitions
+//! and reads `json_file` policies. Everything semantic (is that name defined, is that Region
+//! real, would AWS accept this rule) is left to `replication_model::validate`, which reports
+//! problems by [`Locus`]; the [`SpanMap`] built here turns each locus back into tokens.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use replication_model::spec::{
+    AccountSpec, BucketSpec, DefaultEncryption, DestinationSpec, Expectation, ExpectedEncryption,
+    ExpectedVerdict, Fault, FilterSpec, GrantSpec, Item, KeyKind, KeyRef, KeySpec, NamedPolicy,
+    ObjectExpectation, PolicySpec, PolicyTarget, PrincipalRef, PutObjectSpec, ReplicationSpec,
+    ResourceRef, RoleSpec, RuleSpec, ScenarioSpec, StatementSpec, Step, UploadEncryption,
+    Versioning,
+};
+
+use crate::ast::*;
+use crate::error::{Ctxt, SpanRange};
+use crate::span_map::{JsonSource, SpanMap};
+
+/// Where relative `json_file` paths are read from.
+#[derive(Debug, Clone)]
+pub struct LowerConfig {
+    /// The directory `json_file` paths are relative to; `None` when there is none (then
+    /// `json_file` is an error).
+    pub base_dir: Option<PathBuf>,
+    /// How messages name that directory: "the crate root", "the scenario file's directory".
+    pub base_dir_label: &'static str,
+}
+
+/// A lowered scenario.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    /// The plain-data scenario.
+    pub spec: ScenarioSpec,
+    /// Where each field of `spec` was written.
+    pub spans: SpanMap,
+    /// Every `json_file` read, as an absolute or base-relative path (the macro makes the build
+    /// depend on them).
+    pub policy_files: Vec<PathBuf>,
+}
+
+/// What a name of the scenario defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Account,
+    Key,
+    Bucket,
+    Role,
+}
+
+/// Lowers one scenario. Errors (unreadable policy files, a policy target that cannot be
+/// expressed) go to `cx`.
+pub fn lower(cx: &Ctxt, scenario: &Scenario, config: &LowerConfig) -> Lowered {
+    let mut names = BTreeMap::new();
+    for stmt in &scenario.stmts {
+        let (name, kind) = match stmt {
+            Stmt::Account(a) => (&a.name, Kind::Account),
+            Stmt::Key(k) => (&k.name, Kind::Key),
+            Stmt::Bucket(b) => (&b.name, Kind::Bucket),
+            Stmt::Role(r) => (&r.name, Kind::Role),
+            Stmt::Rules { .. } | Stmt::Step(_) => continue,
+        };
+        names.entry(name.to_string()).or_insert(kind);
+    }
+    let mut l = Lowerer {
+        cx,
+        config,
+        names,
+        spans: SpanMap::new(SpanRange::new(scenario.name.span())),
+        spec: ScenarioSpec {
+            name: scenario.name.to_string(),
+            doc: scenario.doc.clone(),
+            ..ScenarioSpec::default()
+        },
+        policy_files: Vec::new(),
+        rules_chosen: false,
+    };
+    l.spans.record(
+        Item::Scenario,
+        String::new(),
+        SpanRange::new(scenario.name.span()),
+    );
+    for stmt in &scenario.stmts {
+        l.stmt(stmt);
+    }
+    Lowered {
+        spec: l.spec,
+        spans: l.spans,
+        policy_files: l.policy_files,
+    }
+}
+
+struct Lowerer<'a> {
+    cx: &'a Ctxt,
+    config: &'a LowerConfig,
+    names: BTreeMap<String, Kind>,
+    spans: SpanMap,
+    spec: ScenarioSpec,
+    policy_files: Vec<PathBuf>,
+    rules_chosen: bool,
+}
+
+impl Lowerer<'_> {
+    fn rec(&mut self, item: &Item, path: impl Into<String>, range: impl Into<SpanRange>) {
+        self.spans.record(item.clone(), path.into(), range.into());
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Rules { keyword, rule_set } => {
+                if self.rules_chosen {
+                    self.cx.error(
+                        keyword.span(),
+                        "the rule set is chosen twice; keep one `rules ...;`",
+                    );
+                } else {
+                    self.rules_chosen = true;
+                    self.spec.rule_set = rule_set.value;
+                    self.rec(&Item::Scenario, "rule_set", rule_set.range);
+                }
+            }
+            Stmt::Account(a) => self.account(a),
+            Stmt::Key(k) => self.key(k),
+            Stmt::Bucket(b) => self.bucket(b),
+            Stmt::Role(r) => self.role(r),
+            Stmt::Step(s) => self.step(s),
+        }
+    }
+
+    fn account(&mut self, a: &AccountDef) {
+        let item = Item::Account(a.name.to_string());
+        self.rec(&item, "", a.name.span());
+        self.rec(&item, "id", a.id.range);
+        if let Some(org) = &a.org {
+            self.rec(&item, "org_id", org.range);
+        }
+        self.spec.accounts.push(AccountSpec {
+            name: a.name.to_string(),
+            id: a.id.value.clone(),
+            org_id: a.org.as_ref().map(|o| o.value.clone()),
+        });
+    }
+
+    fn key(&mut self, k: &KeyDef) {
+        let item = Item::Key(k.name.to_string());
+        self.rec(&item, "", k.name.span());
+        self.rec(&item, "kind", k.ctor.range);
+        let owner_path = if k.ctor.value == KeyCtor::ReplicaOf {
+            "primary"
+        } else {
+            "account"
+        };
+        self.rec(&item, owner_path, k.owner.span());
+        self.rec(&item, "region", k.region.range);
+        let owner = k.owner.to_string();
+        let region = k.region.value.clone();
+        let kind = match k.ctor.value {
+            KeyCtor::Kms => KeyKind::SingleRegion {
+                account: owner,
+                region,
+            },
+            KeyCtor::KmsMrk => KeyKind::MultiRegionPrimary {
+                account: owner,
+                region,
+            },
+            KeyCtor::ReplicaOf => KeyKind::MultiRegionReplica {
+                primary: owner,
+                region,
+            },
+            KeyCtor::AwsManaged => KeyKind::AwsManagedS3 {
+                account: owner,
+                region,
+            },
+        };
+        if let Some(state) = &k.state {
+            self.rec(&item, "initial_state", state.range);
+        }
+        for (i, alias) in k.aliases.iter().enumerate() {
+            self.rec(&item, format!("aliases[{i}]"), alias.range);
+        }
+        let mut grants = Vec::new();
+        for (i, g) in k.grants.iter().enumerate() {
+            self.rec(&item, format!("grants[{i}]"), g.range);
+            self.rec(&item, format!("grants[{i}].grantee"), g.grantee.range);
+            grants.push(GrantSpec {
+                grantee: self.principal(&g.grantee.value),
+                operations: g.operations.iter().map(|o| o.value.clone()).collect(),
+                encryption_context_subset: g.context.clone(),
+            });
+        }
+        let policy = k.policy.as_ref().map(|p| self.policy(&item, "policy", p));
+        self.spec.keys.push(KeySpec {
+            name: k.name.to_string(),
+            kind,
+            policy,
+            grants,
+            aliases: k.aliases.iter().map(|a| a.value.clone()).collect(),
+            initial_state: k.state.as_ref().map(|s| s.value).unwrap_or_default(),
+        });
+    }
+
+    fn bucket(&mut self, b: &BucketDef) {
+        let item = Item::Bucket(b.name.to_string());
+        self.rec(&item, "", b.name.span());
+        self.rec(&item, "account", b.account.span());
+        self.rec(&item, "region", b.region.range);
+        let flag = |l: &mut Self, path: &str, v: &Option<Spanned<bool>>| -> bool {
+            if let Some(v) = v {
+                l.rec(&item, path, v.range);
+            }
+            v.as_ref().is_some_and(|v| v.value)
+        };
+        let bucket_key = flag(self, "bucket_key", &b.bucket_key);
+        let object_lock = flag(self, "object_lock", &b.object_lock);
+        let requester_pays = flag(self, "requester_pays", &b.requester_pays);
+        if let Some(v) = &b.block_sse_c {
+            self.rec(&item, "block_sse_c", v.range);
+        }
+        if let Some(v) = &b.versioning {
+            self.rec(&item, "versioning", v.range);
+        }
+        let default_encryption = b.encryption.as_ref().map(|e| {
+            self.rec(&item, "default_encryption", e.range);
+            if let Some(k) = &e.key {
+                self.rec(&item, "default_encryption.key", k.range);
+            }
+            // `sse_kms` without a key is the bucket owner's `aws/s3` key, as in AWS.
+            let key = e
+                .key
+                .as_ref()
+                .map_or(KeyRef::AwsManagedS3, |k| k.value.clone());
+            match e.kind.value {
+                EncryptionKind::SseKms => DefaultEncryption::SseKms { key },
+                EncryptionKind::DsseKms => DefaultEncryption::DsseKms { key },
+                // SSE-C was reported by the parser; the scenario is not validated further.
+                EncryptionKind::SseS3 | EncryptionKind::SseC => DefaultEncryption::SseS3,
+            }
+        });
+        let policy = b.policy.as_ref().map(|p| self.policy(&item, "policy", p));
+        self.spec.buckets.push(BucketSpec {
+            name: b.name.to_string(),
+            account: b.account.to_string(),
+            region: b.region.value.clone(),
+            versioning: b
+                .versioning
+                .as_ref()
+                .map_or(Versioning::Unversioned, |v| v.value),
+            default_encryption,
+            bucket_key,
+            policy,
+            block_sse_c: b.block_sse_c.as_ref().map(|v| v.value),
+            object_lock,
+            requester_pays,
+        });
+    }
+
+    fn role(&mut self, r: &RoleDef) {
+        let item = Item::Role(r.name.to_string());
+        self.rec(&item, "", r.name.span());
+        self.rec(&item, "account", r.account.span());
+        // A role without `trust` trusts nobody: replication then fails with
+        // `AssumeRoleNotPermitted`, an outcome worth a scenario, not a syntax error.
+        let trust = match &r.trust {
+            Some(t) => self.policy(&item, "trust", t),
+            None => PolicySpec::Statements(Vec::new()),
+        };
+        let mut policies = Vec::new();
+        for (i, p) in r.policies.iter().enumerate() {
+            let prefix = format!("policies[{i}]");
+            let policy = self.policy(&item, &prefix, &p.policy);
+            // The name is the narrowest token for the policy as a whole.
+            self.spans.replace(item.clone(), prefix, p.name.range);
+            policies.push(NamedPolicy {
+                name: p.name.value.clone(),
+                policy,
+            });
+        }
+        self.spec.roles.push(RoleSpec {
+            name: r.name.to_string(),
+            account: r.account.to_string(),
+            trust,
+            policies,
+        });
+    }
+
+    /// Lowers a policy and records its paths under `prefix`.
+    fn policy(&mut self, item: &Item, prefix: &str, p: &PolicyDef) -> PolicySpec {
+        self.rec(item, prefix, p.keyword);
+        match &p.body {
+            PolicyBody::Statements(list) => PolicySpec::Statements(
+                list.iter()
+                    .enumerate()
+                    .map(|(i, st)| self.statement(item, &format!("{prefix}.statements[{i}]"), st))
+                    .collect(),
+            ),
+            PolicyBody::Json(lit) => {
+                self.rec(item, format!("{prefix}.json"), lit.span());
+                self.spans.record_json(
+                    item.clone(),
+                    prefix.to_owned(),
+                    JsonSource::Inline(lit.clone()),
+                );
+                PolicySpec::Json(lit.value())
+            }
+            PolicyBody::JsonFile(lit) => {
+                self.rec(item, format!("{prefix}.json"), lit.span());
+                let text = self.read_policy_file(lit);
+                PolicySpec::Json(text)
+            }
+        }
+    }
+
+    fn read_policy_file(&mut self, lit: &syn::LitStr) -> String {
+        let rel = lit.value();
+        let Some(base) = &self.config.base_dir else {
+            self.cx.error(lit.span(), format!("`json_file \"{rel}\"` has no directory to be relative to here; inline the policy with `json r#\"...\"#`"));
+            return String::new();
+        };
+        let path = base.join(Path::new(&rel));
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                self.policy_files.push(path);
+                text
+            }
+            Err(e) => {
+                self.cx.error(
+                    lit.span(),
+                    format!(
+                        "cannot read policy file `{rel}` ({}); the path is relative to {}",
+                        io_reason(&e),
+                        self.config.base_dir_label
+                    ),
+                );
+                String::new()
+            }
+        }
+    }
+
+    fn statement(&mut self, item: &Item, path: &str, st: &StatementDef) -> StatementSpec {
+        self.rec(item, path, st.range);
+        if let Some(sid) = &st.sid {
+            self.rec(item, format!("{path}.sid"), sid.range);
+        }
+        self.rec(item, format!("{path}.effect"), st.effect.range);
+        for (j, p) in st.principals.iter().enumerate() {
+            self.rec(item, format!("{path}.principals[{j}]"), p.range);
+        }
+        for (j, a) in st.actions.iter().enumerate() {
+            self.rec(item, format!("{path}.actions[{j}]"), a.range);
+        }
+        for (j, r) in st.resources.iter().enumerate() {
+            self.rec(item, format!("{path}.resources[{j}]"), r.range);
+        }
+        for (j, c) in st.conditions.iter().enumerate() {
+            self.rec(item, format!("{path}.conditions[{j}]"), c.range);
+        }
+        StatementSpec {
+            sid: st.sid.as_ref().map(|s| s.value.clone()),
+            effect: st.effect.value,
+            principals: st
+                .principals
+                .iter()
+                .map(|p| self.principal(&p.value))
+                .collect(),
+            actions: st.actions.iter().map(|a| a.value.clone()).collect(),
+            not_action: st.not_action,
+            resources: st
+                .resources
+                .iter()
+                .map(|r| self.resource(&r.value))
+                .collect(),
+            conditions: st.conditions.iter().map(|c| c.value.clone()).collect(),
+        }
+    }
+
+    /// A bare name is a role when the scenario defines a role of that name, an account when it
+    /// defines an account, and otherwise a role, which validation then reports as undefined.
+    fn principal(&self, p: &Principal) -> PrincipalRef {
+        match p {
+            Principal::Anyone => PrincipalRef::Anyone,
+            Principal::Account(a) => PrincipalRef::Account(a.clone()),
+            Principal::Role(r) => PrincipalRef::Role(r.clone()),
+            Principal::Service(s) => PrincipalRef::Service(s.clone()),
+            Principal::Literal(l) => PrincipalRef::Arn(l.clone()),
+            Principal::Name(n) => match self.names.get(n) {
+                Some(Kind::Account) => PrincipalRef::Account(n.clone()),
+                _ => PrincipalRef::Role(n.clone()),
+            },
+        }
+    }
+
+    /// A bare name is a key when the scenario defines a key of that name, otherwise a bucket.
+    fn resource(&self, r: &Resource) -> ResourceRef {
+        match r {
+            Resource::Any => ResourceRef::Any,
+            Resource::Arn(a) => ResourceRef::Arn(a.clone()),
+            Resource::Objects { bucket, pattern } => ResourceRef::Objects {
+                bucket: bucket.clone(),
+                pattern: pattern.clone(),
+            },
+            Resource::Name(n) => match self.names.get(n) {
+                Some(Kind::Key) => ResourceRef::Key(n.clone()),
+                _ => ResourceRef::Bucket(n.clone()),
+            },
+        }
+    }
+
+    fn step(&mut self, s: &StepDef) {
+        let item = Item::Step(self.spec.steps.len());
+        self.rec(&item, "", s.keyword);
+        let step = match &s.kind {
+            StepKind::Replication(r) => Step::PutBucketReplication(self.replication(&item, r)),
+            StepKind::Put(p) => Step::PutObject(self.put(&item, p)),
+            StepKind::Delete {
+                bucket,
+                key,
+                version,
+            } => {
+                self.rec(&item, "bucket", bucket.span());
+                self.rec(&item, "key", key.range);
+                if let Some(v) = version {
+                    self.rec(&item, "version", v.range);
+                }
+                Step::DeleteObject {
+                    bucket: bucket.to_string(),
+                    key: key.value.clone(),
+                    version: version.as_ref().map(|v| v.value),
+                }
+            }
+            StepKind::Tagging { bucket, key, tags } => {
+                self.rec(&item, "bucket", bucket.span());
+                self.rec(&item, "key", key.range);
+                self.rec(&item, "tags", tags.range);
+                Step::PutObjectTagging {
+                    bucket: bucket.to_string(),
+                    key: key.value.clone(),
+                    tags: tags.value.clone(),
+                }
+            }
+            StepKind::Replicate => Step::Replicate,
+            StepKind::BatchReplicate { bucket, statuses } => {
+                self.rec(&item, "bucket", bucket.span());
+                self.rec(&item, "statuses", statuses.range);
+                Step::BatchReplicate {
+                    bucket: bucket.to_string(),
+                    statuses: statuses.value.clone(),
+                }
+            }
+            StepKind::Wait(seconds) => {
+                self.rec(&item, "seconds", seconds.range);
+                Step::Wait {
+                    seconds: seconds.value,
+                }
+            }
+            StepKind::Fault(f) => Step::Fault(self.fault(&item, f)),
+            StepKind::Expect(e) => Step::Expect(self.expect(&item, e)),
+        };
+        self.spec.steps.push(step);
+    }
+
+    fn replication(&mut self, item: &Item, r: &ReplicationDef) -> ReplicationSpec {
+        self.rec(item, "bucket", r.bucket.span());
+        self.rec(item, "role", r.role.range);
+        let mut rules = Vec::new();
+        for (j, rule) in r.rules.iter().enumerate() {
+            let p = format!("rules[{j}]");
+            self.rec(item, &p, rule.head);
+            let opt = |l: &mut Self, field: &str, range: Option<SpanRange>| {
+                if let Some(range) = range {
+                    l.rec(item, format!("{p}.{field}"), range);
+                }
+            };
+            opt(self, "id", rule.id.as_ref().map(|v| v.range));
+            opt(self, "priority", rule.priority.as_ref().map(|v| v.range));
+            opt(self, "status", rule.status.as_ref().map(|v| v.range));
+            opt(self, "filter", rule.filter.as_ref().map(|v| v.range));
+            opt(
+                self,
+                "delete_marker_replication",
+                rule.delete_marker_replication.as_ref().map(|v| v.range),
+            );
+            opt(self, "destination", Some(rule.destination.range));
+            opt(self, "destination.bucket", Some(rule.destination.range));
+            opt(
+                self,
+                "destination.account",
+                rule.account.as_ref().map(|v| v.range),
+            );
+            opt(
+                self,
+                "destination.storage_class",
+                rule.storage_class.as_ref().map(|v| v.range),
+            );
+            opt(
+                self,
+                "destination.owner_override",
+                rule.owner_override.as_ref().map(|v| v.range),
+            );
+            opt(
+                self,
+                "destination.replica_kms_key",
+                rule.replica_kms_key.as_ref().map(|v| v.range),
+            );
+            opt(
+                self,
+                "destination.replication_time",
+                rule.replication_time.as_ref().map(|v| v.range),
+            );
+            opt(
+                self,
+                "destination.metrics",
+                rule.metrics.as_ref().map(|v| v.range),
+            );
+            opt(
+                self,
+                "sse_kms_encrypted_objects",
+                rule.sse_kms_encrypted_objects.as_ref().map(|v| v.range),
+            );
+            opt(
+                self,
+                "replica_modifications",
+                rule.replica_modifications.as_ref().map(|v| v.range),
+            );
+            rules.push(RuleSpec {
+                id: rule.id.as_ref().map(|v| v.value.clone()),
+                priority: rule.priority.as_ref().map(|v| v.value),
+                enabled: rule.status.as_ref().is_none_or(|v| v.value),
+                // No `filter` is `<Filter/>` (every object), the V2 schema S3's console writes.
+                filter: rule
+                    .filter
+                    .as_ref()
+                    .map_or(FilterSpec::Empty, |f| f.value.clone()),
+                delete_marker_replication: rule.delete_marker_replication.as_ref().map(|v| v.value),
+                destination: DestinationSpec {
+                    bucket: rule.destination.value.clone(),
+                    account: rule.account.as_ref().map(|v| v.value.clone()),
+                    storage_class: rule.storage_class.as_ref().map(|v| v.value.clone()),
+                    owner_override: rule.owner_override.as_ref().is_some_and(|v| v.value),
+                    replica_kms_key: rule.replica_kms_key.as_ref().map(|v| v.value.clone()),
+                    replication_time: rule.replication_time.as_ref().map(|v| v.value),
+                    metrics: rule.metrics.as_ref().map(|v| v.value),
+                },
+                sse_kms_encrypted_objects: rule.sse_kms_encrypted_objects.as_ref().map(|v| v.value),
+                replica_modifications: rule.replica_modifications.as_ref().map(|v| v.value),
+            });
+        }
+        let role = r.role.value.clone();
+        ReplicationSpec {
+            bucket: r.bucket.to_string(),
+            role,
+            rules,
+        }
+    }
+
+    fn put(&mut self, item: &Item, p: &PutDef) -> PutObjectSpec {
+        self.rec(item, "bucket", p.bucket.span());
+        self.rec(item, "key", p.key.range);
+        self.rec(item, "body", p.body.range);
+        let encryption = p.encryption.as_ref().map(|e| {
+            self.encryption_paths(item, e);
+            match e.kind.value {
+                EncryptionKind::SseS3 => UploadEncryption::SseS3,
+                EncryptionKind::SseKms => UploadEncryption::SseKms {
+                    key: e.key.as_ref().map(|k| k.value.clone()),
+                    bucket_key: e.bucket_key.as_ref().map(|b| b.value),
+                },
+                EncryptionKind::DsseKms => UploadEncryption::DsseKms {
+                    key: e.key.as_ref().map(|k| k.value.clone()),
+                },
+                EncryptionKind::SseC => UploadEncryption::SseC {
+                    customer_key: customer_key(e),
+                },
+            }
+        });
+        if let Some(t) = &p.tags {
+            self.rec(item, "tags", t.range);
+        }
+        if let Some(s) = &p.storage_class {
+            self.rec(item, "storage_class", s.range);
+        }
+        if let Some(o) = &p.owner {
+            self.rec(item, "owner", o.range);
+        }
+        PutObjectSpec {
+            bucket: p.bucket.to_string(),
+            key: p.key.value.clone(),
+            body: p.body.value.clone(),
+            encryption,
+            tags: p.tags.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+            storage_class: p.storage_class.as_ref().map(|s| s.value.clone()),
+            owner: p.owner.as_ref().map(|o| o.value.clone()),
+        }
+    }
+
+    fn encryption_paths(&mut self, item: &Item, e: &EncryptionDef) {
+        self.rec(item, "encryption", e.range);
+        if let Some(k) = &e.key {
+            self.rec(item, "encryption.key", k.range);
+        }
+    }
+
+    fn fault(&mut self, item: &Item, f: &FaultDef) -> Fault {
+        let key = |l: &mut Self, k: &proc_macro2::Ident| {
+            l.rec(item, "key", k.span());
+            k.to_string()
+        };
+        match f {
+            FaultDef::DisableKey(k) => Fault::DisableKey(key(self, k)),
+            FaultDef::EnableKey(k) => Fault::EnableKey(key(self, k)),
+            FaultDef::CancelKeyDeletion(k) => Fault::CancelKeyDeletion(key(self, k)),
+            FaultDef::DeleteKeyMaterial(k) => Fault::DeleteKeyMaterial(key(self, k)),
+            FaultDef::ScheduleKeyDeletion { key: k, days } => {
+                self.rec(item, "pending_days", days.range);
+                Fault::ScheduleKeyDeletion {
+                    key: key(self, k),
+                    pending_days: days.value,
+                }
+            }
+            FaultDef::Revoke { target, statement } => {
+                let policy = self.policy_target(item, target);
+                self.rec(item, "statement", statement.range);
+                Fault::RevokeStatement {
+                    policy,
+                    statement: statement.value.clone(),
+                }
+            }
+            FaultDef::AddStatement { target, statement } => {
+                let policy = self.policy_target(item, target);
+                let statement = self.statement(item, "statement", statement);
+                Fault::AddStatement { policy, statement }
+            }
+            FaultDef::SetVersioning { bucket, versioning } => {
+                self.rec(item, "bucket", bucket.span());
+                self.rec(item, "versioning", versioning.range);
+                Fault::SetBucketVersioning {
+                    bucket: bucket.to_string(),
+                    versioning: versioning.value,
+                }
+            }
+            FaultDef::Region { available, region } => {
+                self.rec(item, "region", region.range);
+                if *available {
+                    Fault::RegionAvailable(region.value.clone())
+                } else {
+                    Fault::RegionUnavailable(region.value.clone())
+                }
+            }
+            FaultDef::ThrottleKms { region, on } => {
+                self.rec(item, "region", region.range);
+                Fault::ThrottleKms {
+                    region: region.value.clone(),
+                    on: on.value,
+                }
+            }
+            FaultDef::BlockSseC { bucket, blocked } => {
+                self.rec(item, "bucket", bucket.span());
+                Fault::BlockSseC {
+                    bucket: bucket.to_string(),
+                    blocked: blocked.value,
+                }
+            }
+        }
+    }
+
+    fn policy_target(&mut self, item: &Item, t: &PolicyTargetDef) -> PolicyTarget {
+        let mut range = SpanRange::new(t.owner.span());
+        if let Some(part) = &t.part {
+            range = range.to(SpanRange::new(part.span()));
+        }
+        self.rec(item, "policy", range);
+        let owner = t.owner.to_string();
+        let kind = self.names.get(&owner).copied();
+        match (&t.part, kind) {
+            (Some(part), Some(Kind::Role) | None) => {
+                if part == "trust" {
+                    PolicyTarget::RoleTrust(owner)
+                } else {
+                    PolicyTarget::Role {
+                        role: owner,
+                        policy: part.to_string(),
+                    }
+                }
+            }
+            (Some(part), Some(kind)) => {
+                let what = if kind == Kind::Key {
+                    "key"
+                } else if kind == Kind::Bucket {
+                    "bucket"
+                } else {
+                    "account"
+                };
+                self.cx.error(
+                    range,
+                    format!("`{owner}` is a {what}, which has one policy, not `{part}`; write `{owner}` alone"),
+                );
+                PolicyTarget::Key(owner)
+            }
+            (None, Some(Kind::Role)) => {
+                self.cx.error(
+                    t.owner.span(),
+                    format!("role `{owner}` has a trust policy and identity policies; say which: `{owner}.trust` or `{owner}.<policy name>` (statements written in the role body are `{owner}.{INLINE_POLICY}`)"),
+                );
+                PolicyTarget::RoleTrust(owner)
+            }
+            (None, Some(Kind::Bucket)) => PolicyTarget::Bucket(owner),
+            // Keys, accounts and undefined names: validation names what is wrong.
+            (None, _) => PolicyTarget::Key(owner),
+        }
+    }
+
+    fn expect(&mut self, item: &Item, e: &ExpectDef) -> Expectation {
+        match e {
+            ExpectDef::Config {
+                bucket,
+                verdict,
+                code,
+            } => {
+                self.rec(item, "bucket", bucket.span());
+                self.rec(item, "verdict", verdict.span());
+                let verdict = match code {
+                    Some(code) => {
+                        self.rec(item, "code", code.span());
+                        ExpectedVerdict::Rejected {
+                            code: code.to_string(),
+                        }
+                    }
+                    None => ExpectedVerdict::Accepted,
+                };
+                Expectation::Config {
+                    bucket: bucket.to_string(),
+                    verdict,
+                }
+            }
+            ExpectDef::PutRejected { bucket, key, code } => {
+                self.rec(item, "bucket", bucket.span());
+                self.rec(item, "key", key.range);
+                self.rec(item, "code", code.span());
+                Expectation::PutRejected {
+                    bucket: bucket.to_string(),
+                    key: key.value.clone(),
+                    code: code.to_string(),
+                }
+            }
+            ExpectDef::Object {
+                bucket,
+                key,
+                version,
+                status,
+                reason,
+                encryption,
+            } => {
+                self.rec(item, "bucket", bucket.span());
+                self.rec(item, "key", key.range);
+                if let Some(v) = version {
+                    self.rec(item, "version", v.range);
+                }
+                if let Some(s) = status {
+                    self.rec(item, "status", s.range);
+                }
+                if let Some(r) = reason {
+                    self.rec(item, "reason", r.span());
+                }
+                let encryption = encryption.as_ref().map(|e| {
+                    self.encryption_paths(item, e);
+                    match e.kind.value {
+                        EncryptionKind::SseS3 => ExpectedEncryption::SseS3,
+                        EncryptionKind::SseKms => ExpectedEncryption::SseKms {
+                            key: e.key.as_ref().map(|k| k.value.clone()),
+                            bucket_key: e.bucket_key.as_ref().map(|b| b.value),
+                        },
+                        EncryptionKind::DsseKms => ExpectedEncryption::DsseKms {
+                            key: e.key.as_ref().map(|k| k.value.clone()),
+                        },
+                        EncryptionKind::SseC => ExpectedEncryption::SseC {
+                            customer_key: customer_key(e),
+                        },
+                    }
+                });
+                Expectation::Object(ObjectExpectation {
+                    bucket: bucket.to_string(),
+                    key: key.value.clone(),
+                    version: version.as_ref().map(|v| v.value),
+                    status: status.as_ref().map(|s| s.value.clone()),
+                    reason: reason.as_ref().map(ToString::to_string),
+                    encryption,
+                })
+            }
+            ExpectDef::Metric {
+                bucket,
+                rule,
+                metric,
+                value,
+            } => {
+                self.rec(item, "bucket", bucket.span());
+                self.rec(item, "rule", rule.range);
+                self.rec(item, "metric", metric.range);
+                self.rec(item, "value", value.range);
+                Expectation::Metric {
+                    bucket: bucket.to_string(),
+                    rule: rule.value.clone(),
+                    metric: metric.value,
+                    value: value.value,
+                }
+            }
+            ExpectDef::Event {
+                bucket,
+                rule,
+                event,
+                reason,
+                count,
+            } => {
+                self.rec(item, "bucket", bucket.span());
+                self.rec(item, "rule", rule.range);
+                self.rec(item, "event", event.range);
+                if let Some(r) = reason {
+                    self.rec(item, "reason", r.span());
+                }
+                self.rec(item, "value", count.range);
+                Expectation::Event {
+                    bucket: bucket.to_string(),
+                    rule: rule.value.clone(),
+                    event: event.value,
+                    reason: reason.as_ref().map(ToString::to_string),
+                    count: count.value,
+                }
+            }
+        }
+    }
+}
+
+fn customer_key(e: &EncryptionDef) -> String {
+    e.customer_key
+        .as_ref()
+        .map(|k| k.value.clone())
+        .unwrap_or_default()
+}
+
+/// An I/O error in words that do not depend on the platform's locale.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::InvalidData => "not UTF-8 text".to_owned(),
+        other => other.to_string(),
+    }
+}

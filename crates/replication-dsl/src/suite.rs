@@ -1,0 +1,188 @@
+//! The runtime entry points: scenario files read with the macro's own parser.
+//!
+//! A scenario file holds what the macro's braces hold: one or more `/// doc` + `name { ... }`
+//! scenarios. It is tokenized with proc-macro2 (whose `span-locations` feature gives every token
+//! a line and column), then goes through the same [`crate::check`] pipeline as the macro, so the
+//! runner and `cargo test` accept the same language and report the same messages, here as
+//! `file:line:col: message`. `json_file` paths are relative to the scenario file's directory.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::TokenStream;
+use replication_model::ValidSpec;
+use replication_model::spec::ScenarioSpec;
+
+use crate::check::{check, sort};
+use crate::error::{Ctxt, Diagnostic, DslError};
+use crate::lower::{LowerConfig, lower};
+use crate::parse;
+
+/// Every scenario of a file, each checked on its own, so the runner can run the good ones and
+/// report the others.
+#[derive(Debug)]
+pub struct SuiteCheck {
+    /// The scenarios that could be parsed, in file order.
+    pub scenarios: Vec<ScenarioCheck>,
+    /// Errors outside every scenario (stray tokens, a scenario without a body, a name used
+    /// twice), sorted by position.
+    pub errors: Vec<Diagnostic>,
+}
+
+/// One scenario of a file.
+#[derive(Debug)]
+pub struct ScenarioCheck {
+    /// The scenario's name.
+    pub name: String,
+    /// Its doc comment.
+    pub doc: String,
+    /// The 1-based line of its name.
+    pub line: usize,
+    /// The validated spec, or every error of this scenario sorted by position.
+    pub result: Result<ValidSpec, Vec<Diagnostic>>,
+}
+
+impl SuiteCheck {
+    /// Every diagnostic of the file, sorted by position.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all = self.errors.clone();
+        for s in &self.scenarios {
+            if let Err(e) = &s.result {
+                all.extend(e.iter().cloned());
+            }
+        }
+        all.sort();
+        all
+    }
+}
+
+/// Parses and lowers every scenario of a file, without semantic validation.
+///
+/// `file_label` names the file in diagnostics and is the path `json_file` policies are found
+/// next to.
+///
+/// ```
+/// let specs = replication_dsl::parse_suite("demo.scenario", r#"
+///     /// Nothing but an account.
+///     lonely { account prod = 111122223333; }
+/// "#).unwrap();
+/// assert_eq!(specs[0].name, "lonely");
+/// assert_eq!(specs[0].accounts[0].id, "111122223333");
+/// ```
+///
+/// # Errors
+///
+/// Every syntax error of every scenario, as `file:line:col: message` diagnostics.
+pub fn parse_suite(file_label: &str, text: &str) -> Result<Vec<ScenarioSpec>, Vec<Diagnostic>> {
+    let tokens = tokenize(file_label, text)?;
+    let config = config_for(file_label);
+    let cx = Ctxt::new();
+    let suite = parse::parse_suite(&cx, tokens);
+    let mut errors = cx.check();
+    let mut specs = Vec::new();
+    for ast in &suite.scenarios {
+        if !ast.syntax_errors.is_empty() {
+            errors.extend(ast.syntax_errors.iter().cloned());
+            continue;
+        }
+        let cx = Ctxt::new();
+        let lowered = lower(&cx, ast, &config);
+        errors.extend(cx.check());
+        specs.push(lowered.spec);
+    }
+    if errors.is_empty() {
+        Ok(specs)
+    } else {
+        Err(render(file_label, errors))
+    }
+}
+
+/// Parses, lowers and validates every scenario of a file: the macro's checks, at run time.
+///
+/// ```
+/// let errors = replication_dsl::validate_suite("demo.scenario", r#"
+///     /// A bucket owned by an account nobody defined.
+///     orphan { bucket logs = s3(nobody, "us-east-1"); }
+/// "#).unwrap_err();
+/// assert_eq!(errors[0].to_string(), "demo.scenario:3:31: account `nobody` is not defined; define it with `account nobody = ...` or fix the name");
+/// ```
+///
+/// # Errors
+///
+/// Every error of every scenario at once: one bad scenario does not hide another's errors.
+pub fn validate_suite(file_label: &str, text: &str) -> Result<Vec<ValidSpec>, Vec<Diagnostic>> {
+    let suite = check_suite(file_label, text);
+    let diagnostics = suite.diagnostics();
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    Ok(suite
+        .scenarios
+        .into_iter()
+        .filter_map(|s| s.result.ok())
+        .collect())
+}
+
+/// Checks every scenario of a file on its own.
+pub fn check_suite(file_label: &str, text: &str) -> SuiteCheck {
+    let tokens = match tokenize(file_label, text) {
+        Ok(t) => t,
+        Err(errors) => {
+            return SuiteCheck {
+                scenarios: Vec::new(),
+                errors,
+            };
+        }
+    };
+    let checked = check(tokens, &config_for(file_label));
+    let scenarios = checked
+        .scenarios
+        .into_iter()
+        .map(|s| {
+            let result = match s.valid {
+                Some(v) if s.errors.is_empty() => Ok(v),
+                _ => Err(render(file_label, s.errors)),
+            };
+            ScenarioCheck {
+                name: s.ast.name.to_string(),
+                doc: s.ast.doc.clone(),
+                line: s.ast.name.span().start().line,
+                result,
+            }
+        })
+        .collect();
+    SuiteCheck {
+        scenarios,
+        errors: render(file_label, checked.errors),
+    }
+}
+
+fn tokenize(file_label: &str, text: &str) -> Result<TokenStream, Vec<Diagnostic>> {
+    text.parse::<TokenStream>().map_err(|e| {
+        let error = DslError::new(
+            e.span(),
+            "the file does not read as tokens: check for an unclosed `(`, `[`, `{` or `\"`, a stray closing one, or an unterminated comment",
+        );
+        vec![error.to_diagnostic(file_label)]
+    })
+}
+
+fn config_for(file_label: &str) -> LowerConfig {
+    let dir = Path::new(file_label)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    LowerConfig {
+        base_dir: Some(dir),
+        base_dir_label: "the scenario file's directory",
+    }
+}
+
+fn render(file_label: &str, mut errors: Vec<DslError>) -> Vec<Diagnostic> {
+    sort(&mut errors);
+    errors.iter().map(|e| e.to_diagnostic(file_label)).collect()
+}
