@@ -8,8 +8,8 @@
 //! simulator, since aws-facts only covers the service-principal case).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use crate::error::describe_statement;
 use crate::policy::Scan;
 use crate::request::split_arn;
 use crate::{Policy, Request, StatementRef};
@@ -139,15 +139,78 @@ impl Decision {
     }
 }
 
+/// Which role a policy plays; explanations name it from this only when they are written.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    Identity,
+    Resource(ResourceKind, &'a str),
+    Limit,
+}
+
 struct Found<'a> {
     label: &'a str,
-    /// How explanations name the policy, e.g. ``identity policy `replicator` ``.
-    described: String,
+    part: Part<'a>,
     policy: &'a Policy,
     scan: Scan,
 }
 
-impl Found<'_> {
+/// ``identity policy `replicator` `` / ``key policy of `arn:...` ``, formatted lazily so an
+/// allowed request pays for one string, not one per policy.
+struct Described<'a>(Part<'a>, &'a str);
+
+impl fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Part::Identity => write!(f, "identity policy `{}`", self.1),
+            Part::Resource(kind, arn) => write!(f, "{} of `{arn}`", kind.noun()),
+            Part::Limit => write!(f, "limiting policy `{}`", self.1),
+        }
+    }
+}
+
+/// ``statement 2 (`Sid`) of identity policy `replicator` ``.
+#[derive(Clone, Copy)]
+struct Cite<'a> {
+    found: &'a Found<'a>,
+    index: usize,
+}
+
+impl fmt::Display for Cite<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "statement {}", self.index)?;
+        if let Some(sid) = self.found.policy.statements()[self.index]
+            .sid
+            .as_deref()
+            .filter(|s| !s.is_empty())
+        {
+            write!(f, " (`{sid}`)")?;
+        }
+        write!(f, " of {}", self.found.described())
+    }
+}
+
+/// Cites joined with " and ", with the verb agreeing: `allows` for one, `allow` for several.
+struct Cites<'a>(Vec<Cite<'a>>);
+
+impl Cites<'_> {
+    fn verb(&self, singular: &'static str, plural: &'static str) -> &'static str {
+        if self.0.len() == 1 { singular } else { plural }
+    }
+}
+
+impl fmt::Display for Cites<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, cite) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" and ")?;
+            }
+            write!(f, "{cite}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Found<'a> {
     fn decider(&self, index: usize) -> Decider {
         Decider {
             policy_label: self.label.to_string(),
@@ -156,12 +219,12 @@ impl Found<'_> {
         }
     }
 
-    fn cite(&self, index: usize) -> String {
-        format!(
-            "statement {} of {}",
-            describe_statement(index, self.policy.statements()[index].sid.as_deref()),
-            self.described
-        )
+    fn described(&self) -> Described<'a> {
+        Described(self.part, self.label)
+    }
+
+    fn cite(&'a self, index: usize) -> Cite<'a> {
+        Cite { found: self, index }
     }
 }
 
@@ -185,7 +248,7 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
         .iter()
         .map(|lp| Found {
             label: lp.label,
-            described: format!("identity policy `{}`", lp.label),
+            part: Part::Identity,
             policy: lp.policy,
             scan: lp.policy.scan(request),
         })
@@ -193,7 +256,7 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
     let resource = access.resource.and_then(|r| {
         r.policy.map(|policy| Found {
             label: r.label,
-            described: format!("{} of `{}`", r.kind.noun(), r.arn),
+            part: Part::Resource(r.kind, r.arn),
             policy,
             scan: policy.scan(request),
         })
@@ -203,7 +266,7 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
         .iter()
         .map(|lp| Found {
             label: lp.label,
-            described: format!("limiting policy `{}`", lp.label),
+            part: Part::Limit,
             policy: lp.policy,
             scan: lp.policy.scan(request),
         })
@@ -217,15 +280,16 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
         .filter_map(|f| f.scan.deny.map(|i| (f, i)))
         .collect();
     if !denies.is_empty() {
-        let cited: Vec<String> = denies.iter().map(|(f, i)| f.cite(*i)).collect();
+        let cited = Cites(denies.iter().map(|(f, i)| f.cite(*i)).collect());
         return Decision {
             effect: DecisionEffect::ExplicitDeny,
             deciding: denies.iter().map(|(f, i)| f.decider(*i)).collect(),
             explanation: format!(
-                "{} explicitly denies `{}` on `{}` for `{who}`; an explicit deny overrides every allow, so narrow or remove that statement",
-                cited.join(" and "),
+                "{cited} explicitly {} `{}` on `{}` for `{who}`; an explicit deny overrides every allow, so narrow or remove {}",
+                cited.verb("denies", "deny"),
                 request.action,
-                request.resource
+                request.resource,
+                cited.verb("that statement", "those statements"),
             ),
         };
     }
@@ -235,7 +299,9 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
         if f.scan.first_allow().is_none() {
             return implicit(format!(
                 "{} does not allow `{}` on `{}`; it caps every other allow, so add the action to it",
-                f.described, request.action, request.resource
+                f.described(),
+                request.action,
+                request.resource
             ));
         }
     }
@@ -286,7 +352,7 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
         .account()
         .is_some_and(|account| account != side.owner_account);
     let owner = side.owner_account;
-    let described = format!("{} of `{}`", side.kind.noun(), side.arn);
+    let described = Described(Part::Resource(side.kind, side.arn), side.label);
     let scan = resource.as_ref().map(|f| f.scan).unwrap_or_default();
     let direct = resource.as_ref().zip(scan.direct_allow);
     let delegated = resource.as_ref().zip(scan.account_allow);
@@ -295,14 +361,14 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
         ResourceKind::S3Bucket if !cross_account => {
             // [I-EVAL]: within one account an allow in either policy suffices.
             let mut deciding = Vec::new();
-            let mut cites = Vec::new();
+            let mut cites = Cites(Vec::new());
             if let Some((f, i)) = identity_allow {
                 deciding.push(f.decider(i));
-                cites.push(f.cite(i));
+                cites.0.push(f.cite(i));
             }
             if let Some((f, i)) = direct {
                 deciding.push(f.decider(i));
-                cites.push(f.cite(i));
+                cites.0.push(f.cite(i));
             }
             if deciding.is_empty() {
                 let delegation_note = match delegated {
@@ -320,8 +386,8 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
             allow(
                 deciding,
                 format!(
-                    "{} allows `{}` on `{}`",
-                    cites.join(" and "),
+                    "{cites} {} `{}` on `{}`",
+                    cites.verb("allows", "allow"),
                     request.action,
                     request.resource
                 ),
@@ -374,7 +440,7 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
             let mut decision = delegated_decision(
                 request,
                 side,
-                &described,
+                described,
                 direct,
                 delegated,
                 identity_allow,
@@ -425,7 +491,7 @@ fn implicit(explanation: String) -> Decision {
 fn delegated_decision(
     request: &Request<'_>,
     side: ResourcePolicy<'_>,
-    described: &str,
+    described: Described<'_>,
     direct: Option<(&Found<'_>, usize)>,
     delegated: Option<(&Found<'_>, usize)>,
     identity_allow: Option<(&Found<'_>, usize)>,
@@ -1380,5 +1446,49 @@ mod tests {
             &[],
         );
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn explanations_agree_in_number() {
+        let ctx = Context::new();
+        let id = allow("s3:*", "arn:aws:s3:::source/*");
+        let ids = [LabelledPolicy {
+            label: "replicator",
+            policy: &id,
+        }];
+        let bp = resource_policy(ROLE, "Allow", "s3:*", "arn:aws:s3:::source/*");
+        let d = decide(
+            "s3:GetObjectVersionAcl",
+            "arn:aws:s3:::source/k",
+            &ctx,
+            &ids,
+            Some(bucket("arn:aws:s3:::source", SRC_ACCT, Some(&bp))),
+            &[],
+        );
+        assert_eq!(
+            d.explanation,
+            "statement 0 (`Allow`) of identity policy `replicator` and statement 0 (`Res`) of bucket policy of `arn:aws:s3:::source` allow `s3:GetObjectVersionAcl` on `arn:aws:s3:::source/k`"
+        );
+        let deny_id = json(r#"{"Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#);
+        let deny_bp = resource_policy("*", "Deny", "s3:*", "*");
+        let ids = [LabelledPolicy {
+            label: "guard",
+            policy: &deny_id,
+        }];
+        let d = decide(
+            "s3:GetObject",
+            "arn:aws:s3:::source/k",
+            &ctx,
+            &ids,
+            Some(bucket("arn:aws:s3:::source", SRC_ACCT, Some(&deny_bp))),
+            &[],
+        );
+        assert_eq!(d.deciding.len(), 2);
+        assert!(
+            d.explanation.contains("explicitly deny `s3:GetObject`")
+                && d.explanation.ends_with("narrow or remove those statements"),
+            "{}",
+            d.explanation
+        );
     }
 }

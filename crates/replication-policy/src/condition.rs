@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use crate::glob::{Case, Glob};
+use crate::variables::{Atom, Template, atoms_match, atoms_text};
 use crate::{Context, PolicyError};
 
 /// A condition operator without set qualifier or `IfExists`, e.g. `StringEquals`.
@@ -349,7 +350,21 @@ pub(crate) enum ConditionPart {
 pub(crate) struct CompiledCondition {
     operator: ConditionOperator,
     key: Box<str>,
-    test: Test,
+    values: Values,
+}
+
+/// Policy values: compiled once, or (with policy variables) expanded per request.
+#[derive(Debug, Clone)]
+enum Values {
+    Static(Test),
+    Templated(Box<[Source]>),
+}
+
+/// One value of a condition that uses policy variables.
+#[derive(Debug, Clone)]
+enum Source {
+    Text(Box<str>),
+    Template(Template),
 }
 
 #[derive(Debug, Clone)]
@@ -359,6 +374,10 @@ enum Test {
     Folded(Vec<Box<str>>),
     Like(Vec<Glob>),
     Arn(Vec<ArnPattern>),
+    /// `StringLike` values after variable expansion (substituted text is literal).
+    LikeAtoms(Vec<Vec<Atom>>),
+    /// ARN values after variable expansion, split into their colon-separated parts.
+    ArnAtoms(Vec<Vec<Vec<Atom>>>),
     Number(Cmp, Vec<f64>),
     Date(Cmp, Vec<i64>),
     Bool(Vec<bool>),
@@ -399,8 +418,11 @@ pub(crate) fn fold_key(key: &str) -> String {
 
 impl CompiledCondition {
     /// Checks and compiles one condition; the error names the part that is wrong.
+    /// `variables`: whether `${...}` policy variables are substituted (policy `Version`
+    /// `2012-10-17`); they apply to string and ARN operators only.
     pub(crate) fn compile(
         condition: &Condition,
+        variables: bool,
     ) -> Result<CompiledCondition, (ConditionPart, String)> {
         let op = condition.operator;
         op.check().map_err(|msg| (ConditionPart::Operator, msg))?;
@@ -437,6 +459,26 @@ impl CompiledCondition {
             )
         };
         use Operator as O;
+        if variables && supports_variables(op.operator) {
+            let mut sources = Vec::with_capacity(values.len());
+            let mut any_template = false;
+            for (i, v) in values.iter().enumerate() {
+                match Template::parse(v).map_err(|msg| (ConditionPart::Value(i), msg))? {
+                    Some(t) => {
+                        any_template = true;
+                        sources.push(Source::Template(t));
+                    }
+                    None => sources.push(Source::Text(v.as_str().into())),
+                }
+            }
+            if any_template {
+                return Ok(CompiledCondition {
+                    operator: op,
+                    key: fold_key(key).into(),
+                    values: Values::Templated(sources.into()),
+                });
+            }
+        }
         let test = match op.operator {
             O::StringEquals | O::StringNotEquals | O::BinaryEquals => {
                 Test::Exact(values.iter().map(|v| v.as_str().into()).collect())
@@ -546,7 +588,7 @@ impl CompiledCondition {
         Ok(CompiledCondition {
             operator: op,
             key: fold_key(key).into(),
-            test,
+            values: Values::Static(test),
         })
     }
 
@@ -559,9 +601,47 @@ impl CompiledCondition {
     /// * `ForAllValues`: every request value matches; a missing key (or an empty set) is **true**,
     ///   which is why `ForAllValues` on `kms:EncryptionContext:*` lets context-less requests
     ///   through an Allow (aws-facts f, [K-COND]).
+    ///
+    /// With policy variables, a value whose variable cannot be resolved makes the condition
+    /// false, so the statement does not apply (see `variables`).
     pub(crate) fn matches(&self, context: &Context) -> bool {
+        match &self.values {
+            Values::Static(test) => self.matches_with(test, context),
+            Values::Templated(sources) => match self.expand(sources, context) {
+                Some(test) => self.matches_with(&test, context),
+                None => false,
+            },
+        }
+    }
+
+    /// Builds the test for this request from templated values; `None` if one is unresolved.
+    fn expand(&self, sources: &[Source], context: &Context) -> Option<Test> {
+        let mut expanded = Vec::with_capacity(sources.len());
+        for source in sources {
+            expanded.push(match source {
+                Source::Text(text) => text_atoms(text),
+                Source::Template(t) => t.expand(context)?,
+            });
+        }
+        use Operator as O;
+        Some(match self.operator.operator {
+            O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase => Test::Folded(
+                expanded
+                    .iter()
+                    .map(|a| fold(&atoms_text(a)).collect::<String>().into())
+                    .collect(),
+            ),
+            O::StringLike | O::StringNotLike => Test::LikeAtoms(expanded),
+            O::ArnEquals | O::ArnLike | O::ArnNotEquals | O::ArnNotLike => {
+                Test::ArnAtoms(expanded.iter().map(|a| split_arn_atoms(a)).collect())
+            }
+            _ => Test::Exact(expanded.iter().map(|a| atoms_text(a).into()).collect()),
+        })
+    }
+
+    fn matches_with(&self, test: &Test, context: &Context) -> bool {
         let values = context.get_folded(&self.key).filter(|v| !v.is_empty());
-        if let Test::Null(expect_absent) = self.test {
+        if let Test::Null(expect_absent) = *test {
             return values.is_none() == expect_absent;
         }
         let negated = self.operator.is_negated();
@@ -574,33 +654,91 @@ impl CompiledCondition {
             };
         };
         match self.operator.set {
-            None => values.iter().any(|v| self.positive(v)) != negated,
-            Some(SetQualifier::ForAnyValue) => values.iter().any(|v| self.positive(v) != negated),
-            Some(SetQualifier::ForAllValues) => values.iter().all(|v| self.positive(v) != negated),
+            None => values.iter().any(|v| positive(test, v)) != negated,
+            Some(SetQualifier::ForAnyValue) => values.iter().any(|v| positive(test, v) != negated),
+            Some(SetQualifier::ForAllValues) => values.iter().all(|v| positive(test, v) != negated),
         }
     }
+}
 
-    /// Whether one request value matches any policy value under the non-negated operator.
-    fn positive(&self, value: &str) -> bool {
-        match &self.test {
-            Test::Exact(expected) => expected.iter().any(|e| **e == *value),
-            Test::Folded(expected) => expected.iter().any(|e| fold(value).eq(e.chars())),
-            Test::Like(globs) => globs.iter().any(|g| g.is_match(value)),
-            Test::Arn(patterns) => patterns.iter().any(|p| p.is_match(value)),
-            Test::Number(cmp, numbers) => {
-                parse_number(value).is_some_and(|n| numbers.iter().any(|&p| cmp.holds(n, p)))
-            }
-            Test::Date(cmp, dates) => {
-                parse_date(value).is_some_and(|d| dates.iter().any(|&p| cmp.holds(d, p)))
-            }
-            Test::Bool(bools) => parse_bool(value).is_some_and(|b| bools.contains(&b)),
-            Test::Cidr(ranges) => value
-                .trim()
-                .parse::<IpAddr>()
-                .is_ok_and(|ip| ranges.iter().any(|r| r.contains(ip))),
-            Test::Null(_) => false,
+/// Whether one request value matches any policy value under the non-negated operator.
+fn positive(test: &Test, value: &str) -> bool {
+    match test {
+        Test::Exact(expected) => expected.iter().any(|e| **e == *value),
+        Test::Folded(expected) => expected.iter().any(|e| fold(value).eq(e.chars())),
+        Test::Like(globs) => globs.iter().any(|g| g.is_match(value)),
+        Test::Arn(patterns) => patterns.iter().any(|p| p.is_match(value)),
+        Test::Number(cmp, numbers) => {
+            parse_number(value).is_some_and(|n| numbers.iter().any(|&p| cmp.holds(n, p)))
+        }
+        Test::Date(cmp, dates) => {
+            parse_date(value).is_some_and(|d| dates.iter().any(|&p| cmp.holds(d, p)))
+        }
+        Test::Bool(bools) => parse_bool(value).is_some_and(|b| bools.contains(&b)),
+        Test::Cidr(ranges) => value
+            .trim()
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ranges.iter().any(|r| r.contains(ip))),
+        Test::LikeAtoms(patterns) => patterns.iter().any(|p| atoms_match(p, value, false)),
+        Test::ArnAtoms(patterns) => patterns.iter().any(|parts| arn_atoms_match(parts, value)),
+        Test::Null(_) => false,
+    }
+}
+
+/// Operators whose values may hold policy variables: string and ARN comparisons.
+fn supports_variables(op: Operator) -> bool {
+    use Operator as O;
+    matches!(
+        op,
+        O::StringEquals
+            | O::StringNotEquals
+            | O::StringEqualsIgnoreCase
+            | O::StringNotEqualsIgnoreCase
+            | O::StringLike
+            | O::StringNotLike
+            | O::ArnEquals
+            | O::ArnLike
+            | O::ArnNotEquals
+            | O::ArnNotLike
+    )
+}
+
+fn text_atoms(text: &str) -> Vec<Atom> {
+    text.chars()
+        .map(|c| match c {
+            '*' => Atom::Star,
+            '?' => Atom::One,
+            c => Atom::Char(c),
+        })
+        .collect()
+}
+
+/// Splits an expanded ARN pattern at its first five colons, like [`ArnPattern::new`].
+fn split_arn_atoms(atoms: &[Atom]) -> Vec<Vec<Atom>> {
+    let mut parts = vec![Vec::new()];
+    for atom in atoms {
+        match atom {
+            Atom::Char(':') if parts.len() < 6 => parts.push(Vec::new()),
+            a => parts.last_mut().map_or((), |p| p.push(*a)),
         }
     }
+    parts
+}
+
+fn arn_atoms_match(parts: &[Vec<Atom>], value: &str) -> bool {
+    if let [only] = parts
+        && only.iter().all(|a| *a == Atom::Star)
+        && !only.is_empty()
+    {
+        return true;
+    }
+    if parts.len() < 6 && !parts.last().is_some_and(|p| p.last() == Some(&Atom::Star)) {
+        return false;
+    }
+    let mut value_parts = value.splitn(parts.len(), ':');
+    parts
+        .iter()
+        .all(|p| value_parts.next().is_some_and(|v| atoms_match(p, v, false)))
 }
 
 fn comparison(op: Operator) -> Cmp {
@@ -821,8 +959,11 @@ mod tests {
     }
 
     fn cond(operator: &str, key: &str, values: &[&str]) -> CompiledCondition {
-        CompiledCondition::compile(&Condition::new(op(operator), key, values.iter().copied()))
-            .expect("valid condition")
+        CompiledCondition::compile(
+            &Condition::new(op(operator), key, values.iter().copied()),
+            true,
+        )
+        .expect("valid condition")
     }
 
     fn ctx(pairs: &[(&str, &str)]) -> Context {
@@ -1168,11 +1309,10 @@ mod tests {
     #[test]
     fn invalid_values_are_rejected_with_the_part() {
         let compile = |o: &str, values: &[&str]| {
-            CompiledCondition::compile(&Condition::new(
-                op(o),
-                "aws:SourceArn",
-                values.iter().copied(),
-            ))
+            CompiledCondition::compile(
+                &Condition::new(op(o), "aws:SourceArn", values.iter().copied()),
+                true,
+            )
             .map(|_| ())
         };
         let (part, msg) = compile("Bool", &["yes"]).unwrap_err();
@@ -1194,8 +1334,83 @@ mod tests {
             compile("StringEquals", &[]).unwrap_err().0,
             ConditionPart::Values
         );
-        let bad_key =
-            CompiledCondition::compile(&Condition::new(op("Bool"), "SecureTransport", ["true"]));
+        let bad_key = CompiledCondition::compile(
+            &Condition::new(op("Bool"), "SecureTransport", ["true"]),
+            true,
+        );
         assert_eq!(bad_key.unwrap_err().0, ConditionPart::Key);
+        assert_eq!(
+            compile("StringLike", &["home/${aws:username"])
+                .unwrap_err()
+                .0,
+            ConditionPart::Value(0)
+        );
+    }
+
+    /// IAM reference (policy variables): string and ARN values may use `${...}`, resolved per
+    /// request; an unresolvable variable makes the condition (and so the statement) not apply.
+    #[test]
+    fn policy_variables_in_condition_values() {
+        let like = cond("StringLike", "s3:prefix", &["home/${aws:username}/*"]);
+        let alice = ctx(&[("aws:username", "alice"), ("s3:prefix", "home/alice/docs")]);
+        assert!(like.matches(&alice));
+        assert!(!like.matches(&ctx(&[
+            ("aws:username", "bob"),
+            ("s3:prefix", "home/alice/x")
+        ])));
+        assert!(
+            !like.matches(&ctx(&[("s3:prefix", "home/alice/x")])),
+            "unresolved"
+        );
+        let not_eq = cond(
+            "StringNotEquals",
+            "aws:SourceAccount",
+            &["${aws:PrincipalAccount}"],
+        );
+        assert!(!not_eq.matches(&ctx(&[
+            ("aws:SourceAccount", "1"),
+            ("aws:PrincipalAccount", "1")
+        ])));
+        assert!(not_eq.matches(&ctx(&[
+            ("aws:SourceAccount", "2"),
+            ("aws:PrincipalAccount", "1")
+        ])));
+        assert!(
+            !not_eq.matches(&ctx(&[("aws:SourceAccount", "2")])),
+            "unresolved never applies"
+        );
+        let fold = cond(
+            "StringEqualsIgnoreCase",
+            "aws:username",
+            &["${aws:PrincipalTag/name}"],
+        );
+        assert!(fold.matches(&ctx(&[
+            ("aws:username", "ALICE"),
+            ("aws:PrincipalTag/name", "alice")
+        ])));
+        let arn = cond(
+            "ArnLike",
+            "aws:SourceArn",
+            &["arn:aws:s3:::${aws:PrincipalTag/bucket}"],
+        );
+        assert!(arn.matches(&ctx(&[
+            ("aws:SourceArn", "arn:aws:s3:::logs"),
+            ("aws:PrincipalTag/bucket", "logs")
+        ])));
+        assert!(!arn.matches(&ctx(&[
+            ("aws:SourceArn", "arn:aws:s3:::other"),
+            ("aws:PrincipalTag/bucket", "logs")
+        ])));
+        let literal = CompiledCondition::compile(
+            &Condition::new(op("StringEquals"), "aws:username", ["${aws:username}"]),
+            false,
+        )
+        .expect("valid");
+        assert!(
+            literal.matches(&ctx(&[("aws:username", "${aws:username}")])),
+            "2008 policies: literal"
+        );
+        let numeric = cond("NumericEquals", "s3:max-keys", &["10"]);
+        assert!(numeric.matches(&ctx(&[("s3:max-keys", "10")])));
     }
 }

@@ -43,6 +43,7 @@ mod parse;
 mod policy;
 mod principal;
 mod request;
+mod variables;
 
 pub use access::{
     AccessContext, Decider, DeciderKind, Decision, DecisionEffect, GrantRef, LabelledPolicy,

@@ -194,7 +194,9 @@ pub(crate) fn parse_policy(text: &str) -> Result<Policy, PolicyError> {
     let mut sources = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
         let (statement, spans) = read_statement(&src, item, index)?;
-        let c = CompiledStatement::compile(&statement)
+        // Policy variables are substituted only under Version 2012-10-17 (IAM reference).
+        let variables = version == Some(PolicyVersion::V2012_10_17);
+        let c = CompiledStatement::compile(&statement, variables)
             .map_err(|(site, message)| src.error(spans.site(site), message))?;
         sources.push(StatementSources {
             statement: Some(src.locate(spans.statement)),
@@ -805,5 +807,43 @@ mod tests {
         assert_eq!(problems[0].offset(), text.find("\"s3:GetObject\""));
         let problems = p.check_for(crate::PolicyKind::Identity);
         assert_eq!(problems[0].offset(), text.find("\"Principal\""));
+    }
+
+    /// IAM reference (policy variables): `${...}` is substituted only under `2012-10-17`;
+    /// without `Version` it is literal text, so the statement silently never matches.
+    #[test]
+    fn policy_variables_need_version_2012_10_17() {
+        let statement = r#""Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                           "Resource": "arn:aws:s3:::home/${aws:username}/*"}]"#;
+        let current = Policy::parse_json(&format!(r#"{{"Version": "2012-10-17", {statement}}}"#))
+            .expect("valid");
+        let legacy = Policy::parse_json(&format!("{{{statement}}}")).expect("valid");
+        let user =
+            crate::Principal::from_arn("arn:aws:iam::111122223333:user/alice").expect("valid");
+        let context = crate::Context::new().with("aws:username", "alice");
+        let request = crate::Request {
+            principal: &user,
+            action: "s3:GetObject",
+            resource: "arn:aws:s3:::home/alice/notes.txt",
+            context: &context,
+        };
+        assert!(matches!(current.evaluate(&request), crate::Match::Allow(_)));
+        assert_eq!(legacy.evaluate(&request), crate::Match::NotApplicable);
+        let anonymous = crate::Context::new();
+        let no_name = crate::Request {
+            context: &anonymous,
+            ..request
+        };
+        assert_eq!(current.evaluate(&no_name), crate::Match::NotApplicable);
+        let msg = error_at_marker(
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ^^"arn:aws:s3:::home/${aws:username/*"}]}"#,
+        );
+        assert!(
+            msg.starts_with(
+                "policy variable in `arn:aws:s3:::home/${aws:username/*` is not closed"
+            ),
+            "{msg}"
+        );
+        assert!(Policy::parse_json(r#"{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username/*"}]}"#).is_ok(), "literal under 2008");
     }
 }

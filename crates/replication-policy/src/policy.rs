@@ -10,6 +10,7 @@ use crate::error::{Location, describe_statement};
 use crate::glob::{Case, Glob};
 use crate::principal::{PrincipalMatcher, PrincipalSet, PrincipalType, Strength};
 use crate::request::{Match, Request, StatementRef};
+use crate::variables::{Template, atoms_match};
 
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -199,8 +200,15 @@ pub(crate) struct CompiledStatement {
     principal: PrincipalRule,
     actions: Vec<Glob>,
     not_action: bool,
-    resources: Option<(Vec<Glob>, bool)>,
+    resources: Option<(Vec<ResourcePattern>, bool)>,
     conditions: Vec<CompiledCondition>,
+}
+
+#[derive(Debug, Clone)]
+enum ResourcePattern {
+    Glob(Glob),
+    /// Contains policy variables; expanded per request.
+    Template(Template),
 }
 
 #[derive(Debug, Clone)]
@@ -212,8 +220,12 @@ enum PrincipalRule {
 }
 
 impl CompiledStatement {
-    /// The rule book for one statement: returns the first fault with its site.
-    pub(crate) fn compile(st: &Statement) -> Result<CompiledStatement, (Site, String)> {
+    /// The rule book for one statement: returns the first fault with its site. `variables`:
+    /// whether `${...}` policy variables are substituted (`Version` `2012-10-17`).
+    pub(crate) fn compile(
+        st: &Statement,
+        variables: bool,
+    ) -> Result<CompiledStatement, (Site, String)> {
         let principal = match (&st.principal, &st.not_principal) {
             (Some(_), Some(_)) => {
                 return Err((
@@ -263,7 +275,15 @@ impl CompiledStatement {
                 for (i, pattern) in set.patterns().iter().enumerate() {
                     check_resource(pattern, element)
                         .map_err(|msg| (Site::ResourceEntry(i), msg))?;
-                    globs.push(Glob::new(pattern, Case::Sensitive));
+                    let template = if variables {
+                        Template::parse(pattern).map_err(|msg| (Site::ResourceEntry(i), msg))?
+                    } else {
+                        None
+                    };
+                    globs.push(match template {
+                        Some(t) => ResourcePattern::Template(t),
+                        None => ResourcePattern::Glob(Glob::new(pattern, Case::Sensitive)),
+                    });
                 }
                 Some((globs, matches!(set, ResourceSet::NotResource(_))))
             }
@@ -287,7 +307,7 @@ impl CompiledStatement {
                 ));
             }
             conditions.push(
-                CompiledCondition::compile(condition)
+                CompiledCondition::compile(condition, variables)
                     .map_err(|(part, msg)| (Site::Condition(i, part), msg))?,
             );
         }
@@ -313,7 +333,21 @@ impl CompiledStatement {
             // Resource matching: IAM documents wildcards per colon-separated ARN part, with a
             // part-final `*` allowed to run past colons. This whole-string glob agrees except
             // when a `*` in the middle of a part would have to cover a colon (inferred).
-            let hit = globs.iter().any(|g| g.is_match(request.resource));
+            let mut hit = false;
+            for pattern in globs {
+                hit = match pattern {
+                    ResourcePattern::Glob(g) => g.is_match(request.resource),
+                    ResourcePattern::Template(t) => match t.expand(request.context) {
+                        Some(atoms) => atoms_match(&atoms, request.resource, false),
+                        // An unresolvable variable invalidates the statement (IAM reference,
+                        // policy variables; see `variables`).
+                        None => return Strength::No,
+                    },
+                };
+                if hit {
+                    break;
+                }
+            }
             if hit == *negated {
                 return Strength::No;
             }
@@ -488,10 +522,12 @@ impl Policy {
             .iter()
             .enumerate()
             .map(|(index, st)| {
-                CompiledStatement::compile(st).map_err(|(_, message)| PolicyError::Statement {
-                    index,
-                    sid: st.sid.clone(),
-                    message,
+                CompiledStatement::compile(st, true).map_err(|(_, message)| {
+                    PolicyError::Statement {
+                        index,
+                        sid: st.sid.clone(),
+                        message,
+                    }
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;

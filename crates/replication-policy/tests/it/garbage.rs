@@ -48,7 +48,7 @@ const SEEDS: [&str; 4] = [
     r#"{"Statement":[{"Effect":"Allow","Principal":"*","NotAction":"kms:Schedule*","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"aws:PrincipalOrgID":"O-ABC"},"ForAnyValue:StringNotLikeIfExists":{"aws:TagKeys":"x?*"}}}]}"#,
 ];
 
-const TOKENS: [&str; 48] = [
+const TOKENS: &[&str] = &[
     "{",
     "}",
     "[",
@@ -97,6 +97,10 @@ const TOKENS: [&str; 48] = [
     "\"kms:*\"",
     "\"2012-10-17\"",
     "\"aws:SourceArn\"",
+    "${",
+    "${*}",
+    "\"arn:aws:s3:::h/${aws:username}/*\"",
+    "${aws:username, 'x''y'}",
 ];
 
 fn boundaries(text: &str) -> Vec<usize> {
@@ -117,7 +121,7 @@ fn mutate(seed: &str, rng: &mut Rng) -> String {
             .copied()
             .find(|&x| x >= at + rng.below(24))
             .unwrap_or(at);
-        let token = rng.pick(&TOKENS);
+        let token = rng.pick(TOKENS);
         match rng.below(4) {
             0 => text.replace_range(at..next, token),
             1 => text.insert_str(at, token),
@@ -132,7 +136,7 @@ fn mutate(seed: &str, rng: &mut Rng) -> String {
 }
 
 fn token_soup(rng: &mut Rng) -> String {
-    (0..rng.below(40)).map(|_| rng.pick(&TOKENS)).collect()
+    (0..rng.below(40)).map(|_| rng.pick(TOKENS)).collect()
 }
 
 /// Checks one input; returns whether it parsed.
@@ -296,6 +300,9 @@ fn random_statements_built_in_code_never_panic() {
         "arn:aws:iam::111122223333:role/*",
         "s3.*",
         "maybe",
+        "${aws:username",
+        "arn:aws:s3:::h/${aws:username}/*",
+        "${aws:PrincipalTag/x, 'd'}",
     ];
     let actions = [
         "*",
@@ -354,7 +361,7 @@ fn random_statements_built_in_code_never_panic() {
             n if n.starts_with("Date") => &["2026-01-01", "1700000000"],
             n if n.contains("Ip") => &["10.0.0.0/8", "2001:db8::/32"],
             n if n.starts_with("Arn") => &["arn:aws:s3:::source", "arn:aws:iam::*"],
-            _ => &["x", "arn:aws:s3:::source/*", "é"],
+            _ => &["x", "arn:aws:s3:::source/*", "é", "home/${aws:username}/*"],
         };
         let principal = match rng.below(3) {
             0 => None,
