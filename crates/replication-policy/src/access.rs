@@ -1491,4 +1491,40 @@ mod tests {
             d.explanation
         );
     }
+
+    /// IAM role trust (inferred, see module docs): a trust policy naming another account's root
+    /// delegates to that account, whose identity policy must also allow `sts:AssumeRole`.
+    #[test]
+    fn cross_account_assume_role_needs_trust_and_identity() {
+        let trust = resource_policy(
+            "arn:aws:iam::111122223333:root",
+            "Allow",
+            "sts:AssumeRole",
+            "*",
+        );
+        let target = "arn:aws:iam::444455556666:role/reader";
+        let side = ResourcePolicy {
+            kind: ResourceKind::RoleTrust,
+            arn: target,
+            owner_account: DST_ACCT,
+            label: "trust",
+            policy: Some(&trust),
+        };
+        let ctx = Context::new();
+        let id = allow("sts:AssumeRole", target);
+        let ids = [LabelledPolicy {
+            label: "replicator",
+            policy: &id,
+        }];
+        let d = decide("sts:AssumeRole", target, &ctx, &ids, Some(side), &[]);
+        assert_eq!(d.effect, DecisionEffect::Allow, "{}", d.explanation);
+        let d = decide("sts:AssumeRole", target, &ctx, &[], Some(side), &[]);
+        assert_eq!(d.effect, DecisionEffect::ImplicitDeny);
+        assert!(
+            d.explanation
+                .contains("delegates to account `111122223333`"),
+            "{}",
+            d.explanation
+        );
+    }
 }

@@ -885,7 +885,8 @@ fn parse_date(text: &str) -> Option<i64> {
     if b.len() == 10 {
         return Some(millis);
     }
-    if b[10] != b'T' && b[10] != b't' || b.len() < 16 || b[13] != b':' {
+    let has_time = matches!(b[10], b'T' | b't') && b.len() >= 16 && b[13] == b':';
+    if !has_time {
         return None;
     }
     let (hour, minute) = (num(11..13)?, num(14..16)?);

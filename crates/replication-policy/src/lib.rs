@@ -34,6 +34,8 @@
 //! # Ok::<(), PolicyError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod access;
 mod condition;
 mod error;
