@@ -48,6 +48,8 @@ pub enum PolicyError {
     Grammar {
         /// Where the offending key or value starts.
         location: Location,
+        /// Position of the statement the problem is in, when it is inside one.
+        statement: Option<usize>,
         /// What is wrong and how to fix it.
         message: String,
     },
@@ -86,6 +88,24 @@ impl PolicyError {
         self.location().map(|l| l.offset)
     }
 
+    /// Position of the statement the problem is in (for code that generated the JSON from its
+    /// own statement list and wants to point at the statement).
+    pub fn statement_index(&self) -> Option<usize> {
+        match self {
+            PolicyError::Grammar { statement, .. } => *statement,
+            PolicyError::Statement { index, .. } => Some(*index),
+            PolicyError::Json { .. } | PolicyError::Policy { .. } => None,
+        }
+    }
+
+    /// Tags a grammar error with the statement it was found in.
+    pub(crate) fn in_statement(mut self, index: usize) -> PolicyError {
+        if let PolicyError::Grammar { statement, .. } = &mut self {
+            statement.get_or_insert(index);
+        }
+        self
+    }
+
     /// The message without the location prefix.
     pub fn message(&self) -> &str {
         match self {
@@ -114,6 +134,7 @@ mod tests {
         let text = "{\n  \"Effect\": \"Alow\"\n}";
         let err = PolicyError::Grammar {
             location: Location::in_text(text, 14),
+            statement: None,
             message: "`Effect` must be `Allow` or `Deny`, found `Alow`".into(),
         };
         assert_eq!(

@@ -60,6 +60,7 @@ impl<'t> Source<'t> {
     fn error(&self, offset: usize, message: impl Into<String>) -> PolicyError {
         PolicyError::Grammar {
             location: self.locate(offset),
+            statement: None,
             message: message.into(),
         }
     }
@@ -193,11 +194,12 @@ pub(crate) fn parse_policy(text: &str) -> Result<Policy, PolicyError> {
     let mut compiled = Vec::with_capacity(items.len());
     let mut sources = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
-        let (statement, spans) = read_statement(&src, item, index)?;
+        let (statement, spans) =
+            read_statement(&src, item, index).map_err(|e| e.in_statement(index))?;
         // Policy variables are substituted only under Version 2012-10-17 (IAM reference).
         let variables = version == Some(PolicyVersion::V2012_10_17);
         let c = CompiledStatement::compile(&statement, variables)
-            .map_err(|(site, message)| src.error(spans.site(site), message))?;
+            .map_err(|(site, message)| src.error(spans.site(site), message).in_statement(index))?;
         sources.push(StatementSources {
             statement: Some(src.locate(spans.statement)),
             principal_key: spans
@@ -617,6 +619,18 @@ mod tests {
             r#"{"Version": "2012-10-17", "Statement": [{"Effect": ^^"Alow", "Action": "s3:*", "Resource": "*"}]}"#,
         );
         assert_eq!(msg, "`Effect` must be `Allow` or `Deny`, found `Alow`");
+    }
+
+    #[test]
+    fn grammar_errors_name_their_statement() {
+        let text = r#"{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                                     {"Effect": "Allow", "Action": "GetObject", "Resource": "*"}]}"#;
+        let err = Policy::parse_json(text).expect_err("invalid action");
+        assert_eq!(err.statement_index(), Some(1));
+        let err = Policy::parse_json(r#"{"Statement": []}"#).expect_err("empty");
+        assert_eq!(err.statement_index(), None);
+        let err = Policy::parse_json("{").expect_err("bad json");
+        assert_eq!(err.statement_index(), None);
     }
 
     #[test]

@@ -632,7 +632,11 @@ impl Policy {
             let src = self.sources.as_ref().and_then(|s| s.get(index));
             let mut report = |at: Option<Location>, message: String| {
                 problems.push(match at.or(src.and_then(|s| s.statement)) {
-                    Some(location) => PolicyError::Grammar { location, message },
+                    Some(location) => PolicyError::Grammar {
+                        location,
+                        statement: Some(index),
+                        message,
+                    },
                     None => PolicyError::Statement {
                         index,
                         sid: st.sid.clone(),
