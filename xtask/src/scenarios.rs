@@ -1,0 +1,602 @@
+//! `cargo xtask scenarios`: runs the scenario suites under `scenarios/` in-process and in parallel,
+//! compares each outcome report with its insta snapshot, and ends with `N passed, N failed`.
+//!
+//! A scenario passes when it validates, every `expect` holds and its report equals its snapshot.
+//! The work is split so the `cargo test` target can reuse it: [`collect`] checks and runs every
+//! scenario and compares snapshots without printing, [`finish`] writes accepted snapshots, and
+//! the `output` module prints. Nothing is written without `--accept`.
+//!
+//! `--rules R` runs every scenario under rule set `R`. A scenario that declares `R` already is
+//! compared with its own snapshot; any other is compared with `<name>@R.snap`, and while that
+//! file does not exist the diff is shown against `<name>.snap` (what changes under `R`) and the
+//! scenario counts as failed until `--accept` writes `<name>@R.snap`. Expectations written for
+//! the declared rule set are checked as written, so the run also shows which of them depend on
+//! the rule set.
+
+mod cli;
+mod discover;
+mod load;
+mod output;
+mod snapshot;
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context as _, bail};
+use rayon::prelude::*;
+use replication_model::rules::rule_set_label;
+use replication_model::spec::RuleSetName;
+use replication_model::{RunConfig, ValidSpec};
+
+pub use cli::{Command, Format, Options, USAGE, parse_args, parse_rule_set};
+pub use discover::{SCENARIO_EXTENSION, Suite, label, suites};
+pub use output::{render_diff, render_json, render_junit, render_text};
+pub use snapshot::{SNAPSHOT_SOURCE, normalize, snapshot_dir, snapshot_file_name};
+
+/// The default folder of suites: `scenarios/` at the workspace root.
+pub fn default_root() -> PathBuf {
+    crate::project_root().join("scenarios")
+}
+
+/// What became of a scenario's snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotState {
+    /// The report equals the snapshot.
+    Matched,
+    /// No snapshot yet. `base` is what the diff is shown against: for a `--rules` run, the
+    /// scenario's own snapshot.
+    New { base: Option<String> },
+    /// The report differs from the snapshot, whose body is `old`.
+    Changed { old: String },
+    /// `--accept` wrote the snapshot (new or changed; `old` is the previous body, if any).
+    Written { old: Option<String> },
+    /// Not compared: the scenario did not validate or did not run.
+    NotCompared,
+}
+
+impl SnapshotState {
+    /// Whether the snapshot side of the scenario is fine.
+    pub fn ok(&self) -> bool {
+        matches!(self, SnapshotState::Matched | SnapshotState::Written { .. })
+    }
+}
+
+/// The result of one scenario.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    /// The suite's name.
+    pub suite: String,
+    /// The scenario file, as diagnostics name it.
+    pub file: String,
+    /// The 1-based line of the scenario's name.
+    pub line: usize,
+    /// The scenario's name.
+    pub name: String,
+    /// Its doc comment.
+    pub doc: String,
+    /// The rule set it ran under.
+    pub rule_set: RuleSetName,
+    /// The snapshot file this scenario is compared with.
+    pub snapshot_path: PathBuf,
+    /// The snapshot file as shown to users (`scenarios/<suite>/snapshots/<name>.snap`).
+    pub snapshot_label: String,
+    /// The file as the snapshot header names it (`scenarios/<suite>/<file>.scenario`).
+    pub input_file: String,
+    /// The outcome report, when the scenario ran.
+    pub report: Option<String>,
+    /// Why the scenario fails apart from its snapshot: diagnostics (`file:line:col: message`),
+    /// a run error, failed expectations. Empty when none.
+    pub problems: Vec<String>,
+    /// What became of its snapshot.
+    pub snapshot: SnapshotState,
+}
+
+impl ScenarioResult {
+    /// `suite/name`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.suite, self.name)
+    }
+
+    /// Whether the scenario passed.
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty() && self.snapshot.ok()
+    }
+
+    /// The one-word result the table shows.
+    pub fn verdict(&self) -> &'static str {
+        if !self.problems.is_empty() && self.report.is_none() {
+            return "INVALID";
+        }
+        if !self.problems.is_empty() {
+            return "FAILED";
+        }
+        match self.snapshot {
+            SnapshotState::Matched => "ok",
+            SnapshotState::Written { old: None } => "written",
+            SnapshotState::Written { old: Some(_) } => "updated",
+            SnapshotState::New { .. } => "NEW",
+            SnapshotState::Changed { .. } => "CHANGED",
+            SnapshotState::NotCompared => "FAILED",
+        }
+    }
+
+    /// The snapshot description: the scenario's doc on one line.
+    pub fn description(&self) -> String {
+        self.doc.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// A file whose problems lie outside every scenario (stray tokens, a name used twice): it counts
+/// as one failure.
+#[derive(Debug, Clone)]
+pub struct FileFailure {
+    /// The suite's name.
+    pub suite: String,
+    /// The file, as diagnostics name it.
+    pub file: String,
+    /// Every problem as `file:line:col: message`.
+    pub diagnostics: Vec<String>,
+}
+
+/// Everything a run found.
+#[derive(Debug, Clone)]
+pub struct RunResults {
+    /// The suites that ran, in order.
+    pub suites: Vec<String>,
+    /// Every selected scenario, in suite, file and scenario order.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Files with problems outside their scenarios.
+    pub file_failures: Vec<FileFailure>,
+    /// Snapshot files that belong to no scenario of their suite, as shown to users.
+    pub unreferenced: Vec<String>,
+    /// The rule set override, if any.
+    pub rules: Option<RuleSetName>,
+}
+
+impl RunResults {
+    /// Scenarios that passed.
+    pub fn passed(&self) -> usize {
+        self.scenarios.iter().filter(|s| s.passed()).count()
+    }
+
+    /// Scenarios that failed, plus files that failed outside any scenario.
+    pub fn failed(&self) -> usize {
+        self.scenarios.len() - self.passed() + self.file_failures.len()
+    }
+
+    /// The closing line: `N passed, N failed`.
+    pub fn summary(&self) -> String {
+        format!("{} passed, {} failed", self.passed(), self.failed())
+    }
+}
+
+/// Shows progress on stderr while scenarios run: a counter rewritten in place, only on a terminal.
+#[derive(Debug)]
+struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    on: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Progress {
+            total,
+            done: AtomicUsize::new(0),
+            on: std::io::stderr().is_terminal() && total > 0,
+        }
+    }
+
+    fn tick(&self, id: &str) {
+        let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.on {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K[{n}/{}] {id}", self.total);
+            let _ = err.flush();
+        }
+    }
+
+    fn clear(&self) {
+        if self.on {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+        }
+    }
+}
+
+/// A scenario that validated, waiting to run.
+#[derive(Debug)]
+struct Job {
+    result: ScenarioResult,
+    valid: Option<ValidSpec>,
+}
+
+/// Checks, runs and compares every selected scenario; writes nothing.
+pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
+    let suites = discover::suites(&opts.root, &opts.suites)?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let files: Vec<(usize, &Path)> = suites
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.files.iter().map(move |f| (i, f.as_path())))
+        .collect();
+
+    // Parse and validate each file on one thread (spans live in a per-thread source map).
+    let loaded: Vec<(usize, String, load::LoadedFile)> = files
+        .par_iter()
+        .map(|&(suite_idx, path)| {
+            let loaded = load::load_file(path, &dsl_label(&cwd, path), opts.rules);
+            (suite_idx, discover::label(&opts.root, path), loaded)
+        })
+        .collect();
+
+    let mut jobs = Vec::new();
+    let mut file_failures = Vec::new();
+    let mut names: BTreeMap<(usize, String), String> = BTreeMap::new();
+    let mut complete_suites = vec![true; suites.len()];
+    for (suite_idx, file, lf) in loaded {
+        let suite = &suites[suite_idx];
+        let mut diagnostics = lf.errors;
+        if !diagnostics.is_empty() {
+            complete_suites[suite_idx] = false;
+        }
+        for sc in lf.scenarios {
+            if let Some(first) = names.insert((suite_idx, sc.name.clone()), file.clone()) {
+                diagnostics.push(format!(
+                    "{file}:{}:1: scenario `{}` is also defined in `{first}`; both would write `snapshots/{}.snap`, rename one",
+                    sc.line, sc.name, sc.name
+                ));
+                continue;
+            }
+            if !selected(opts.filter.as_deref(), &suite.name, &sc.name) {
+                continue;
+            }
+            let rule_set = opts.rules.unwrap_or(sc.declared);
+            let suffix = (rule_set != sc.declared).then(|| rule_set_label(rule_set));
+            let snapshot_path = snapshot::snapshot_dir(&suite.dir)
+                .join(snapshot::snapshot_file_name(&sc.name, suffix));
+            let (problems, valid) = match sc.result {
+                Ok(v) => (Vec::new(), Some(v)),
+                Err(d) => (d, None),
+            };
+            jobs.push(Job {
+                result: ScenarioResult {
+                    suite: suite.name.clone(),
+                    file: file.clone(),
+                    line: sc.line,
+                    name: sc.name,
+                    doc: sc.doc,
+                    rule_set,
+                    snapshot_label: discover::label(&opts.root, &snapshot_path),
+                    snapshot_path,
+                    input_file: file.clone(),
+                    report: None,
+                    problems,
+                    snapshot: SnapshotState::NotCompared,
+                },
+                valid,
+            });
+        }
+        if !diagnostics.is_empty() {
+            file_failures.push(FileFailure {
+                suite: suite.name.clone(),
+                file,
+                diagnostics,
+            });
+        }
+    }
+
+    let progress = Progress::new(jobs.len());
+    let mut scenarios: Vec<ScenarioResult> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let result = run_one(job);
+            progress.tick(&result.id());
+            result
+        })
+        .collect();
+    progress.clear();
+    for s in &mut scenarios {
+        compare(s)?;
+    }
+
+    let unreferenced = if opts.filter.is_none() {
+        unreferenced(&opts.root, &suites, &complete_suites, &names)?
+    } else {
+        Vec::new()
+    };
+    Ok(RunResults {
+        suites: suites.iter().map(|s| s.name.clone()).collect(),
+        scenarios,
+        file_failures,
+        unreferenced,
+        rules: opts.rules,
+    })
+}
+
+/// How a file is named to the DSL: relative to the current directory when it lies below it
+/// (so `json_file` paths resolve and diagnostics are short), else absolute.
+fn dsl_label(cwd: &Path, path: &Path) -> String {
+    path.strip_prefix(cwd)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Whether `--filter` selects a scenario: `suite/name` contains the pattern, where `*` matches
+/// any run of characters.
+fn selected(filter: Option<&str>, suite: &str, name: &str) -> bool {
+    let Some(pattern) = filter else { return true };
+    let id = format!("{suite}/{name}");
+    let mut parts = pattern.split('*');
+    let mut rest = id.as_str();
+    if let Some(first) = parts.next() {
+        match rest.find(first) {
+            Some(i) => rest = &rest[i + first.len()..],
+            None => return false,
+        }
+    }
+    for part in parts {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn run_one(job: Job) -> ScenarioResult {
+    let Job { mut result, valid } = job;
+    let Some(valid) = valid else { return result };
+    match replication_model::run_with(
+        &valid,
+        RunConfig {
+            trace: true,
+            threads: 1,
+        },
+    ) {
+        Ok(outcome) => {
+            if let Err(failed) = outcome.check_expectations() {
+                result.problems.extend(
+                    failed
+                        .lines()
+                        .skip(1)
+                        .map(|l| format!("expectation failed: {l}")),
+                );
+            }
+            result.report = Some(outcome.report().to_owned());
+        }
+        Err(e) => result.problems.push(format!("the run stopped: {e}")),
+    }
+    result
+}
+
+/// Compares a report with its snapshot (and, for a `--rules` run without its own snapshot yet,
+/// finds the scenario's own snapshot to diff against).
+fn compare(s: &mut ScenarioResult) -> anyhow::Result<()> {
+    let Some(report) = &s.report else {
+        return Ok(());
+    };
+    let new = snapshot::normalize(report);
+    s.snapshot = match snapshot::read_body(&s.snapshot_path)? {
+        Some(old) if old == new => SnapshotState::Matched,
+        Some(old) => SnapshotState::Changed { old },
+        None => {
+            let own = s
+                .snapshot_path
+                .with_file_name(snapshot::snapshot_file_name(&s.name, None));
+            let base = if own == s.snapshot_path {
+                None
+            } else {
+                snapshot::read_body(&own)?
+            };
+            SnapshotState::New { base }
+        }
+    };
+    Ok(())
+}
+
+/// Snapshot files of fully parsed suites that no scenario of the suite claims.
+fn unreferenced(
+    root: &Path,
+    suites: &[Suite],
+    complete: &[bool],
+    names: &BTreeMap<(usize, String), String>,
+) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for (idx, suite) in suites.iter().enumerate() {
+        let dir = snapshot::snapshot_dir(&suite.dir);
+        if !complete[idx] || !dir.is_dir() {
+            continue;
+        }
+        let mut files = Vec::new();
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("cannot read `{}`", dir.display()))?
+        {
+            files.push(
+                entry
+                    .with_context(|| format!("cannot read `{}`", dir.display()))?
+                    .path(),
+            );
+        }
+        files.sort();
+        for f in files {
+            let file_name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if let Some(name) = snapshot::scenario_of_snapshot(&file_name)
+                && !names.contains_key(&(idx, name.to_owned()))
+            {
+                out.push(discover::label(root, &f));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// With `--accept`, writes the snapshot of every scenario that is new or changed and otherwise
+/// passes; a scenario whose expectations fail keeps its old snapshot, so a wrong outcome is never
+/// recorded as the expected one.
+pub fn accept(results: &mut RunResults) -> anyhow::Result<usize> {
+    let mut written = 0;
+    for s in &mut results.scenarios {
+        if !s.problems.is_empty() {
+            continue;
+        }
+        let old = match &s.snapshot {
+            SnapshotState::New { .. } => None,
+            SnapshotState::Changed { old } => Some(old.clone()),
+            _ => continue,
+        };
+        let Some(report) = &s.report else { continue };
+        snapshot::write(&s.snapshot_path, &s.description(), &s.input_file, report)?;
+        s.snapshot = SnapshotState::Written { old };
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// Runs the command line after `scenarios`; returns the exit code (0 only when all passed).
+pub fn main(args: &[String]) -> ExitCode {
+    let command = match parse_args(args, default_root()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let opts = match command {
+        Command::Help => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Command::Run(o) => o,
+    };
+    let res = match &opts.explain {
+        Some(name) => explain(&opts, name),
+        None => run(&opts),
+    };
+    match res {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs suites and prints the results; `Ok(true)` when everything passed.
+pub fn run(opts: &Options) -> anyhow::Result<bool> {
+    let mut results = collect(opts)?;
+    let written = if opts.accept {
+        accept(&mut results)?
+    } else {
+        0
+    };
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = std::io::stdout().lock();
+    match opts.format {
+        Format::Text => {
+            out.write_all(render_text(&results, color, written).as_bytes())?;
+        }
+        Format::Json => {
+            writeln!(out, "{}", render_json(&results))?;
+            eprintln!("{}", results.summary());
+        }
+        Format::Junit => {
+            out.write_all(render_junit(&results).as_bytes())?;
+            eprintln!("{}", results.summary());
+        }
+    }
+    out.flush()?;
+    Ok(results.failed() == 0)
+}
+
+/// Prints one scenario's full report with its trace, its problems and its snapshot state.
+pub fn explain(opts: &Options, name: &str) -> anyhow::Result<bool> {
+    let (suite_part, name_part) = match name.split_once('/') {
+        Some((s, n)) => (Some(s), n),
+        None => (None, name),
+    };
+    let mut o = opts.clone();
+    o.filter = None;
+    if let Some(s) = suite_part {
+        o.suites = vec![s.to_owned()];
+    }
+    let results = collect(&o)?;
+    let matches: Vec<&ScenarioResult> = results
+        .scenarios
+        .iter()
+        .filter(|s| s.name == name_part)
+        .collect();
+    let s = match matches.as_slice() {
+        [one] => *one,
+        [] => {
+            let known: Vec<String> = results.scenarios.iter().map(ScenarioResult::id).collect();
+            let hint = known
+                .iter()
+                .find(|k| k.contains(name_part))
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            bail!(
+                "no scenario `{name}` in {} suites{hint}",
+                results.suites.len()
+            );
+        }
+        many => {
+            let ids: Vec<String> = many.iter().map(|s| format!("`{}`", s.id())).collect();
+            bail!(
+                "scenario `{name}` is in several suites ({}); name it as `SUITE/NAME`",
+                ids.join(", ")
+            );
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "# {} ({}:{}), rule set {}",
+        s.id(),
+        s.file,
+        s.line,
+        rule_set_label(s.rule_set)
+    )?;
+    if let Some(report) = &s.report {
+        writeln!(out)?;
+        out.write_all(report.as_bytes())?;
+    }
+    if !s.problems.is_empty() {
+        writeln!(out, "\n== problems")?;
+        for p in &s.problems {
+            writeln!(out, "{p}")?;
+        }
+    }
+    let snap = match &s.snapshot {
+        SnapshotState::Matched => "matches".to_owned(),
+        SnapshotState::New { .. } => "missing (run with `--accept` to write it)".to_owned(),
+        SnapshotState::Changed { .. } => {
+            "differs from this report (run without `--explain` for the diff)".to_owned()
+        }
+        SnapshotState::Written { .. } | SnapshotState::NotCompared => "not compared".to_owned(),
+    };
+    writeln!(out, "\nsnapshot {}: {snap}", s.snapshot_label)?;
+    Ok(s.passed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_match_substrings_and_wildcards() {
+        assert!(selected(None, "enc", "sse_kms"));
+        assert!(selected(Some("kms"), "enc", "sse_kms"));
+        assert!(selected(Some("enc/"), "enc", "sse_kms"));
+        assert!(selected(Some("enc/*kms"), "enc", "sse_kms"));
+        assert!(!selected(Some("enc/*s3"), "enc", "sse_kms"));
+        assert!(!selected(Some("faults"), "enc", "sse_kms"));
+    }
+}

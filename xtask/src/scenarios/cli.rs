@@ -1,0 +1,199 @@
+//! The command line of `cargo xtask scenarios`, parsed into [`Options`] by hand: the runner keeps
+//! xtask's dependency list short.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use replication_model::spec::RuleSetName;
+
+/// How results are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// A table, diffs and the `N passed, N failed` line.
+    #[default]
+    Text,
+    /// One JSON document.
+    Json,
+    /// A JUnit XML report, for CI systems that show test results.
+    Junit,
+}
+
+/// Everything `cargo xtask scenarios` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The folder holding one folder per suite.
+    pub root: PathBuf,
+    /// Suites to run, by name under `root` or as a path to a suite folder; empty runs every suite
+    /// whose folder name does not start with `_` or `.`.
+    pub suites: Vec<String>,
+    /// Only scenarios whose `suite/name` contains this text (`*` matches any run of characters).
+    pub filter: Option<String>,
+    /// Write new and changed snapshots instead of failing on them.
+    pub accept: bool,
+    /// How results are printed.
+    pub format: Format,
+    /// Run every scenario under this rule set instead of the one it declares.
+    pub rules: Option<RuleSetName>,
+    /// Print one scenario's full report instead of running suites.
+    pub explain: Option<String>,
+}
+
+impl Options {
+    /// Every suite under `root`, text output, nothing written.
+    pub fn new(root: PathBuf) -> Self {
+        Options {
+            root,
+            suites: Vec::new(),
+            filter: None,
+            accept: false,
+            format: Format::Text,
+            rules: None,
+            explain: None,
+        }
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Run (or explain) scenarios.
+    Run(Options),
+    /// Print the usage text.
+    Help,
+}
+
+/// The usage text.
+pub const USAGE: &str = "\
+usage: cargo xtask scenarios [SUITE...] [--filter PATTERN] [--accept] [--format text|json|junit]
+                             [--rules exam_guide|aws_2026] [--root DIR]
+       cargo xtask scenarios --explain [SUITE/]NAME [--rules exam_guide|aws_2026]
+
+Runs the scenario suites under scenarios/ (a folder per suite, scenario files `*.scenario`),
+in parallel, compares each outcome report with scenarios/<suite>/snapshots/<name>.snap and
+ends with `N passed, N failed`. Folders starting with `_` run only when named.
+
+  SUITE               a suite name under the root, or a path to a suite folder
+  --filter PATTERN    only scenarios whose `suite/name` contains PATTERN (`*` is a wildcard)
+  --accept            write new and changed snapshots (never for a scenario that fails otherwise)
+  --format FORMAT     text (default), json or junit on stdout
+  --rules RULE_SET    run every scenario under RULE_SET; a scenario that declares another rule
+                      set is compared with <name>@RULE_SET.snap (shown against <name>.snap
+                      until accepted)
+  --root DIR          the folder of suites (default: scenarios/ of this workspace)
+  --explain NAME      print one scenario's full report with its trace
+";
+
+/// Parses the arguments after `scenarios`.
+pub fn parse_args(args: &[String], default_root: PathBuf) -> anyhow::Result<Command> {
+    let mut opts = Options::new(default_root);
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |what: &str| -> anyhow::Result<String> {
+            match inline.clone() {
+                Some(v) => Ok(v),
+                None => iter.next().cloned().with_context(|| {
+                    format!("`{flag}` needs {what}; see `cargo xtask scenarios --help`")
+                }),
+            }
+        };
+        match flag {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--accept" => opts.accept = true,
+            "--filter" => opts.filter = Some(value("a pattern")?),
+            "--root" => opts.root = PathBuf::from(value("a folder")?),
+            "--explain" => opts.explain = Some(value("a scenario name")?),
+            "--format" => {
+                opts.format = match value("a format")?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "junit" => Format::Junit,
+                    other => bail!("unknown format `{other}`; use `text`, `json` or `junit`"),
+                }
+            }
+            "--rules" => opts.rules = Some(parse_rule_set(&value("a rule set")?)?),
+            f if f.starts_with('-') => {
+                bail!("unknown option `{f}`; see `cargo xtask scenarios --help`")
+            }
+            suite => opts.suites.push(suite.to_owned()),
+        }
+    }
+    if opts.explain.is_some() && opts.accept {
+        bail!("`--explain` prints a report and writes nothing; drop `--accept`");
+    }
+    Ok(Command::Run(opts))
+}
+
+/// A rule set by its name in scenarios.
+pub fn parse_rule_set(name: &str) -> anyhow::Result<RuleSetName> {
+    match name {
+        "exam_guide" => Ok(RuleSetName::ExamGuide),
+        "aws_2026" => Ok(RuleSetName::Aws2026),
+        other => bail!("unknown rule set `{other}`; use `exam_guide` or `aws_2026`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> anyhow::Result<Command> {
+        let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        parse_args(&args, PathBuf::from("scenarios"))
+    }
+
+    #[test]
+    fn every_option_is_read() {
+        let Command::Run(o) = parse(&[
+            "encryption",
+            "--filter",
+            "kms",
+            "--accept",
+            "--format=json",
+            "--rules",
+            "aws_2026",
+            "faults",
+        ])
+        .unwrap() else {
+            panic!("expected a run");
+        };
+        assert_eq!(o.suites, ["encryption", "faults"]);
+        assert_eq!(o.filter.as_deref(), Some("kms"));
+        assert!(o.accept);
+        assert_eq!(o.format, Format::Json);
+        assert_eq!(o.rules, Some(RuleSetName::Aws2026));
+    }
+
+    #[test]
+    fn mistakes_say_the_fix() {
+        assert!(
+            parse(&["--format", "xml"])
+                .unwrap_err()
+                .to_string()
+                .contains("`text`, `json` or `junit`")
+        );
+        assert!(
+            parse(&["--rules", "aws"])
+                .unwrap_err()
+                .to_string()
+                .contains("`exam_guide` or `aws_2026`")
+        );
+        assert!(
+            parse(&["--filter"])
+                .unwrap_err()
+                .to_string()
+                .contains("needs a pattern")
+        );
+        assert!(
+            parse(&["--bogus"])
+                .unwrap_err()
+                .to_string()
+                .contains("unknown option `--bogus`")
+        );
+        assert!(parse(&["--explain", "x", "--accept"]).is_err());
+        assert_eq!(parse(&["--help"]).unwrap(), Command::Help);
+    }
+}

@@ -1,0 +1,410 @@
+//! Printing results: the text table with diffs, JSON and JUnit XML.
+//!
+//! Every renderer returns a `String` so tests read exactly what users see; color is an argument
+//! (the caller decides from `IsTerminal` and `NO_COLOR`).
+
+use std::fmt::Write as _;
+
+use replication_model::rules::rule_set_label;
+use serde_json::json;
+use similar::{ChangeTag, TextDiff};
+
+use super::{RunResults, ScenarioResult, SnapshotState};
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const CYAN: &str = "\x1b[36m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// A unified diff from `old` to `new` with three lines of context, colored for a terminal when
+/// `color` is set. Empty when the texts are equal.
+pub fn render_diff(old: &str, new: &str, old_label: &str, new_label: &str, color: bool) -> String {
+    let mut out = String::new();
+    if old == new {
+        return out;
+    }
+    let diff = TextDiff::from_lines(old, new);
+    let paint = |out: &mut String, code: &str, line: &str| {
+        if color {
+            let _ = writeln!(out, "{code}{line}{RESET}");
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
+    };
+    paint(&mut out, BOLD, &format!("--- {old_label}"));
+    paint(&mut out, BOLD, &format!("+++ {new_label}"));
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        paint(&mut out, CYAN, &hunk.header().to_string());
+        for change in hunk.iter_changes() {
+            let text = change.value().trim_end_matches('\n');
+            match change.tag() {
+                ChangeTag::Delete => paint(&mut out, RED, &format!("-{text}")),
+                ChangeTag::Insert => paint(&mut out, GREEN, &format!("+{text}")),
+                ChangeTag::Equal => {
+                    let _ = writeln!(out, " {text}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The text report: a table of results, then for each scenario that did not simply pass its
+/// problems and snapshot diff, files with problems, unreferenced snapshots, and last the line
+/// `N passed, N failed`.
+pub fn render_text(results: &RunResults, color: bool, written: usize) -> String {
+    let mut out = String::new();
+    let n_files = results.file_failures.len();
+    let _ = write!(
+        out,
+        "running {} from {}",
+        plural(results.scenarios.len(), "scenario"),
+        plural(results.suites.len(), "suite")
+    );
+    if let Some(r) = results.rules {
+        let _ = write!(out, " under --rules {}", rule_set_label(r));
+    }
+    out.push('\n');
+    let width = results
+        .scenarios
+        .iter()
+        .map(|s| s.id().len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    if !results.scenarios.is_empty() {
+        let _ = writeln!(out, "{:width$}  RESULT", "SCENARIO");
+    }
+    for s in &results.scenarios {
+        let verdict = s.verdict();
+        let shown = if !color {
+            verdict.to_owned()
+        } else if s.passed() {
+            format!("{GREEN}{verdict}{RESET}")
+        } else {
+            format!("{RED}{verdict}{RESET}")
+        };
+        let _ = writeln!(out, "{:width$}  {shown}", s.id());
+    }
+    for f in &results.file_failures {
+        let shown = if color {
+            format!("{RED}INVALID{RESET}")
+        } else {
+            "INVALID".to_owned()
+        };
+        let _ = writeln!(
+            out,
+            "{:width$}  {shown} ({} outside any scenario)",
+            f.file,
+            plural(f.diagnostics.len(), "problem")
+        );
+    }
+
+    for s in results
+        .scenarios
+        .iter()
+        .filter(|s| !matches!(s.snapshot, SnapshotState::Matched) || !s.problems.is_empty())
+    {
+        details(&mut out, s, color);
+    }
+    if n_files > 0 {
+        for f in &results.file_failures {
+            let _ = writeln!(out, "\n---- {} ----", f.file);
+            for d in &f.diagnostics {
+                let _ = writeln!(out, "{d}");
+            }
+        }
+    }
+    if !results.unreferenced.is_empty() {
+        out.push('\n');
+        for u in &results.unreferenced {
+            let _ = writeln!(
+                out,
+                "unreferenced snapshot: {u} (no scenario of that name in its suite; delete it if the scenario is gone)"
+            );
+        }
+    }
+    if written > 0 {
+        let _ = writeln!(out, "\nwrote {}", plural(written, "snapshot"));
+    }
+    let _ = writeln!(out, "\n{}", results.summary());
+    out
+}
+
+fn details(out: &mut String, s: &ScenarioResult, color: bool) {
+    let _ = writeln!(out, "\n---- {} ({}:{}) ----", s.id(), s.file, s.line);
+    for p in &s.problems {
+        let _ = writeln!(out, "{p}");
+    }
+    let Some(report) = &s.report else { return };
+    let new_label = format!("{} (this run)", s.name);
+    match &s.snapshot {
+        SnapshotState::Changed { old } => {
+            let _ = writeln!(
+                out,
+                "snapshot changed: {} (accept with `cargo xtask scenarios --accept`)",
+                s.snapshot_label
+            );
+            out.push_str(&render_diff(
+                &with_newline(old),
+                &with_newline(report),
+                &s.snapshot_label,
+                &new_label,
+                color,
+            ));
+        }
+        SnapshotState::New { base: Some(base) } => {
+            let own = s
+                .snapshot_label
+                .replace(&format!("@{}", rule_set_label(s.rule_set)), "");
+            let _ = writeln!(
+                out,
+                "new snapshot: {} does not exist; the diff shows what changes against {own}",
+                s.snapshot_label
+            );
+            out.push_str(&render_diff(
+                &with_newline(base),
+                &with_newline(report),
+                &own,
+                &new_label,
+                color,
+            ));
+        }
+        SnapshotState::New { base: None } => {
+            let _ = writeln!(
+                out,
+                "new snapshot: {} does not exist (write it with `--accept`)",
+                s.snapshot_label
+            );
+            out.push_str(&render_diff(
+                "",
+                &with_newline(report),
+                "/dev/null",
+                &new_label,
+                color,
+            ));
+        }
+        SnapshotState::Written { old: Some(old) } => {
+            let _ = writeln!(out, "updated {}", s.snapshot_label);
+            out.push_str(&render_diff(
+                &with_newline(old),
+                &with_newline(report),
+                &s.snapshot_label,
+                &new_label,
+                color,
+            ));
+        }
+        SnapshotState::Written { old: None } => {
+            let _ = writeln!(out, "wrote {}", s.snapshot_label);
+        }
+        SnapshotState::Matched | SnapshotState::NotCompared => {}
+    }
+}
+
+/// `1 scenario`, `2 scenarios`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn with_newline(s: &str) -> String {
+    let mut t = super::snapshot::normalize(s);
+    t.push('\n');
+    t
+}
+
+/// One JSON document: every scenario with its result, problems and diff, file failures,
+/// unreferenced snapshots and the counts.
+pub fn render_json(results: &RunResults) -> String {
+    let scenarios: Vec<serde_json::Value> = results
+        .scenarios
+        .iter()
+        .map(|s| {
+            let (state, diff) = match &s.snapshot {
+                SnapshotState::Matched => ("matched", None),
+                SnapshotState::New { base } => (
+                    "new",
+                    s.report.as_ref().map(|r| {
+                        render_diff(
+                            &with_newline(base.as_deref().unwrap_or("")),
+                            &with_newline(r),
+                            &s.snapshot_label,
+                            &s.name,
+                            false,
+                        )
+                    }),
+                ),
+                SnapshotState::Changed { old } => (
+                    "changed",
+                    s.report.as_ref().map(|r| {
+                        render_diff(
+                            &with_newline(old),
+                            &with_newline(r),
+                            &s.snapshot_label,
+                            &s.name,
+                            false,
+                        )
+                    }),
+                ),
+                SnapshotState::Written { .. } => ("written", None),
+                SnapshotState::NotCompared => ("not_compared", None),
+            };
+            json!({
+                "suite": s.suite,
+                "name": s.name,
+                "file": s.file,
+                "line": s.line,
+                "rule_set": rule_set_label(s.rule_set),
+                "result": if s.passed() { "passed" } else { "failed" },
+                "verdict": s.verdict(),
+                "snapshot": s.snapshot_label,
+                "snapshot_state": state,
+                "problems": s.problems,
+                "diff": diff,
+            })
+        })
+        .collect();
+    let files: Vec<serde_json::Value> = results
+        .file_failures
+        .iter()
+        .map(|f| json!({ "suite": f.suite, "file": f.file, "diagnostics": f.diagnostics }))
+        .collect();
+    let doc = json!({
+        "suites": results.suites,
+        "rules": results.rules.map(rule_set_label),
+        "scenarios": scenarios,
+        "invalid_files": files,
+        "unreferenced_snapshots": results.unreferenced,
+        "passed": results.passed(),
+        "failed": results.failed(),
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// A JUnit XML report: a `<testsuite>` per suite, a `<testcase>` per scenario, and a failing
+/// `<testcase>` per file with problems outside its scenarios.
+pub fn render_junit(results: &RunResults) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let total = results.scenarios.len() + results.file_failures.len();
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"replication-lab scenarios\" tests=\"{total}\" failures=\"{}\">",
+        results.failed()
+    );
+    for suite in &results.suites {
+        let cases: Vec<&ScenarioResult> = results
+            .scenarios
+            .iter()
+            .filter(|s| &s.suite == suite)
+            .collect();
+        let files: Vec<_> = results
+            .file_failures
+            .iter()
+            .filter(|f| &f.suite == suite)
+            .collect();
+        let failures = cases.iter().filter(|s| !s.passed()).count() + files.len();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+            xml(suite),
+            cases.len() + files.len()
+        );
+        for s in cases {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\"",
+                xml(suite),
+                xml(&s.name),
+                xml(&s.file),
+                s.line
+            );
+            if s.passed() {
+                out.push_str("/>\n");
+                continue;
+            }
+            let mut body = s.problems.join("\n");
+            let message = match &s.snapshot {
+                SnapshotState::Changed { old } => {
+                    if let Some(r) = &s.report {
+                        body.push('\n');
+                        body.push_str(&render_diff(
+                            &with_newline(old),
+                            &with_newline(r),
+                            &s.snapshot_label,
+                            &s.name,
+                            false,
+                        ));
+                    }
+                    format!("snapshot {} changed", s.snapshot_label)
+                }
+                SnapshotState::New { .. } => format!("snapshot {} is missing", s.snapshot_label),
+                _ => s
+                    .problems
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "failed".to_owned()),
+            };
+            let _ = writeln!(
+                out,
+                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                xml(&message),
+                xml(&body)
+            );
+        }
+        for f in files {
+            let _ = writeln!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\">\n      <failure message=\"invalid scenario file\">{}</failure>\n    </testcase>",
+                xml(suite),
+                xml(&f.file),
+                xml(&f.file),
+                xml(&f.diagnostics.join("\n"))
+            );
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\x1b' => {}
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_marks_removed_and_added_lines() {
+        let d = render_diff("a\nb\nc\n", "a\nB\nc\n", "old.snap", "new", false);
+        assert_eq!(
+            d,
+            "--- old.snap\n+++ new\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+        );
+        assert!(render_diff("same\n", "same\n", "x", "y", false).is_empty());
+        assert!(render_diff("a\n", "b\n", "x", "y", true).contains("\x1b[31m-a\x1b[0m"));
+    }
+
+    #[test]
+    fn xml_escapes_markup() {
+        assert_eq!(xml("a<b & \"c\"\x1b[0m"), "a&lt;b &amp; &quot;c&quot;[0m");
+    }
+}
