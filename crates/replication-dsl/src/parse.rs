@@ -790,7 +790,7 @@ fn peek_clause(input: ParseStream) -> bool {
     peek_word(input).is_some_and(|w| sym::STATEMENT_CLAUSES.iter().any(|c| w == *c))
 }
 
-/// `*`, `source`, `source/*`, `source/reports/*`, `source/"odd key/*"` or `"arn:..."`.
+/// `*`, `source`, `source/"*"`, `source/"reports/*"` or `"arn:..."`.
 fn resource(input: ParseStream) -> PResult<Spanned<Resource>> {
     if input.peek(Token![*]) {
         let star: Token![*] = input.parse()?;
@@ -805,44 +805,16 @@ fn resource(input: ParseStream) -> PResult<Spanned<Resource>> {
     if !input.peek(Token![/]) {
         return Ok(Spanned::new(Resource::Name(bucket.to_string()), range));
     }
-    let slash: Token![/] = input.parse()?;
-    range = range.to(SpanRange::new(slash.span));
-    let mut pattern = String::new();
-    loop {
-        let cursor = input.cursor();
-        if let Some((p, _)) = cursor.punct() {
-            if matches!(p.as_char(), '/' | '*' | '?' | '-' | '.') {
-                let p = input.step(|c| c.punct().map_or_else(|| Err(c.error("")), Ok))?;
-                pattern.push(p.as_char());
-                range = range.to(SpanRange::new(p.span()));
-                continue;
-            }
-            break;
-        }
-        if let Some((lit, _)) = cursor.literal() {
-            let text = match Lit::new(lit.clone()) {
-                Lit::Str(s) => s.value(),
-                Lit::Int(_) | Lit::Float(_) => lit.to_string(),
-                _ => break,
-            };
-            input.step(|c| c.literal().map_or_else(|| Err(c.error("")), Ok))?;
-            pattern.push_str(&text);
-            range = range.to(SpanRange::new(lit.span()));
-            continue;
-        }
-        if input.peek(Ident::peek_any) && !peek_clause(input) {
-            let w = word(input)?;
-            pattern.push_str(&w.to_string());
-            range = range.to(SpanRange::new(w.span()));
-            continue;
-        }
-        break;
-    }
-    if pattern.is_empty() {
+    input.parse::<Token![/]>()?;
+    // The pattern is quoted: `source/*` would open a block comment before any macro sees it.
+    if !input.peek(LitStr) {
         return Err(input.error(format!(
-            "expected an object pattern after `{bucket}/`, like `{bucket}/*` or `{bucket}/reports/*`"
+            "expected the object pattern in quotes after `{bucket}/`, like `{bucket}/\"*\"` or `{bucket}/\"reports/*\"`"
         )));
     }
+    let lit: LitStr = input.parse()?;
+    let pattern = lit.value();
+    range = range.to(SpanRange::new(lit.span()));
     Ok(Spanned::new(
         Resource::Objects {
             bucket: bucket.to_string(),

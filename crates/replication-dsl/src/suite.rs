@@ -158,12 +158,38 @@ pub fn check_suite(file_label: &str, text: &str) -> SuiteCheck {
 
 fn tokenize(file_label: &str, text: &str) -> Result<TokenStream, Vec<Diagnostic>> {
     text.parse::<TokenStream>().map_err(|e| {
+        // `source/*` is the likeliest cause: Rust's lexer (and so rustc, before the macro runs)
+        // reads `/*` as the start of a block comment.
+        if let Some((line, column)) = glued_comment_start(text) {
+            return vec![Diagnostic {
+                file: file_label.to_owned(),
+                line,
+                column,
+                message: "`/*` here starts a block comment; write object patterns in quotes, like `source/\"*\"`".to_owned(),
+            }];
+        }
         let error = DslError::new(
             e.span(),
             "the file does not read as tokens: check for an unclosed `(`, `[`, `{` or `\"`, a stray closing one, or an unterminated comment",
         );
         vec![error.to_diagnostic(file_label)]
     })
+}
+
+/// The 1-based line and column of the first `/*` written right after a word (`source/*`).
+fn glued_comment_start(text: &str) -> Option<(usize, usize)> {
+    for (n, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        for i in 1..chars.len().saturating_sub(1) {
+            if chars[i] == '/'
+                && chars[i + 1] == '*'
+                && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_')
+            {
+                return Some((n + 1, i + 1));
+            }
+        }
+    }
+    None
 }
 
 fn config_for(file_label: &str) -> LowerConfig {

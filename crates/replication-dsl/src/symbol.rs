@@ -223,12 +223,15 @@ pub const TRUE: Symbol = Symbol("true");
 pub const FALSE: Symbol = Symbol("false");
 pub const OFF: Symbol = Symbol("off");
 
-/// `Status` values of S3's configuration elements (also `true`/`false`).
+/// `Status` values of S3's configuration elements as AWS spells them, in lowercase, and as
+/// `true`/`false`.
 pub const ENABLED: Symbol = Symbol("Enabled");
 pub const DISABLED: Symbol = Symbol("Disabled");
 pub const SWITCHES: &[(Symbol, bool)] = &[
     (ENABLED, true),
     (DISABLED, false),
+    (Symbol("enabled"), true),
+    (Symbol("disabled"), false),
     (TRUE, true),
     (FALSE, false),
 ];
@@ -241,11 +244,14 @@ pub const RULE_SETS: &[(Symbol, RuleSetName)] = &[
     (Symbol("aws_2026"), RuleSetName::Aws2026),
 ];
 
-/// Bucket versioning states, as S3 spells them.
+/// Bucket versioning states, as S3 spells them and in lowercase.
 pub const VERSIONING_STATES: &[(Symbol, Versioning)] = &[
     (ENABLED, Versioning::Enabled),
     (Symbol("Suspended"), Versioning::Suspended),
     (Symbol("Unversioned"), Versioning::Unversioned),
+    (Symbol("enabled"), Versioning::Enabled),
+    (Symbol("suspended"), Versioning::Suspended),
+    (Symbol("unversioned"), Versioning::Unversioned),
 ];
 
 /// Key states a key may start in, as KMS spells them.

@@ -1,0 +1,19 @@
+use replication_lab::replication_scenario;
+
+replication_scenario! {
+    /// Two buckets with one name.
+    duplicate_name {
+        account prod = 111122223333;
+        bucket source = s3(prod, "us-east-1") { versioning };
+        bucket target = s3(prod, "eu-west-1") { versioning };
+        role replicator = iam(prod) {
+            trust s3;
+            allow [s3:GetReplicationConfiguration, s3:ListBucket] on source;
+            allow [s3:GetObjectVersionForReplication, s3:GetObjectVersionAcl] on source/"*";
+            allow [s3:ReplicateObject, s3:ReplicateDelete] on target/"*";
+        };
+        bucket target = s3(prod, "us-west-2") { versioning };
+    }
+}
+
+fn main() {}
