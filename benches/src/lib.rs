@@ -2,6 +2,8 @@
 //!
 //! `cargo xtask bench` runs them; see `docs/benchmarks.md` for what each one measures and why.
 
+pub mod scenarios;
+
 use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
 

@@ -14,7 +14,9 @@ use std::process::{Command, Stdio};
 use anyhow::{Context as _, bail};
 
 const PACKAGE: &str = "replication-benches";
-const BENCHES: &[&str] = &["crypto"];
+const BENCHES: &[&str] = &["crypto", "engine"];
+/// Objects in the engine's small-object run (`benches/benches/engine.rs`).
+const SMALL_OBJECTS: f64 = 10_000.0;
 const NATIVE_FLAGS: &str = "-C target-cpu=native";
 /// What `benches/src/lib.rs` reads to shrink workloads in quick runs.
 const QUICK_ENV: &str = "REPLICATION_BENCH_QUICK";
@@ -281,6 +283,45 @@ fn measure(criterion_home: &Path, marker: &Path, id: &str) -> anyhow::Result<Opt
     Ok(Some(Measure { median_ns }))
 }
 
+/// `a - b`, when both were measured and `a` is the larger.
+fn difference(a: Option<Measure>, b: Option<Measure>) -> Option<Measure> {
+    let (a, b) = a.zip(b)?;
+    (a.median_ns > b.median_ns).then_some(Measure {
+        median_ns: a.median_ns - b.median_ns,
+    })
+}
+
+/// The one measurement under `<group>/<function>/`, whatever its value label, with the element
+/// count its label starts with (`12-scenarios` gives 12).
+fn get_any(
+    criterion_home: &Path,
+    marker: &Path,
+    group: &str,
+    function: &str,
+) -> anyhow::Result<Option<(Measure, f64)>> {
+    let dir = criterion_home.join(group).join(function);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(None);
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(count) = name.split('-').next().and_then(|n| n.parse::<f64>().ok()) else {
+            continue;
+        };
+        if count <= 0.0 {
+            continue;
+        }
+        if let Some(m) = measure(
+            criterion_home,
+            marker,
+            &format!("{group}/{function}/{name}"),
+        )? {
+            return Ok(Some((m, count)));
+        }
+    }
+    Ok(None)
+}
+
 /// Extracts `median.point_estimate` from criterion's `estimates.json` (flat, serde-written JSON;
 /// a full JSON parser is not worth a dependency for one number).
 fn median_point_estimate(json: &str) -> Option<f64> {
@@ -413,13 +454,78 @@ impl Summary {
             note: format!("{threads} threads over 1, many 1 MiB objects"),
         });
         let cycle = get("envelope/cycle/1KiB")?;
-        let engine = get("engine/small-objects/1KiB")?;
+        let engine_full = get("engine/small-objects/1KiB")?;
+        let engine_puts = get("engine/small-objects-put-only/1KiB")?;
+        let engine_all = get("engine/small-objects-all-threads/1KiB")?;
+        // The replication path alone: the scenario minus its put-only twin, per object.
+        let engine_per_object = difference(engine_full, engine_puts).map(|m| Measure {
+            median_ns: m.median_ns / SMALL_OBJECTS,
+        });
         rows.push(Row {
             name: "small-object-ratio".to_owned(),
-            value: ratio(cycle, engine),
+            value: ratio(cycle, engine_per_object),
             unit: "",
             target: Some(Target::AtLeast(0.5)),
-            note: "bare envelope cycle time over full engine time per 1 KiB object".to_owned(),
+            note: "bare envelope cycle over the engine's replication path, per 1 KiB object"
+                .to_owned(),
+        });
+        let micros = |m: Option<Measure>| m.map(|m| m.median_ns / 1e3);
+        rows.push(Row {
+            name: "envelope-cycle-1KiB".to_owned(),
+            value: micros(cycle),
+            unit: "us",
+            target: None,
+            note: "unwrap, reseal, new key, wrap".to_owned(),
+        });
+        rows.push(Row {
+            name: "engine-replicate-1KiB".to_owned(),
+            value: micros(engine_per_object),
+            unit: "us",
+            target: None,
+            note: "per object: 10,000-object scenario minus its put-only twin, trace off"
+                .to_owned(),
+        });
+        rows.push(Row {
+            name: "engine-scenario-per-object".to_owned(),
+            value: micros(engine_full.map(|m| Measure {
+                median_ns: m.median_ns / SMALL_OBJECTS,
+            })),
+            unit: "us",
+            target: None,
+            note: "whole scenario (put, replicate, report) per object, one thread".to_owned(),
+        });
+        rows.push(Row {
+            name: "engine-parallel-speedup".to_owned(),
+            value: ratio(engine_full, engine_all),
+            unit: "x",
+            target: None,
+            note: "whole small-object scenario, all threads over one (puts stay sequential)"
+                .to_owned(),
+        });
+        for size in ["16MiB", "1MiB"] {
+            let bytes = if size == "16MiB" { mib16 } else { mib16 / 16.0 };
+            for variant in ["sse-s3", "sse-kms", "sse-kms-mrk"] {
+                let full = get(&format!("engine-object/{variant}/{size}"))?;
+                let puts = get(&format!("engine-object/{variant}-put-only/{size}"))?;
+                let Some(replication) = difference(full, puts) else {
+                    continue;
+                };
+                rows.push(Row {
+                    name: format!("engine-replicate-{size}-{variant}"),
+                    value: Some(replication.throughput_gib_s(bytes)),
+                    unit: "GiB/s",
+                    target: None,
+                    note: "one object through the engine, minus its put-only twin".to_owned(),
+                });
+            }
+        }
+        let validate = get_any(criterion_home, marker, "scenario", "parse-validate")?;
+        rows.push(Row {
+            name: "scenario-parse-validate".to_owned(),
+            value: validate.map(|(m, n)| m.median_ns / 1e3 / n),
+            unit: "us",
+            target: None,
+            note: "per shipped scenario: DSL parse, lowering, model validation".to_owned(),
         });
         rows.push(Row {
             name: "stream-peak-rss-mib".to_owned(),
@@ -453,8 +559,8 @@ impl Summary {
         let width = self.rows.iter().map(|r| r.name.len()).max().unwrap_or(0) + 1;
         for row in &self.rows {
             let value = match row.value {
-                Some(v) => format!("{v:.2}{}", if row.unit.is_empty() { "" } else { " " }),
-                None => "n/a ".to_owned(),
+                Some(v) => format!("{v:.2}"),
+                None => "n/a".to_owned(),
             };
             let verdict = match (row.target, row.value) {
                 (Some(t), Some(v)) if t.met(v) => format!("target {}: met", t.describe()),
@@ -464,7 +570,7 @@ impl Summary {
             };
             let _ = writeln!(
                 out,
-                "{:<width$} {:>9}{:<6} {:<30} {}",
+                "{:<width$} {:>8} {:<5} {:<28} {}",
                 format!("{}:", row.name),
                 value,
                 row.unit,
