@@ -9,6 +9,7 @@ usage: cargo xtask <task> [options]
 
 tasks:
   bench [--quick] [--backend aes-gcm|aws-lc-rs]   run the benchmarks and print the summary table
+  scenarios [SUITE...] [--accept] [--help]       run the scenario suites against their snapshots
 ";
 
 fn main() -> ExitCode {
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "bench" => exit_code(bench::run(&rest)),
+        "scenarios" => xtask::scenarios::main(&rest),
         "" | "help" | "--help" | "-h" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

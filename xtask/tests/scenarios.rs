@@ -1,0 +1,306 @@
+//! The scenario suites as `cargo test` sees them: every snapshot checked with insta (so
+//! `INSTA_UPDATE=no` and CI never write, and `cargo insta review` works), plus the runner's
+//! promises: a changed snapshot or expectation fails with a readable diff, a malformed file
+//! gives `file:line:col` for every problem while other suites still run, and what `--accept`
+//! writes is what insta reads.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use xtask::scenarios::{self, Options, SnapshotState};
+
+fn root() -> PathBuf {
+    xtask::project_root().join("scenarios")
+}
+
+/// A scratch copy of some suites, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str, suites: &[&str]) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("xtask-scenarios-{}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for s in suites {
+            copy_dir(&root().join(s), &dir.join("scenarios").join(s));
+        }
+        Scratch(dir)
+    }
+
+    fn root(&self) -> PathBuf {
+        self.0.join("scenarios")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else if !path.to_string_lossy().ends_with(".snap.new") {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
+
+/// Every scenario of every default suite validates, meets its expectations, and its report
+/// equals its snapshot, as insta judges it.
+#[test]
+fn every_suite_matches_its_snapshots() {
+    let results = scenarios::collect(&Options::new(root())).expect("the suites load");
+    assert!(
+        results.scenarios.len() >= 40,
+        "only {} scenarios",
+        results.scenarios.len()
+    );
+    let mut problems: Vec<String> = results
+        .file_failures
+        .iter()
+        .flat_map(|f| f.diagnostics.clone())
+        .collect();
+    let mut drift = Vec::new();
+    for s in &results.scenarios {
+        problems.extend(s.problems.iter().map(|p| format!("{}: {p}", s.id())));
+        let Some(report) = &s.report else { continue };
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(s.snapshot_path.parent().unwrap());
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_description(s.description());
+        settings.set_input_file(xtask::project_root().join(&s.input_file));
+        let name = s.name.clone();
+        let report = scenarios::normalize(report);
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(name, report))
+        }));
+        if res.is_err() {
+            drift.push(s.id());
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "scenarios fail:\n{}",
+        problems.join("\n")
+    );
+    assert!(
+        drift.is_empty(),
+        "snapshots drifted (review with `cargo insta review` or `cargo xtask scenarios`): {drift:?}"
+    );
+}
+
+/// Editing a committed snapshot, or an expectation, makes the run fail and shows what differs.
+#[test]
+fn changed_snapshot_or_expectation_fails_with_a_readable_diff() {
+    let scratch = Scratch::new("drift", &["study_note"]);
+    let snap = scratch
+        .root()
+        .join("study_note/snapshots/note_sse_s3_replicates_transparently.snap");
+    let text = std::fs::read_to_string(&snap).unwrap();
+    std::fs::write(
+        &snap,
+        text.replace("COMPLETED; -> target", "FAILED; -> target"),
+    )
+    .unwrap();
+    let file = scratch.root().join("study_note/core_table.scenario");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replacen(
+        "expect source \"ledger.csv\" COMPLETED with sse_kms(src_key);",
+        "expect source \"ledger.csv\" FAILED with sse_kms(src_key);",
+        1,
+    );
+    assert_ne!(text, edited, "the expectation to edit is in the suite");
+    std::fs::write(&file, edited).unwrap();
+
+    let results = scenarios::collect(&Options::new(scratch.root())).unwrap();
+    let out = scenarios::render_text(&results, false, 0);
+    let by = |n: &str| results.scenarios.iter().find(|s| s.name == n).unwrap();
+    assert!(matches!(
+        by("note_sse_s3_replicates_transparently").snapshot,
+        SnapshotState::Changed { .. }
+    ));
+    assert!(out.contains("snapshot changed: scenarios/study_note/snapshots/note_sse_s3_replicates_transparently.snap"), "{out}");
+    assert!(
+        out.contains(
+            "-source/reports/q1.csv v1: 4096 bytes, SSE-S3; FAILED; -> target (rule `to_eu`) v1"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "+source/reports/q1.csv v1: 4096 bytes, SSE-S3; COMPLETED; -> target (rule `to_eu`) v1"
+        ),
+        "{out}"
+    );
+    let kms = by("note_sse_kms_with_opt_in_replicates");
+    assert!(
+        kms.problems
+            .iter()
+            .any(|p| p.starts_with("expectation failed:") && p.contains("FAILED")),
+        "{:?}",
+        kms.problems
+    );
+    let n = results.scenarios.len();
+    assert_eq!(
+        out.lines().last(),
+        Some(format!("{} passed, 2 failed", n - 2).as_str()),
+        "{out}"
+    );
+}
+
+/// A malformed file reports every problem as `file:line:col` and fails the run, while the other
+/// suite named on the same command line still runs and passes.
+#[test]
+fn malformed_file_reports_every_problem_and_other_suites_still_run() {
+    let root = root();
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(xtask::project_root())
+        .args(["scenarios", "--root"])
+        .arg(&root)
+        .args(["monitoring", "_invalid"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    let file = "scenarios/_invalid/malformed.scenario";
+    for at in [
+        "6:28: unknown size unit `KiX`",
+        "7:5: unknown statement `replicat`",
+        "14:22: account `nobody` is not defined",
+        "23:32: `secret.bin` is an SSE-C object",
+        "26:7: expected `{` after scenario name `stray`",
+    ] {
+        assert!(
+            out.contains(&format!("{file}:{at}")),
+            "missing `{file}:{at}` in:\n{out}"
+        );
+    }
+    let monitoring = std::fs::read_dir(root.join("monitoring/snapshots"))
+        .unwrap()
+        .count();
+    for line in out.lines().filter(|l| l.starts_with("monitoring/")) {
+        assert!(line.ends_with("  ok"), "{line}");
+    }
+    assert_eq!(
+        out.lines().last(),
+        Some(format!("{monitoring} passed, 3 failed").as_str()),
+        "{out}"
+    );
+}
+
+/// `--accept` writes snapshots that insta reads back with the same body and header, and a second
+/// run then passes; nothing is written without `--accept`.
+#[test]
+fn accepted_snapshots_are_what_insta_reads() {
+    let scratch = Scratch::new("accept", &["monitoring"]);
+    let dir = scratch.root().join("monitoring/snapshots");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let mut opts = Options::new(scratch.root());
+    let first = scenarios::collect(&opts).unwrap();
+    assert!(
+        first
+            .scenarios
+            .iter()
+            .all(|s| matches!(s.snapshot, SnapshotState::New { base: None }))
+    );
+    assert!(!dir.exists(), "a run without --accept wrote snapshots");
+    opts.accept = true;
+    let mut results = scenarios::collect(&opts).unwrap();
+    assert_eq!(
+        scenarios::accept(&mut results).unwrap(),
+        results.scenarios.len()
+    );
+    for s in &results.scenarios {
+        let snap = insta::Snapshot::from_file(&s.snapshot_path).unwrap();
+        assert_eq!(
+            snap.contents().as_text().unwrap().to_string(),
+            scenarios::normalize(s.report.as_ref().unwrap())
+        );
+        assert_eq!(snap.metadata().source(), Some(scenarios::SNAPSHOT_SOURCE));
+        assert_eq!(
+            snap.metadata().description(),
+            Some(s.description().as_str())
+        );
+        assert_eq!(
+            snap.metadata().input_file(),
+            Some("scenarios/monitoring/monitoring.scenario")
+        );
+    }
+    opts.accept = false;
+    let again = scenarios::collect(&opts).unwrap();
+    assert_eq!(
+        again.failed(),
+        0,
+        "{}",
+        scenarios::render_text(&again, false, 0)
+    );
+}
+
+/// `--rules aws_2026` on an exam-guide scenario compares with `<name>@aws_2026.snap`; until that
+/// exists the diff is against the scenario's own snapshot. A scenario the other rule set makes
+/// invalid (an SSE-C upload into a bucket that now blocks SSE-C) says so. The JSON and JUnit
+/// renderings carry the same verdicts.
+#[test]
+fn rules_override_shows_what_changes() {
+    let mut opts = Options::new(root());
+    opts.suites = vec!["study_note".into()];
+    opts.filter = Some("note_sse_*_not_replicated_exam_guide".into());
+    opts.rules = Some(replication_model::spec::RuleSetName::Aws2026);
+    let invalid = scenarios::collect(&opts).unwrap();
+    let [s] = invalid.scenarios.as_slice() else {
+        panic!("one scenario expected")
+    };
+    assert!(s.report.is_none());
+    assert!(
+        s.problems
+            .iter()
+            .any(|p| p.contains("under `--rules aws_2026`")),
+        "{:?}",
+        s.problems
+    );
+
+    opts.filter = Some("note_sse_s3_replicates_transparently".into());
+    let results = scenarios::collect(&opts).unwrap();
+    let [s] = results.scenarios.as_slice() else {
+        panic!("one scenario expected")
+    };
+    assert!(
+        s.snapshot_label
+            .ends_with("note_sse_s3_replicates_transparently@aws_2026.snap")
+    );
+    assert!(
+        matches!(&s.snapshot, SnapshotState::New { base: Some(_) }),
+        "{:?}",
+        s.snapshot
+    );
+    assert!(s.problems.is_empty(), "{:?}", s.problems);
+    let text = scenarios::render_text(&results, false, 0);
+    assert!(
+        text.contains("-scenario note_sse_s3_replicates_transparently (rule set exam_guide)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+scenario note_sse_s3_replicates_transparently (rule set aws_2026)"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&scenarios::render_json(&results)).unwrap();
+    assert_eq!(json["failed"], 1);
+    assert_eq!(json["scenarios"][0]["rule_set"], "aws_2026");
+    assert_eq!(json["scenarios"][0]["snapshot_state"], "new");
+    let junit = scenarios::render_junit(&results);
+    assert!(
+        junit.contains(
+            "<testcase classname=\"study_note\" name=\"note_sse_s3_replicates_transparently\""
+        ),
+        "{junit}"
+    );
+    assert!(junit.contains("<failure message=\"snapshot "), "{junit}");
+}
