@@ -849,3 +849,156 @@ fn io_reason(e: &std::io::Error) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Every path spelling the model's validation may use is recorded for the scenario that
+    /// writes every statement, so each problem finds its token.
+    #[test]
+    fn every_documented_path_is_recorded() {
+        let text = include_str!("../tests/kitchen_sink.scenario");
+        let cx = Ctxt::new();
+        let suite = crate::parse::parse_suite(&cx, text.parse().expect("tokens"));
+        assert!(cx.check().is_empty());
+        let scenario = &suite.scenarios[0];
+        assert!(scenario.syntax_errors.is_empty());
+        let config = LowerConfig {
+            base_dir: None,
+            base_dir_label: "nowhere",
+        };
+        let cx = Ctxt::new();
+        let lowered = lower(&cx, scenario, &config);
+        assert!(cx.check().is_empty());
+        let recorded: BTreeSet<String> = lowered
+            .spans
+            .loci()
+            .map(|l| {
+                let item = match &l.item {
+                    Item::Scenario => "scenario".to_owned(),
+                    Item::Account(_) => "account".to_owned(),
+                    Item::Key(_) => "key".to_owned(),
+                    Item::Bucket(_) => "bucket".to_owned(),
+                    Item::Role(_) => "role".to_owned(),
+                    Item::Step(_) => "step".to_owned(),
+                };
+                format!("{item}:{}", l.path)
+            })
+            .collect();
+        let policy = |p: &str| {
+            [
+                "",
+                ".statements[0]",
+                ".statements[0].sid",
+                ".statements[1].effect",
+                ".statements[1].principals[1]",
+                ".statements[1].actions[0]",
+                ".statements[1].conditions[1]",
+            ]
+            .map(|s| format!("{p}{s}"))
+        };
+        let mut expected: Vec<String> = vec![];
+        expected.extend(["account:", "account:id", "account:org_id"].map(String::from));
+        expected.extend(
+            [
+                "",
+                "kind",
+                "account",
+                "primary",
+                "region",
+                "initial_state",
+                "aliases[1]",
+                "grants[0]",
+                "grants[0].grantee",
+            ]
+            .map(|p| format!("key:{p}")),
+        );
+        expected.extend(policy("policy").map(|p| format!("key:{p}")));
+        expected.extend(
+            [
+                "",
+                "account",
+                "region",
+                "versioning",
+                "default_encryption",
+                "default_encryption.key",
+                "bucket_key",
+                "block_sse_c",
+                "object_lock",
+                "requester_pays",
+                "policy",
+                "policy.json",
+                "policy.statements[0].resources[0]",
+            ]
+            .map(|p| format!("bucket:{p}")),
+        );
+        expected.extend(
+            [
+                "",
+                "account",
+                "trust",
+                "trust.statements[0].principals[2]",
+                "policies[0]",
+                "policies[0].statements[0].resources[1]",
+                "policies[2].json",
+            ]
+            .map(|p| format!("role:{p}")),
+        );
+        expected.extend(
+            [
+                "",
+                "bucket",
+                "role",
+                "rules[0]",
+                "rules[0].id",
+                "rules[0].priority",
+                "rules[0].status",
+                "rules[0].filter",
+                "rules[0].delete_marker_replication",
+                "rules[0].destination",
+                "rules[0].destination.bucket",
+                "rules[0].destination.account",
+                "rules[0].destination.storage_class",
+                "rules[0].destination.owner_override",
+                "rules[0].destination.replica_kms_key",
+                "rules[0].destination.replication_time",
+                "rules[0].destination.metrics",
+                "rules[0].sse_kms_encrypted_objects",
+                "rules[0].replica_modifications",
+                "rules[1].filter",
+                "key",
+                "body",
+                "encryption",
+                "encryption.key",
+                "tags",
+                "storage_class",
+                "owner",
+                "version",
+                "statuses",
+                "seconds",
+                "region",
+                "policy",
+                "statement",
+                "statement.principals[0]",
+                "versioning",
+                "verdict",
+                "code",
+                "status",
+                "reason",
+                "rule",
+                "metric",
+                "event",
+                "value",
+                "pending_days",
+            ]
+            .map(|p| format!("step:{p}")),
+        );
+        expected.push("scenario:".into());
+        expected.push("scenario:rule_set".into());
+        let missing: Vec<&String> = expected.iter().filter(|e| !recorded.contains(*e)).collect();
+        assert!(missing.is_empty(), "paths not recorded: {missing:?}");
+    }
+}

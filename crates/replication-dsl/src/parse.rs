@@ -565,7 +565,7 @@ fn role_body(cx: &Ctxt, input: ParseStream, def: &mut RoleDef) {
                 }
             } else {
                 return Err(input.error(format!(
-                    "expected `trust ...;`, `policy name {{ ... }};` or a statement such as `allow s3:ReplicateObject on target/*;` in role `{}`",
+                    "expected `trust ...;`, `policy name {{ ... }};` or a statement such as `allow s3:ReplicateObject on target/\"*\";` in role `{}`",
                     def.name
                 )));
             }

@@ -64,6 +64,12 @@ impl SpanMap {
         self.json.insert(Locus { item, path: prefix }, source);
     }
 
+    /// Every recorded locus.
+    #[cfg(test)]
+    pub fn loci(&self) -> impl Iterator<Item = &Locus> {
+        self.spans.keys()
+    }
+
     /// Turns every problem into an error at its narrowest range.
     ///
     /// A name defined twice has one locus for both definitions; the n-th `Duplicate` problem

@@ -1,0 +1,196 @@
+//! Error messages, positions and recovery: one mistake never hides the next.
+
+use replication_dsl::{Diagnostic, check_suite, parse_suite, validate_suite};
+
+fn errors(text: &str) -> Vec<String> {
+    match parse_suite("t.scenario", text) {
+        Ok(_) => Vec::new(),
+        Err(d) => d.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn every_bad_statement_is_reported_and_the_rest_still_parses() {
+    let text = "bad {\n    account prod = 111122223333;\n    bucket b = s3(prod, \"us-east-1\") { versionin };\n    frobnicate;\n    put b \"k\" = 4 KiX;\n    put b \"k\" = 4 KiB;\n}\n";
+    assert_eq!(
+        errors(text),
+        [
+            "t.scenario:3:40: unknown setting `versionin` in bucket `b`; did you mean `versioning`?",
+            "t.scenario:4:5: unknown statement `frobnicate`; expected one of `rules`, `account`, `key`, `bucket`, `role`, `replication`, `put`, `delete`, `tag`, `replicate`, `batch_replicate`, `wait`, `disable_key`, `enable_key`, `schedule_key_deletion`, `cancel_key_deletion`, `delete_key_material`, `revoke`, `add_statement`, `set_versioning`, `region_unavailable`, `region_available`, `throttle_kms`, `block_sse_c` or `expect`",
+            "t.scenario:5:19: unknown size unit `KiX`; did you mean `KiB`?",
+        ]
+    );
+}
+
+#[test]
+fn settings_recover_at_the_next_comma() {
+    let text = "s {\n    account prod = 111122223333;\n    bucket b = s3(prod, \"us-east-1\") { versioning: Sometimes, encryption: sse_kms(), object_lock: maybe };\n}\n";
+    assert_eq!(
+        errors(text),
+        [
+            "t.scenario:3:52: unknown versioning state `Sometimes`; expected `Enabled`, `Suspended`, `Unversioned`, `enabled`, `suspended` or `unversioned`",
+            "t.scenario:3:83: unexpected end of input, expected a key, `aws_managed`, or a key ARN in quotes",
+            "t.scenario:3:99: unknown status `maybe`; expected `Enabled`, `Disabled`, `enabled`, `disabled`, `true` or `false`",
+        ]
+    );
+}
+
+#[test]
+fn policy_statements_recover_at_the_next_semicolon() {
+    let text = "s {\n    account prod = 111122223333;\n    role r = iam(prod) {\n        trust s3;\n        alow s3:GetObject on *;\n        allow s3 on *;\n        allow s3:GetObject on b/x;\n    };\n}\n";
+    let got = errors(text);
+    assert_eq!(
+        got[0],
+        "t.scenario:5:9: expected `trust ...;`, `policy name { ... };` or a statement such as `allow s3:ReplicateObject on target/\"*\";` in role `r`"
+    );
+    assert_eq!(
+        got[1],
+        "t.scenario:6:15: expected an action like `s3:ReplicateObject`: a service, `:` and an action name, not `s3`"
+    );
+    assert_eq!(
+        got[2],
+        "t.scenario:7:33: expected the object pattern in quotes after `b/`, like `b/\"*\"` or `b/\"reports/*\"`"
+    );
+    assert_eq!(got.len(), 3, "{got:#?}");
+}
+
+#[test]
+fn an_error_in_one_scenario_does_not_hide_another() {
+    let text = "/// One.\none { replicat; }\n/// Two.\ntwo { wait 5 fortnights; }\nthree { expect b \"k\"; }\n";
+    assert_eq!(
+        errors(text),
+        [
+            "t.scenario:2:7: unknown statement `replicat`; did you mean `replicate`?",
+            "t.scenario:4:14: unknown time unit `fortnights`; expected `s`, `min` or `h`",
+            "t.scenario:5:21: `expect b \"k\"` checks nothing; add a status such as `COMPLETED`, a `reason`, or `with <encryption>`",
+        ]
+    );
+}
+
+#[test]
+fn structure_errors_outside_scenarios() {
+    assert_eq!(
+        errors("one"),
+        [
+            "t.scenario:1:1: expected `{` after scenario name `one`; a scenario is `one { statements }`"
+        ]
+    );
+    assert_eq!(
+        errors("#[test] one {}"),
+        ["t.scenario:1:1: only `///` doc comments can precede a scenario; remove this attribute"]
+    );
+    assert_eq!(
+        errors("//! inner\none {}"),
+        [
+            "t.scenario:1:1: inner doc comments (`//!`) cannot describe a scenario; write `///` before the scenario name"
+        ]
+    );
+    assert_eq!(
+        errors("one {} one {}"),
+        ["t.scenario:1:8: scenario `one` is defined twice; rename one of them"]
+    );
+    assert_eq!(
+        errors("{ x }"),
+        ["t.scenario:1:1: expected a scenario: `/// what it shows` then `name { statements }`"]
+    );
+}
+
+#[test]
+fn lexer_errors_name_the_likely_cause() {
+    assert_eq!(
+        errors("s {\n    role r = iam(p) { allow s3:GetObject on b/*; };\n}\n"),
+        [
+            "t.scenario:2:46: `/*` here starts a block comment; write object patterns in quotes, like `source/\"*\"`"
+        ]
+    );
+    assert_eq!(
+        errors("s {\n    put b \"k = 1;\n}\n"),
+        [
+            "t.scenario:2:11: the file does not read as tokens: check for an unclosed `(`, `[`, `{` or `\"`, a stray closing one, or an unterminated comment"
+        ]
+    );
+}
+
+#[test]
+fn rust_keywords_cannot_be_names() {
+    assert_eq!(
+        errors("s { account type = 111122223333; }"),
+        [
+            "t.scenario:1:13: `type` is a Rust keyword and cannot name the account; choose another name"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_rule_sets_and_settings() {
+    assert_eq!(
+        errors("s { rules aws_2026; rules exam_guide; }"),
+        ["t.scenario:1:21: the rule set is chosen twice; keep one `rules ...;`"]
+    );
+}
+
+#[test]
+fn policy_targets_say_which_policy() {
+    let text = "s {\n    account prod = 111122223333;\n    role r = iam(prod) { trust s3; };\n    key k = kms(prod, \"us-east-1\");\n    revoke r statement 0;\n    revoke k.inline statement 0;\n}\n";
+    assert_eq!(
+        errors(text),
+        [
+            "t.scenario:5:12: role `r` has a trust policy and identity policies; say which: `r.trust` or `r.<policy name>` (statements written in the role body are `r.inline`)",
+            "t.scenario:6:12: `k` is a key, which has one policy, not `inline`; write `k` alone",
+        ]
+    );
+}
+
+#[test]
+fn model_problems_land_on_the_narrowest_token() {
+    let text = r#"
+s {
+    account prod = 111122223333;
+    bucket source = s3(prod, "us-east-1") { versioning };
+    bucket target = s3(prod, "eu-west-1") { versioning };
+    role r = iam(prod) { trust s3; };
+    replication source via r {
+        rule a { priority: 1, delete_marker_replication: Disabled, destination: target, replica_kms_key: nokey };
+    };
+}
+"#;
+    let d: Vec<Diagnostic> = validate_suite("m.scenario", text).unwrap_err();
+    assert_eq!(d.len(), 1);
+    assert_eq!((d[0].line, d[0].column), (8, 106));
+    assert_eq!(
+        d[0].message,
+        "key `nokey` is not defined; define it with `key nokey = ...` or fix the name"
+    );
+}
+
+#[test]
+fn json_problems_point_inside_the_literal() {
+    // The misspelled Effect is on the third line of the JSON text.
+    let text = "s {\n    account prod = 111122223333;\n    bucket source = s3(prod, \"us-east-1\") { policy: json r#\"{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Alow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]\n}\"# };\n}\n";
+    let d = validate_suite("j.scenario", text).unwrap_err();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!((d[0].line, d[0].column), (5, 28), "{}", d[0]);
+    assert!(
+        d[0].message.contains("`Effect` must be `Allow` or `Deny`"),
+        "{}",
+        d[0]
+    );
+}
+
+#[test]
+fn check_suite_keeps_good_scenarios_runnable() {
+    let text =
+        "good { account prod = 111122223333; }\nbad { account prod = 1; }\nbroken { replicat; }\n";
+    let suite = check_suite("c.scenario", text);
+    assert!(suite.errors.is_empty());
+    let results: Vec<(&str, usize, bool)> = suite
+        .scenarios
+        .iter()
+        .map(|s| (s.name.as_str(), s.line, s.result.is_ok()))
+        .collect();
+    assert_eq!(
+        results,
+        [("good", 1, true), ("bad", 2, false), ("broken", 3, false)]
+    );
+    assert_eq!(suite.diagnostics().len(), 2);
+}
