@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use replication_policy::{
-    AccessContext, Context, GrantRef, LabelledPolicy, Principal, Request, ResourceKind, ResourcePolicy,
-    evaluate_access,
+    AccessContext, Context, GrantRef, LabelledPolicy, Principal, Request, ResourceKind,
+    ResourcePolicy, evaluate_access,
 };
 
 use crate::kms::KmsKey;
@@ -25,25 +25,46 @@ pub(crate) struct Decision {
 }
 
 impl Decision {
-    fn from(d: &replication_policy::Decision) -> Decision {
+    /// `identity` maps the short labels given to the policy engine (which writes them as
+    /// ``identity policy `<label>` `` in its explanations) to the phrase the report uses.
+    fn from(d: &replication_policy::Decision, identity: &[(String, String)]) -> Decision {
         use replication_policy::DecisionEffect;
         let deciders: Vec<String> = d
             .deciding
             .iter()
-            .map(|x| format!("{} of {}", x.statement, x.policy_label))
+            .map(|x| {
+                let phrase = identity
+                    .iter()
+                    .find(|(short, _)| *short == x.policy_label)
+                    .map_or(x.policy_label.as_str(), |(_, phrase)| phrase.as_str());
+                format!("{} of {phrase}", x.statement)
+            })
             .collect();
         let (allowed, explicit_deny, text) = match d.effect {
             DecisionEffect::Allow => (true, false, format!("ALLOW by {}", deciders.join(" and "))),
-            DecisionEffect::ExplicitDeny => (false, true, format!("DENY (explicit) by {}", deciders.join(" and "))),
-            DecisionEffect::ImplicitDeny => (false, false, format!("DENY (implicit): {}", d.explanation)),
+            DecisionEffect::ExplicitDeny => (
+                false,
+                true,
+                format!("DENY (explicit) by {}", deciders.join(" and ")),
+            ),
+            DecisionEffect::ImplicitDeny => {
+                (false, false, format!("DENY (implicit): {}", d.explanation))
+            }
         };
-        Decision { allowed, explicit_deny, text }
+        Decision {
+            allowed,
+            explicit_deny,
+            text,
+        }
     }
 
     /// The fix hint for a denied decision: remove the deny, or add the allow to `policy`.
     pub(crate) fn fix_for(&self, policy: &str, allow: &str) -> String {
         if self.explicit_deny {
-            format!("remove or narrow the Deny that decided ({}); then {allow} in {policy} if nothing allows it yet", self.text.trim_start_matches("DENY (explicit) by "))
+            format!(
+                "remove or narrow the Deny that decided ({}); then {allow} in {policy} if nothing allows it yet",
+                self.text.trim_start_matches("DENY (explicit) by ")
+            )
         } else {
             format!("{allow} in {policy}")
         }
@@ -56,20 +77,38 @@ impl World {
             .unwrap_or_else(|_| Principal::service("s3.amazonaws.com"))
     }
 
-    /// Labels of the role's identity policies, in the order of `role.policies`.
-    fn identity_labels(&self, role: &Role) -> Vec<String> {
+    /// Labels of the role's identity policies, in the order of `role.policies`: the short
+    /// `role/policy` label the policy engine quotes, and the report's phrase.
+    fn identity_labels(&self, role: &Role) -> Vec<(String, String)> {
         let role_name = self.role_name(role);
-        role.policies.keys().map(|name| format!("identity policy `{name}` of role `{role_name}`")).collect()
+        role.policies
+            .keys()
+            .map(|name| {
+                (
+                    format!("{role_name}/{name}"),
+                    format!("identity policy `{name}` of role `{role_name}`"),
+                )
+            })
+            .collect()
     }
 
     fn role_name(&self, role: &Role) -> String {
-        self.roles.iter().find(|(_, r)| r.arn == role.arn).map(|(n, _)| n.clone()).unwrap_or_else(|| role.arn.clone())
+        self.roles
+            .iter()
+            .find(|(_, r)| r.arn == role.arn)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| role.arn.clone())
     }
 
     fn base_context(&self, principal: &Principal, role: &Role) -> Context {
         let mut ctx = Context::new();
         ctx.insert_principal(principal);
-        if let Some(org) = self.cat.account_name(&role.account_id).and_then(|n| self.cat.accounts.get(n)).and_then(|a| a.org_id.clone()) {
+        if let Some(org) = self
+            .cat
+            .account_name(&role.account_id)
+            .and_then(|n| self.cat.accounts.get(n))
+            .and_then(|a| a.org_id.clone())
+        {
             ctx.insert("aws:PrincipalOrgID", org);
         }
         // Replication traffic is S3's own, over TLS, never through the customer's VPC endpoint
@@ -82,7 +121,12 @@ impl World {
     pub(crate) fn authorize_assume(&self, role: &Role, service: &str) -> Decision {
         let principal = Principal::service(service);
         let ctx = Context::new();
-        let req = Request { principal: &principal, action: "sts:AssumeRole", resource: &role.arn, context: &ctx };
+        let req = Request {
+            principal: &principal,
+            action: "sts:AssumeRole",
+            resource: &role.arn,
+            context: &ctx,
+        };
         let label = format!("trust policy of role `{}`", self.role_name(role));
         let access = AccessContext {
             resource: Some(ResourcePolicy {
@@ -94,18 +138,40 @@ impl World {
             }),
             ..AccessContext::default()
         };
-        Decision::from(&evaluate_access(&req, &access))
+        Decision::from(&evaluate_access(&req, &access), &[])
     }
 
     /// An S3 request by the role's session on a bucket or object of `bucket`.
-    pub(crate) fn authorize_s3(&self, role: &Role, action: &str, resource: &str, bucket: &Bucket) -> Decision {
+    pub(crate) fn authorize_s3(
+        &self,
+        role: &Role,
+        action: &str,
+        resource: &str,
+        bucket: &Bucket,
+    ) -> Decision {
         let principal = World::session(role);
         let mut ctx = self.base_context(&principal, role);
         ctx.insert("s3:ResourceAccount", bucket.account_id.clone());
-        let req = Request { principal: &principal, action, resource, context: &ctx };
+        let req = Request {
+            principal: &principal,
+            action,
+            resource,
+            context: &ctx,
+        };
         let labels = self.identity_labels(role);
-        let identity: Vec<LabelledPolicy<'_>> = labels.iter().zip(role.policies.values()).map(|(l, p)| LabelledPolicy { label: l, policy: p }).collect();
-        let bucket_name = self.cat.bucket_by_s3_name(&bucket.s3_name).unwrap_or(&bucket.s3_name).to_owned();
+        let identity: Vec<LabelledPolicy<'_>> = labels
+            .iter()
+            .zip(role.policies.values())
+            .map(|((l, _), p)| LabelledPolicy {
+                label: l,
+                policy: p,
+            })
+            .collect();
+        let bucket_name = self
+            .cat
+            .bucket_by_s3_name(&bucket.s3_name)
+            .unwrap_or(&bucket.s3_name)
+            .to_owned();
         let label = format!("bucket policy of `{bucket_name}`");
         let access = AccessContext {
             identity: &identity,
@@ -118,12 +184,19 @@ impl World {
             }),
             ..AccessContext::default()
         };
-        Decision::from(&evaluate_access(&req, &access))
+        Decision::from(&evaluate_access(&req, &access), &labels)
     }
 
     /// A KMS request by the role's session through S3 in `via_region`, with the encryption
     /// context S3 sends.
-    pub(crate) fn authorize_kms(&self, role: &Role, action: &str, key: &KmsKey, context: &BTreeMap<String, String>, via_region: &str) -> Decision {
+    pub(crate) fn authorize_kms(
+        &self,
+        role: &Role,
+        action: &str,
+        key: &KmsKey,
+        context: &BTreeMap<String, String>,
+        via_region: &str,
+    ) -> Decision {
         let principal = World::session(role);
         let mut ctx = self.base_context(&principal, role);
         ctx.insert("kms:ViaService", format!("s3.{via_region}.amazonaws.com"));
@@ -134,10 +207,26 @@ impl World {
             keys.push(k.clone());
         }
         ctx.set("kms:EncryptionContextKeys", keys);
-        let req = Request { principal: &principal, action, resource: &key.arn, context: &ctx };
+        let req = Request {
+            principal: &principal,
+            action,
+            resource: &key.arn,
+            context: &ctx,
+        };
         let labels = self.identity_labels(role);
-        let identity: Vec<LabelledPolicy<'_>> = labels.iter().zip(role.policies.values()).map(|(l, p)| LabelledPolicy { label: l, policy: p }).collect();
-        let label = if key.name == "aws/s3" { format!("key policy of aws/s3 ({})", key.arn) } else { format!("key policy of `{}`", key.name) };
+        let identity: Vec<LabelledPolicy<'_>> = labels
+            .iter()
+            .zip(role.policies.values())
+            .map(|((l, _), p)| LabelledPolicy {
+                label: l,
+                policy: p,
+            })
+            .collect();
+        let label = if key.name == "aws/s3" {
+            format!("key policy of aws/s3 ({})", key.arn)
+        } else {
+            format!("key policy of `{}`", key.name)
+        };
         let grants: Vec<GrantRef> = key
             .grants
             .iter()
@@ -162,6 +251,6 @@ impl World {
             grants: &grants,
             ..AccessContext::default()
         };
-        Decision::from(&evaluate_access(&req, &access))
+        Decision::from(&evaluate_access(&req, &access), &labels)
     }
 }

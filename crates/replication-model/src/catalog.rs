@@ -95,7 +95,10 @@ impl Catalog {
             if ids::check_account_id(&a.id).is_ok() && !cat.accounts.contains_key(&a.name) {
                 cat.accounts.insert(
                     a.name.clone(),
-                    AccountInfo { id: a.id.clone(), org_id: a.org_id.clone() },
+                    AccountInfo {
+                        id: a.id.clone(),
+                        org_id: a.org_id.clone(),
+                    },
                 );
             }
         }
@@ -111,55 +114,53 @@ impl Catalog {
         // Primaries first, so replicas can take their key id.
         for pass in 0..2 {
             for k in &spec.keys {
-                if cat.keys.contains_key(&k.name) || cat.kinds.get(&k.name) != Some(&NameKind::Key) {
+                if cat.keys.contains_key(&k.name) || cat.kinds.get(&k.name) != Some(&NameKind::Key)
+                {
                     continue;
                 }
                 let info = match &k.kind {
-                    KeyKind::SingleRegion { account, region } if pass == 0 => {
-                        cat.account_id(account).filter(|_| ids::check_region(region).is_ok()).map(
-                            |acct| {
-                                let key_id = ids::single_region_key_id(&acct, region, &k.name);
-                                KeyInfo {
-                                    arn: ids::key_arn(region, &acct, &key_id),
-                                    key_id,
-                                    region: region.clone(),
-                                    account_id: acct,
-                                    origin: KeyOrigin::CustomerManaged,
-                                    mrk_set: None,
-                                }
-                            },
-                        )
-                    }
-                    KeyKind::MultiRegionPrimary { account, region } if pass == 0 => {
-                        cat.account_id(account).filter(|_| ids::check_region(region).is_ok()).map(
-                            |acct| {
-                                let key_id = ids::multi_region_key_id(&acct, &k.name);
-                                KeyInfo {
-                                    arn: ids::key_arn(region, &acct, &key_id),
-                                    key_id,
-                                    region: region.clone(),
-                                    account_id: acct,
-                                    origin: KeyOrigin::MultiRegionPrimary,
-                                    mrk_set: Some(k.name.clone()),
-                                }
-                            },
-                        )
-                    }
-                    KeyKind::AwsManagedS3 { account, region } if pass == 0 => {
-                        cat.account_id(account).filter(|_| ids::check_region(region).is_ok()).map(
-                            |acct| {
-                                let key_id = ids::aws_managed_key_id(&acct, region);
-                                KeyInfo {
-                                    arn: ids::key_arn(region, &acct, &key_id),
-                                    key_id,
-                                    region: region.clone(),
-                                    account_id: acct,
-                                    origin: KeyOrigin::AwsManaged,
-                                    mrk_set: None,
-                                }
-                            },
-                        )
-                    }
+                    KeyKind::SingleRegion { account, region } if pass == 0 => cat
+                        .account_id(account)
+                        .filter(|_| ids::check_region(region).is_ok())
+                        .map(|acct| {
+                            let key_id = ids::single_region_key_id(&acct, region, &k.name);
+                            KeyInfo {
+                                arn: ids::key_arn(region, &acct, &key_id),
+                                key_id,
+                                region: region.clone(),
+                                account_id: acct,
+                                origin: KeyOrigin::CustomerManaged,
+                                mrk_set: None,
+                            }
+                        }),
+                    KeyKind::MultiRegionPrimary { account, region } if pass == 0 => cat
+                        .account_id(account)
+                        .filter(|_| ids::check_region(region).is_ok())
+                        .map(|acct| {
+                            let key_id = ids::multi_region_key_id(&acct, &k.name);
+                            KeyInfo {
+                                arn: ids::key_arn(region, &acct, &key_id),
+                                key_id,
+                                region: region.clone(),
+                                account_id: acct,
+                                origin: KeyOrigin::MultiRegionPrimary,
+                                mrk_set: Some(k.name.clone()),
+                            }
+                        }),
+                    KeyKind::AwsManagedS3 { account, region } if pass == 0 => cat
+                        .account_id(account)
+                        .filter(|_| ids::check_region(region).is_ok())
+                        .map(|acct| {
+                            let key_id = ids::aws_managed_key_id(&acct, region);
+                            KeyInfo {
+                                arn: ids::key_arn(region, &acct, &key_id),
+                                key_id,
+                                region: region.clone(),
+                                account_id: acct,
+                                origin: KeyOrigin::AwsManaged,
+                                mrk_set: None,
+                            }
+                        }),
                     KeyKind::MultiRegionReplica { primary, region } if pass == 1 => cat
                         .keys
                         .get(primary)
@@ -181,7 +182,9 @@ impl Catalog {
             }
         }
         for b in &spec.buckets {
-            if cat.kinds.get(&b.name) != Some(&NameKind::Bucket) || cat.buckets.contains_key(&b.name) {
+            if cat.kinds.get(&b.name) != Some(&NameKind::Bucket)
+                || cat.buckets.contains_key(&b.name)
+            {
                 continue;
             }
             if let Some(acct) = cat.account_id(&b.account) {
@@ -204,7 +207,10 @@ impl Catalog {
             if let Some(acct) = cat.account_id(&r.account) {
                 cat.roles.insert(
                     r.name.clone(),
-                    RoleInfo { arn: ids::role_arn(&acct, &r.name), account_id: acct },
+                    RoleInfo {
+                        arn: ids::role_arn(&acct, &r.name),
+                        account_id: acct,
+                    },
                 );
             }
         }
@@ -218,16 +224,25 @@ impl Catalog {
 
     /// The scenario name of the account with this id, if the scenario defines one.
     pub fn account_name(&self, id: &str) -> Option<&str> {
-        self.accounts.iter().find(|(_, a)| a.id == id).map(|(n, _)| n.as_str())
+        self.accounts
+            .iter()
+            .find(|(_, a)| a.id == id)
+            .map(|(n, _)| n.as_str())
     }
 
     /// The scenario name of the bucket with this S3 name.
     pub fn bucket_by_s3_name(&self, s3_name: &str) -> Option<&str> {
-        self.buckets.iter().find(|(_, b)| b.s3_name == s3_name).map(|(n, _)| n.as_str())
+        self.buckets
+            .iter()
+            .find(|(_, b)| b.s3_name == s3_name)
+            .map(|(n, _)| n.as_str())
     }
 
     /// The scenario name of the key with this ARN.
     pub fn key_by_arn(&self, arn: &str) -> Option<&str> {
-        self.keys.iter().find(|(_, k)| k.arn == arn).map(|(n, _)| n.as_str())
+        self.keys
+            .iter()
+            .find(|(_, k)| k.arn == arn)
+            .map(|(n, _)| n.as_str())
     }
 }

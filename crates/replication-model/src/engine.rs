@@ -4,7 +4,7 @@
 //! An attempt only reads the world, so the attempts of a `replicate` step run in parallel on all
 //! cores; their results are applied in queue order, which keeps the report deterministic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -45,8 +45,15 @@ pub struct TraceLine {
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptResult {
-    Completed { replica_version: String, replica_sse: Option<Sse> },
-    Failed { reason: &'static str, detail: String, fix: String },
+    Completed {
+        replica_version: String,
+        replica_sse: Option<Sse>,
+    },
+    Failed {
+        reason: &'static str,
+        detail: String,
+        fix: String,
+    },
     /// A temporary condition: the task stays PENDING and is retried ([U-STATUS]).
     Pending { why: String },
 }
@@ -69,9 +76,17 @@ pub struct AttemptRecord {
 }
 
 enum Verdict {
-    Done { replica: Body },
-    Failed { reason: &'static str, detail: String, fix: String },
-    Transient { why: String },
+    Done {
+        replica: Body,
+    },
+    Failed {
+        reason: &'static str,
+        detail: String,
+        fix: String,
+    },
+    Transient {
+        why: String,
+    },
 }
 
 struct Attempt<'w> {
@@ -84,33 +99,63 @@ struct Attempt<'w> {
 impl Attempt<'_> {
     fn line(&mut self, action: &str, resource: &str, result: String) {
         if self.keep_trace {
-            self.trace.push(TraceLine { action: action.to_owned(), resource: resource.to_owned(), result });
+            self.trace.push(TraceLine {
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                result,
+            });
         }
     }
 
     fn decision(&mut self, action: &str, resource: &str, d: &Decision) {
         if self.keep_trace {
-            self.trace.push(TraceLine { action: action.to_owned(), resource: resource.to_owned(), result: d.text.clone() });
+            self.trace.push(TraceLine {
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                result: d.text.clone(),
+            });
         }
     }
 }
 
 fn failed(reason: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Verdict {
-    Verdict::Failed { reason, detail: detail.into(), fix: fix.into() }
+    Verdict::Failed {
+        reason,
+        detail: detail.into(),
+        fix: fix.into(),
+    }
 }
 
 /// A KMS state error as the failure S3 reports for the source or destination key
 /// ([U-FAIL]; mapping of states to `*KmsKeyInvalidState` per aws-facts d.8, inferred).
 fn key_state_failure(side: Side, key: &KmsKey, err: &KmsError) -> Verdict {
     let (reason, fix) = match (side, err) {
-        (Side::Source, _) => ("SrcKmsKeyInvalidState", format!("enable key `{}` ({}); objects that failed meanwhile need Batch Replication", key.name, key.arn)),
-        (Side::Destination, _) => ("DstKmsKeyInvalidState", format!("enable key `{}` ({}); objects that failed meanwhile need Batch Replication", key.name, key.arn)),
+        (Side::Source, _) => (
+            "SrcKmsKeyInvalidState",
+            format!(
+                "enable key `{}` ({}); objects that failed meanwhile need Batch Replication",
+                key.name, key.arn
+            ),
+        ),
+        (Side::Destination, _) => (
+            "DstKmsKeyInvalidState",
+            format!(
+                "enable key `{}` ({}); objects that failed meanwhile need Batch Replication",
+                key.name, key.arn
+            ),
+        ),
     };
     let fix = match key.state {
         kms::KeyState::PendingDeletion | kms::KeyState::PendingReplicaDeletion => {
-            format!("cancel the deletion of key `{}` (CancelKeyDeletion leaves it Disabled) and enable it; then run Batch Replication for the failed objects", key.name)
+            format!(
+                "cancel the deletion of key `{}` (CancelKeyDeletion leaves it Disabled) and enable it; then run Batch Replication for the failed objects",
+                key.name
+            )
         }
-        kms::KeyState::Creating => format!("wait until the multi-Region replica `{}` is Enabled; failed objects need Batch Replication", key.name),
+        kms::KeyState::Creating => format!(
+            "wait until the multi-Region replica `{}` is Enabled; failed objects need Batch Replication",
+            key.name
+        ),
         _ => fix,
     };
     failed(reason, err.to_string(), fix)
@@ -125,13 +170,22 @@ enum Side {
 impl World {
     /// Runs every queued task once (`replicate`), or only batch tasks (`batch_only`).
     pub(crate) fn replicate(&mut self, idx: usize, batch_only: bool) -> Result<(), RunError> {
-        let (run, keep): (Vec<Task>, Vec<Task>) = std::mem::take(&mut self.queue).into_iter().partition(|t| !batch_only || t.batch);
+        let (run, keep): (Vec<Task>, Vec<Task>) = std::mem::take(&mut self.queue)
+            .into_iter()
+            .partition(|t| !batch_only || t.batch);
         self.queue = keep;
         if run.is_empty() {
-            self.log(idx, if batch_only { "batch job: nothing to replicate".into() } else { "replicate: no pending work".into() });
+            self.log(
+                idx,
+                if batch_only {
+                    "batch job: nothing to replicate".into()
+                } else {
+                    "replicate: no pending work".into()
+                },
+            );
             return Ok(());
         }
-        let results: Vec<(Task, Result<(Verdict, Vec<TraceLine>, Vec<String>), RunError>)> = {
+        let results: Vec<(Task, Result<AttemptOutput, RunError>)> = {
             let w: &World = self;
             let one = |rng: &mut KeySource, t: &Task| {
                 let r = attempt(w, t, rng);
@@ -155,6 +209,17 @@ impl World {
                 AttemptResult::Pending { .. } => pending += 1,
             }
             let retry = matches!(result, AttemptResult::Pending { .. });
+            let mut notes = notes;
+            if matches!(result, AttemptResult::Completed { .. })
+                && task.kind == TaskKind::Object
+                && self.buckets[&task.dest].replication.is_some()
+            {
+                // [U-WHAT]: no chaining; the replica stays where it landed.
+                notes.push(format!(
+                    "`{}` has its own replication configuration, but live replication does not replicate replicas (no chaining); a Batch Replication job for REPLICA objects can",
+                    task.dest
+                ));
+            }
             self.attempts.push(AttemptRecord {
                 at: self.clock,
                 source: task.source.clone(),
@@ -177,7 +242,10 @@ impl World {
             }
         }
         let what = if batch_only { "batch job" } else { "replicate" };
-        self.log(idx, format!("{what}: {completed} completed, {failed_n} failed, {pending} still pending"));
+        self.log(
+            idx,
+            format!("{what}: {completed} completed, {failed_n} failed, {pending} still pending"),
+        );
         Ok(())
     }
 
@@ -209,13 +277,24 @@ impl World {
                     not_eligible: Vec::new(),
                 };
                 let rid = self.add_version(&task.dest, &task.key, version);
-                if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id) {
-                    if task.kind == TaskKind::Object {
-                        v.destinations.insert(task.dest.clone(), (task.rule.clone(), DestStatus::Completed { replica_version: rid.clone() }));
-                    }
+                if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
+                    && task.kind == TaskKind::Object
+                {
+                    v.destinations.insert(
+                        task.dest.clone(),
+                        (
+                            task.rule.clone(),
+                            DestStatus::Completed {
+                                replica_version: rid.clone(),
+                            },
+                        ),
+                    );
                 }
                 let latency = now.saturating_sub(created);
-                let m = self.metrics.entry((task.source.clone(), task.rule.clone())).or_default();
+                let m = self
+                    .metrics
+                    .entry((task.source.clone(), task.rule.clone()))
+                    .or_default();
                 m.completed += 1;
                 m.max_latency = m.max_latency.max(latency);
                 if metrics_on.1 && latency > crate::world::RTC_THRESHOLD_SECONDS {
@@ -230,15 +309,28 @@ impl World {
                         reason: None,
                     });
                 }
-                AttemptResult::Completed { replica_version: rid, replica_sse: sse }
-            }
-            Verdict::Failed { reason, detail, fix } => {
-                if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id) {
-                    if task.kind == TaskKind::Object {
-                        v.destinations.insert(task.dest.clone(), (task.rule.clone(), DestStatus::Failed { reason }));
-                    }
+                AttemptResult::Completed {
+                    replica_version: rid,
+                    replica_sse: sse,
                 }
-                self.metrics.entry((task.source.clone(), task.rule.clone())).or_default().failed += 1;
+            }
+            Verdict::Failed {
+                reason,
+                detail,
+                fix,
+            } => {
+                if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
+                    && task.kind == TaskKind::Object
+                {
+                    v.destinations.insert(
+                        task.dest.clone(),
+                        (task.rule.clone(), DestStatus::Failed { reason }),
+                    );
+                }
+                self.metrics
+                    .entry((task.source.clone(), task.rule.clone()))
+                    .or_default()
+                    .failed += 1;
                 // [U-EVENTS]: failure events need replication metrics on the rule.
                 if metrics_on.0 {
                     self.events.push(ReplicationEvent {
@@ -252,7 +344,11 @@ impl World {
                         reason: Some(reason),
                     });
                 }
-                AttemptResult::Failed { reason, detail, fix }
+                AttemptResult::Failed {
+                    reason,
+                    detail,
+                    fix,
+                }
             }
             Verdict::Transient { why } => AttemptResult::Pending { why },
         }
@@ -260,7 +356,12 @@ impl World {
 
     /// A Batch Replication job: selects versions by replication status and replicates them with
     /// the bucket's configuration, replicas included ([U-SETUP], aws-facts c and e).
-    pub(crate) fn batch_replicate(&mut self, idx: usize, bucket: &str, statuses: &[BatchStatus]) -> Result<(), RunError> {
+    pub(crate) fn batch_replicate(
+        &mut self,
+        idx: usize,
+        bucket: &str,
+        statuses: &[BatchStatus],
+    ) -> Result<(), RunError> {
         let mut selected = Vec::new();
         for (key, versions) in &self.buckets[bucket].objects {
             for v in versions {
@@ -275,33 +376,47 @@ impl World {
                     Some(ReplicationStatus::Pending) => continue,
                 };
                 if statuses.contains(&status) {
-                    selected.push((key.clone(), v.id.clone()));
+                    selected.push((key.clone(), v.id.clone(), status));
                 }
             }
         }
         let n = selected.len();
         let mut routed = Vec::new();
-        for (key, vid) in &selected {
+        for (key, vid, status) in &selected {
+            let mut done = BTreeSet::new();
             if let Some(v) = self.version_mut(bucket, key, vid) {
-                // A re-attempt starts over for the destinations it selects.
-                v.destinations.retain(|_, (_, s)| matches!(s, DestStatus::Completed { .. }));
-                if statuses.contains(&BatchStatus::Completed) {
+                // A FAILED version is re-attempted only for the destinations that failed; a
+                // COMPLETED one (selected on purpose) starts over everywhere.
+                if *status == BatchStatus::Completed {
                     v.destinations.clear();
+                } else {
+                    v.destinations
+                        .retain(|_, (_, s)| matches!(s, DestStatus::Completed { .. }));
+                    done = v.destinations.keys().cloned().collect();
                 }
             }
-            let r = self.route_new_version(bucket, key, vid, TaskKind::Object, true);
+            let r = self.route_new_version(bucket, key, vid, TaskKind::Object, true, &done);
             routed.push(format!("`{key}` {vid}{r}"));
         }
         let list: Vec<String> = statuses
             .iter()
-            .map(|s| match s {
-                BatchStatus::None => "NONE",
-                BatchStatus::Failed => "FAILED",
-                BatchStatus::Completed => "COMPLETED",
-                BatchStatus::Replica => "REPLICA",
-            }.to_owned())
+            .map(|s| {
+                match s {
+                    BatchStatus::None => "NONE",
+                    BatchStatus::Failed => "FAILED",
+                    BatchStatus::Completed => "COMPLETED",
+                    BatchStatus::Replica => "REPLICA",
+                }
+                .to_owned()
+            })
             .collect();
-        self.log(idx, format!("Batch Replication job on `{bucket}` for {}: {n} version(s) selected", list.join(", ")));
+        self.log(
+            idx,
+            format!(
+                "Batch Replication job on `{bucket}` for {}: {n} version(s) selected",
+                list.join(", ")
+            ),
+        );
         for r in routed {
             self.log(idx, format!("  batch: {r}"));
         }
@@ -309,10 +424,17 @@ impl World {
     }
 }
 
+/// What one attempt yields: the verdict, its trace and its notes.
+type AttemptOutput = (Verdict, Vec<TraceLine>, Vec<String>);
+
 /// Replicates one task against a read-only world.
-#[allow(clippy::type_complexity)]
-fn attempt(w: &World, task: &Task, rng: &mut KeySource) -> Result<(Verdict, Vec<TraceLine>, Vec<String>), RunError> {
-    let mut a = Attempt { w, trace: Vec::new(), notes: Vec::new(), keep_trace: w.trace };
+fn attempt(w: &World, task: &Task, rng: &mut KeySource) -> Result<AttemptOutput, RunError> {
+    let mut a = Attempt {
+        w,
+        trace: Vec::new(),
+        notes: Vec::new(),
+        keep_trace: w.trace,
+    };
     let verdict = run_attempt(&mut a, task, rng)?;
     Ok((verdict, a.trace, a.notes))
 }
@@ -321,19 +443,37 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     let w = a.w;
     let src = &w.buckets[&task.source];
     let Some(dst) = w.buckets.get(&task.dest) else {
-        return Ok(failed("DstBucketNotFound", format!("destination bucket `{}` does not exist", task.dest), "create the destination bucket or fix the rule's destination"));
+        return Ok(failed(
+            "DstBucketNotFound",
+            format!("destination bucket `{}` does not exist", task.dest),
+            "create the destination bucket or fix the rule's destination",
+        ));
     };
     let Some(config) = src.replication.clone() else {
-        return Ok(failed("SrcBucketReplicationConfigMissing", "the source bucket has no replication configuration", "put the replication configuration back"));
+        return Ok(failed(
+            "SrcBucketReplicationConfigMissing",
+            "the source bucket has no replication configuration",
+            "put the replication configuration back",
+        ));
     };
     let Some(rule) = config.rules.iter().find(|r| r.label == task.rule) else {
-        return Ok(failed("SrcBucketReplicationConfigMissing", format!("rule `{}` is no longer in the configuration", task.rule), "restore the rule"));
+        return Ok(failed(
+            "SrcBucketReplicationConfigMissing",
+            format!("rule `{}` is no longer in the configuration", task.rule),
+            "restore the rule",
+        ));
     };
     // Temporary conditions keep the object PENDING ([U-STATUS]).
     for region in [&src.region, &dst.region] {
         if w.unavailable_regions.contains(region) {
-            a.line("(availability)", region, format!("Region {region} is unavailable: S3 retries later"));
-            return Ok(Verdict::Transient { why: format!("Region {region} is unavailable") });
+            a.line(
+                "(availability)",
+                region,
+                format!("Region {region} is unavailable: S3 retries later"),
+            );
+            return Ok(Verdict::Transient {
+                why: format!("Region {region} is unavailable"),
+            });
         }
     }
     let role = match &config.role {
@@ -345,48 +485,122 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
         RoleRef::Arn(a) => format!("role {a}"),
     };
     let Some(role) = role else {
-        a.line("sts:AssumeRole", &role_label, "DENY: the role does not exist".into());
-        return Ok(failed("AssumeRoleNotPermitted", format!("{role_label} does not exist"), "create the role or name an existing one in the replication configuration"));
+        a.line(
+            "sts:AssumeRole",
+            &role_label,
+            "DENY: the role does not exist".into(),
+        );
+        return Ok(failed(
+            "AssumeRoleNotPermitted",
+            format!("{role_label} does not exist"),
+            "create the role or name an existing one in the replication configuration",
+        ));
     };
     // 1. S3 assumes the role (Batch Replication: batchoperations.s3.amazonaws.com, [U-PERM]).
-    let service = if task.batch { "batchoperations.s3.amazonaws.com" } else { "s3.amazonaws.com" };
+    let service = if task.batch {
+        "batchoperations.s3.amazonaws.com"
+    } else {
+        "s3.amazonaws.com"
+    };
     let d = w.authorize_assume(role, service);
     a.decision("sts:AssumeRole", &role.arn, &d);
     if !d.allowed {
-        return Ok(failed("AssumeRoleNotPermitted", format!("{service} may not assume {role_label}: {}", d.text), d.fix_for(&format!("the trust policy of {role_label}"), &format!("allow `sts:AssumeRole` for service principal `{service}`"))));
+        return Ok(failed(
+            "AssumeRoleNotPermitted",
+            format!("{service} may not assume {role_label}: {}", d.text),
+            d.fix_for(
+                &format!("the trust policy of {role_label}"),
+                &format!("allow `sts:AssumeRole` for service principal `{service}`"),
+            ),
+        ));
     }
     // 2. Read the configuration.
     let d = w.authorize_s3(role, "s3:GetReplicationConfiguration", &src.arn, src);
     a.decision("s3:GetReplicationConfiguration", &src.arn, &d);
     if !d.allowed {
         // No dedicated code; SrcBucketReplicationConfigMissing is the closest (aws-facts a.2, inferred).
-        return Ok(failed("SrcBucketReplicationConfigMissing", d.text.clone(), d.fix_for(&role_label, &format!("allow `s3:GetReplicationConfiguration` on `{}`", src.arn))));
+        return Ok(failed(
+            "SrcBucketReplicationConfigMissing",
+            d.text.clone(),
+            d.fix_for(
+                &role_label,
+                &format!("allow `s3:GetReplicationConfiguration` on `{}`", src.arn),
+            ),
+        ));
     }
     let src_obj_arn = ids::object_arn(&src.s3_name, &task.key);
     let dst_obj_arn = ids::object_arn(&dst.s3_name, &task.key);
-    let Some(version) = src.objects.get(&task.key).and_then(|vs| vs.iter().find(|v| v.id == task.version_id)) else {
-        return Ok(failed("SrcVersionNotFound", format!("version {} of `{}` no longer exists", task.version_id, task.key), "nothing to fix: the version was deleted before it replicated"));
+    let Some(version) = src
+        .objects
+        .get(&task.key)
+        .and_then(|vs| vs.iter().find(|v| v.id == task.version_id))
+    else {
+        return Ok(failed(
+            "SrcVersionNotFound",
+            format!(
+                "version {} of `{}` no longer exists",
+                task.version_id, task.key
+            ),
+            "nothing to fix: the version was deleted before it replicated",
+        ));
     };
     if dst.versioning != Versioning::Enabled {
-        a.line("(destination)", &dst.arn, format!("versioning is {:?}", dst.versioning));
-        return Ok(failed("DstBucketUnversioned", format!("destination bucket `{}` has versioning {:?}", task.dest, dst.versioning), format!("enable versioning on `{}`; then run Batch Replication for the failed objects", task.dest)));
+        a.line(
+            "(destination)",
+            &dst.arn,
+            format!("versioning is {:?}", dst.versioning),
+        );
+        return Ok(failed(
+            "DstBucketUnversioned",
+            format!(
+                "destination bucket `{}` has versioning {:?}",
+                task.dest, dst.versioning
+            ),
+            format!(
+                "enable versioning on `{}`; then run Batch Replication for the failed objects",
+                task.dest
+            ),
+        ));
     }
     let obj = match &version.body {
         Body::DeleteMarker => {
             let d = w.authorize_s3(role, "s3:ReplicateDelete", &dst_obj_arn, dst);
             a.decision("s3:ReplicateDelete", &dst_obj_arn, &d);
             if !d.allowed {
-                return Ok(failed("DstDelObjNotPermitted", d.text.clone(), d.fix_for(&role_label, &format!("allow `s3:ReplicateDelete` on `{}/*`", dst.arn))));
+                return Ok(failed(
+                    "DstDelObjNotPermitted",
+                    d.text.clone(),
+                    d.fix_for(
+                        &role_label,
+                        &format!("allow `s3:ReplicateDelete` on `{}/*`", dst.arn),
+                    ),
+                ));
             }
-            return Ok(Verdict::Done { replica: Body::DeleteMarker });
+            return Ok(Verdict::Done {
+                replica: Body::DeleteMarker,
+            });
         }
         Body::Object(o) => o.clone(),
     };
     let is_kms = matches!(obj.sse, Sse::SseKms { .. } | Sse::DsseKms { .. });
     // 3. The object's owner must let the bucket owner read it ([U-REQ]; failure code inferred).
     if obj.owner_account != src.account_id && !obj.owner_grants_read {
-        a.line("(object ACL)", &src_obj_arn, format!("owned by account {} without READ/READ_ACP for the bucket owner", obj.owner_account));
-        return Ok(failed("SrcGetObjectNotPermitted", format!("the object is owned by account {} and its ACL does not grant the bucket owner READ and READ_ACP", obj.owner_account), "have the object owner grant the bucket owner READ and READ_ACP (or use bucket owner enforced Object Ownership)"));
+        a.line(
+            "(object ACL)",
+            &src_obj_arn,
+            format!(
+                "owned by account {} without READ/READ_ACP for the bucket owner",
+                obj.owner_account
+            ),
+        );
+        return Ok(failed(
+            "SrcGetObjectNotPermitted",
+            format!(
+                "the object is owned by account {} and its ACL does not grant the bucket owner READ and READ_ACP",
+                obj.owner_account
+            ),
+            "have the object owner grant the bucket owner READ and READ_ACP (or use bucket owner enforced Object Ownership)",
+        ));
     }
     // 4. Read the object version.
     let d = w.authorize_s3(role, "s3:GetObjectVersionForReplication", &src_obj_arn, src);
@@ -397,14 +611,35 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
         if alt.allowed && !is_kms {
             a.notes.push("s3:GetObjectVersion let S3 read this unencrypted or SSE-S3 object; AWS recommends s3:GetObjectVersionForReplication, which SSE-KMS objects need".into());
         } else {
-            let extra = if alt.allowed { " (s3:GetObjectVersion is allowed, but it does not cover SSE-KMS or DSSE-KMS objects)" } else { "" };
-            return Ok(failed("SrcGetObjectNotPermitted", format!("{}{extra}", d.text), d.fix_for(&role_label, &format!("allow `s3:GetObjectVersionForReplication` on `{}/*`", src.arn))));
+            let extra = if alt.allowed {
+                " (s3:GetObjectVersion is allowed, but it does not cover SSE-KMS or DSSE-KMS objects)"
+            } else {
+                ""
+            };
+            return Ok(failed(
+                "SrcGetObjectNotPermitted",
+                format!("{}{extra}", d.text),
+                d.fix_for(
+                    &role_label,
+                    &format!(
+                        "allow `s3:GetObjectVersionForReplication` on `{}/*`",
+                        src.arn
+                    ),
+                ),
+            ));
         }
     }
     let d = w.authorize_s3(role, "s3:GetObjectVersionAcl", &src_obj_arn, src);
     a.decision("s3:GetObjectVersionAcl", &src_obj_arn, &d);
     if !d.allowed {
-        return Ok(failed("SrcGetAclNotPermitted", d.text.clone(), d.fix_for(&role_label, &format!("allow `s3:GetObjectVersionAcl` on `{}/*`", src.arn))));
+        return Ok(failed(
+            "SrcGetAclNotPermitted",
+            d.text.clone(),
+            d.fix_for(
+                &role_label,
+                &format!("allow `s3:GetObjectVersionAcl` on `{}/*`", src.arn),
+            ),
+        ));
     }
     let mut tags = obj.tags.clone();
     if !tags.is_empty() {
@@ -413,38 +648,82 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
         if !d.allowed {
             // [U-PERM]: without it S3 still replicates the object, just without tags (the
             // failure-code list has SrcGetTaggingNotPermitted too; the docs conflict).
-            a.notes.push("the role cannot read tags, so the replica has no tags ([U-PERM])".into());
+            a.notes
+                .push("the role cannot read tags, so the replica has no tags ([U-PERM])".into());
             tags.clear();
         }
     }
     if src.object_lock {
-        for (action, reason) in [("s3:GetObjectRetention", "SrcGetRetentionNotPermitted"), ("s3:GetObjectLegalHold", "SrcGetLegalHoldNotPermitted")] {
+        for (action, reason) in [
+            ("s3:GetObjectRetention", "SrcGetRetentionNotPermitted"),
+            ("s3:GetObjectLegalHold", "SrcGetLegalHoldNotPermitted"),
+        ] {
             let d = w.authorize_s3(role, action, &src_obj_arn, src);
             a.decision(action, &src_obj_arn, &d);
             if !d.allowed {
-                return Ok(failed(reason, d.text.clone(), d.fix_for(&role_label, &format!("allow `{action}` on `{}/*`", src.arn))));
+                return Ok(failed(
+                    reason,
+                    d.text.clone(),
+                    d.fix_for(&role_label, &format!("allow `{action}` on `{}/*`", src.arn)),
+                ));
             }
         }
         if !dst.object_lock {
-            return Ok(failed("DstBucketObjectLockConfigMissing", format!("the source has Object Lock and `{}` does not", task.dest), format!("enable Object Lock on `{}`", task.dest)));
+            return Ok(failed(
+                "DstBucketObjectLockConfigMissing",
+                format!("the source has Object Lock and `{}` does not", task.dest),
+                format!("enable Object Lock on `{}`", task.dest),
+            ));
         }
     }
     // 5. Decrypt the source.
     let src_aad = src_obj_arn.as_bytes().to_vec();
     let source_keys: SourceKeys = match &obj.envelope {
         Envelope::SseS3 { wrapped } => {
-            a.line("(SSE-S3 decrypt)", &src.region, "S3 unwraps the data key with its own key: no KMS call, no permission".into());
-            SourceKeys::One(replication_crypto::unwrap_key(&w.s3_root[&src.region], &src_aad, wrapped)?)
+            a.line(
+                "(SSE-S3 decrypt)",
+                &src.region,
+                "S3 unwraps the data key with its own key: no KMS call, no permission".into(),
+            );
+            SourceKeys::One(replication_crypto::unwrap_key(
+                &w.s3_root[&src.region],
+                &src_aad,
+                wrapped,
+            )?)
         }
-        Envelope::Kms { key_arn, context, wrapped } | Envelope::Dsse { key_arn, context, outer: wrapped, .. } => {
+        Envelope::Kms {
+            key_arn,
+            context,
+            wrapped,
+        }
+        | Envelope::Dsse {
+            key_arn,
+            context,
+            outer: wrapped,
+            ..
+        } => {
             let Some(key) = w.keys.get(key_arn) else {
-                a.line("kms:Decrypt", key_arn, "NotFoundException: the key no longer exists".into());
+                a.line(
+                    "kms:Decrypt",
+                    key_arn,
+                    "NotFoundException: the key no longer exists".into(),
+                );
                 // Inferred: a deleted source key shows as an invalid key state.
-                return Ok(failed("SrcKmsKeyInvalidState", format!("NotFoundException: key {key_arn} was deleted"), "nothing can decrypt this object any more: a deleted KMS key cannot be recovered"));
+                return Ok(failed(
+                    "SrcKmsKeyInvalidState",
+                    format!("NotFoundException: key {key_arn} was deleted"),
+                    "nothing can decrypt this object any more: a deleted KMS key cannot be recovered",
+                ));
             };
             if w.throttled_regions.contains(&key.region) {
-                a.line("kms:Decrypt", &key.arn, format!("ThrottlingException in {}: S3 retries later", key.region));
-                return Ok(Verdict::Transient { why: format!("KMS in {} is throttling", key.region) });
+                a.line(
+                    "kms:Decrypt",
+                    &key.arn,
+                    format!("ThrottlingException in {}: S3 retries later", key.region),
+                );
+                return Ok(Verdict::Transient {
+                    why: format!("KMS in {} is throttling", key.region),
+                });
             }
             if let Err(e) = key.check_usable() {
                 a.line("kms:Decrypt", &key.arn, e.to_string());
@@ -455,20 +734,34 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             if !d.allowed {
                 // No dedicated code for a source KMS denial; SrcGetObjectNotPermitted is the most
                 // plausible (aws-facts e, inferred).
-                return Ok(failed("SrcGetObjectNotPermitted", d.text.clone(), d.fix_for(&format!("{role_label} or the key policy of `{}`", key.name), &format!("allow `kms:Decrypt` on `{}`", key.arn))));
+                return Ok(failed(
+                    "SrcGetObjectNotPermitted",
+                    format!("kms:Decrypt of the source key `{}`: {}", key.name, d.text),
+                    kms_fix(&d, role, &role_label, key, "kms:Decrypt", ""),
+                ));
             }
-            let first = kms::decrypt_data_key(key, context, wrapped).map_err(|e| RunError::Internal(format!("stored data key does not open: {e}")))?;
+            let first = kms::decrypt_data_key(key, context, wrapped)
+                .map_err(|e| RunError::Internal(format!("stored data key does not open: {e}")))?;
             match &obj.envelope {
                 Envelope::Dsse { inner, .. } => {
-                    let second = kms::decrypt_data_key(key, context, inner).map_err(|e| RunError::Internal(format!("stored data key does not open: {e}")))?;
-                    SourceKeys::Two { outer: first, inner: second }
+                    let second = kms::decrypt_data_key(key, context, inner).map_err(|e| {
+                        RunError::Internal(format!("stored data key does not open: {e}"))
+                    })?;
+                    SourceKeys::Two {
+                        outer: first,
+                        inner: second,
+                    }
                 }
                 _ => SourceKeys::One(first),
             }
         }
         Envelope::SseC { .. } => {
             if w.rules.sse_c_replication == SseCReplication::NotReplicated {
-                return Ok(failed("SrcObjectNotEligible", "SSE-C objects are not replicated under rule set exam_guide", "run under aws_2026 or use SSE-S3/SSE-KMS"));
+                return Ok(failed(
+                    "SrcObjectNotEligible",
+                    "SSE-C objects are not replicated under rule set exam_guide",
+                    "run under aws_2026 or use SSE-S3/SSE-KMS",
+                ));
             }
             a.line("(SSE-C)", &src_obj_arn, "S3 copies the ciphertext as is: it never holds the customer key (no extra permissions)".into());
             SourceKeys::CustomerKey
@@ -483,35 +776,93 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                 return Ok(v);
             }
             let new_key = rng.key()?;
-            let sealed = replication_crypto::reseal_object(&src_key, &src_aad, &obj.sealed, &new_key, &dst_aad, rng)?;
-            let wrapped = replication_crypto::wrap_key(&w.s3_root[&dst.region], &dst_aad, &new_key, rng)?;
-            a.line("(SSE-S3 encrypt)", &dst.region, "re-encrypted under a new data key, wrapped by S3 in the destination Region".into());
-            replica_object(&obj, sealed, Envelope::SseS3 { wrapped }, Sse::SseS3, tags, rule, dst)
+            let sealed = replication_crypto::reseal_object(
+                &src_key,
+                &src_aad,
+                &obj.sealed,
+                &new_key,
+                &dst_aad,
+                rng,
+            )?;
+            let wrapped =
+                replication_crypto::wrap_key(&w.s3_root[&dst.region], &dst_aad, &new_key, rng)?;
+            a.line(
+                "(SSE-S3 encrypt)",
+                &dst.region,
+                "re-encrypted under a new data key, wrapped by S3 in the destination Region".into(),
+            );
+            replica_object(
+                &obj,
+                sealed,
+                Envelope::SseS3 { wrapped },
+                Sse::SseS3,
+                tags,
+                rule,
+                dst,
+            )
         }
-        (Sse::SseKms { .. } | Sse::DsseKms { .. }, keys @ (SourceKeys::One(_) | SourceKeys::Two { .. })) => {
-            let src_bucket_key = matches!(obj.sse, Sse::SseKms { bucket_key: true, .. });
+        (
+            Sse::SseKms { .. } | Sse::DsseKms { .. },
+            keys @ (SourceKeys::One(_) | SourceKeys::Two { .. }),
+        ) => {
+            let src_bucket_key = matches!(
+                obj.sse,
+                Sse::SseKms {
+                    bucket_key: true,
+                    ..
+                }
+            );
             let dsse = matches!(obj.sse, Sse::DsseKms { .. });
             let Some(replica_ref) = rule.replica_key.clone() else {
-                return Ok(failed("DstKmsKeyNotFound", "the rule has no ReplicaKmsKeyID", "add `replica_kms_key` to the rule"));
+                return Ok(failed(
+                    "DstKmsKeyNotFound",
+                    "the rule has no ReplicaKmsKeyID",
+                    "add `replica_kms_key` to the rule",
+                ));
             };
             let requester = role.account_id.clone();
             let Some(key) = w.resolve_key(&replica_ref, &requester, &dst.region) else {
                 let arn = w.key_ref_arn(&replica_ref, &requester, &dst.region);
                 a.line("kms:Encrypt", &arn, "NotFoundException: no such key".into());
-                return Ok(failed("DstKmsKeyNotFound", format!("ReplicaKmsKeyID {arn} does not exist (PutBucketReplication does not validate KMS keys)"), "create the key in the destination Region, or point `replica_kms_key` at an existing key there"));
+                return Ok(failed(
+                    "DstKmsKeyNotFound",
+                    format!(
+                        "ReplicaKmsKeyID {arn} does not exist (PutBucketReplication does not validate KMS keys)"
+                    ),
+                    "create the key in the destination Region, or point `replica_kms_key` at an existing key there",
+                ));
             };
             if key.region != dst.region {
-                a.line("kms:Encrypt", &key.arn, format!("NotFoundException: KMS in {} has no key {}", dst.region, key.arn));
+                a.line(
+                    "kms:Encrypt",
+                    &key.arn,
+                    format!(
+                        "NotFoundException: KMS in {} has no key {}",
+                        dst.region, key.arn
+                    ),
+                );
                 // Inferred: KMS keys are Regional, so the destination Region's KMS cannot find it.
                 return Ok(failed(
                     "DstKmsKeyNotFound",
-                    format!("ReplicaKmsKeyID {} is in {}, but the destination bucket `{}` is in {}; KMS keys never leave their Region", key.arn, key.region, task.dest, dst.region),
-                    format!("use a key in {} for `replica_kms_key` (a multi-Region replica of the source key works, but S3 still re-encrypts)", dst.region),
+                    format!(
+                        "ReplicaKmsKeyID {} is in {}, but the destination bucket `{}` is in {}; KMS keys never leave their Region",
+                        key.arn, key.region, task.dest, dst.region
+                    ),
+                    format!(
+                        "use a key in {} for `replica_kms_key` (a multi-Region replica of the source key works, but S3 still re-encrypts)",
+                        dst.region
+                    ),
                 ));
             }
             if w.throttled_regions.contains(&key.region) {
-                a.line("kms:Encrypt", &key.arn, format!("ThrottlingException in {}: S3 retries later", key.region));
-                return Ok(Verdict::Transient { why: format!("KMS in {} is throttling", key.region) });
+                a.line(
+                    "kms:Encrypt",
+                    &key.arn,
+                    format!("ThrottlingException in {}: S3 retries later", key.region),
+                );
+                return Ok(Verdict::Transient {
+                    why: format!("KMS in {} is throttling", key.region),
+                });
             }
             if let Err(e) = key.check_usable() {
                 a.line("kms:Encrypt", &key.arn, e.to_string());
@@ -520,19 +871,38 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             let replica_bucket_key = !dsse && (src_bucket_key || dst.bucket_key);
             // [U-KMSREPL] [U-BKEY] d.4: with a Bucket Key on either side the context is the
             // destination bucket ARN.
-            let ctx_value = if replica_bucket_key { dst.arn.clone() } else { dst_obj_arn.clone() };
+            let ctx_value = if replica_bucket_key {
+                dst.arn.clone()
+            } else {
+                dst_obj_arn.clone()
+            };
             let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
             let d = w.authorize_kms(role, "kms:Encrypt", key, &context, &dst.region);
             a.decision("kms:Encrypt", &key.arn, &d);
             if !d.allowed {
-                return Ok(failed("DstPutObjectNotPermitted", d.text.clone(), d.fix_for(&format!("{role_label} or the key policy of `{}`", key.name), &format!("allow `kms:Encrypt` on `{}`", key.arn))));
+                return Ok(failed(
+                    "DstPutObjectNotPermitted",
+                    d.text.clone(),
+                    kms_fix(&d, role, &role_label, key, "kms:Encrypt", ""),
+                ));
             }
             if replica_bucket_key {
                 // [U-KMSREPL]: S3 checks the Bucket Key's integrity with Decrypt on the replica key.
                 let d = w.authorize_kms(role, "kms:Decrypt", key, &context, &dst.region);
                 a.decision("kms:Decrypt (Bucket Key check)", &key.arn, &d);
                 if !d.allowed {
-                    return Ok(failed("DstPutObjectNotPermitted", d.text.clone(), d.fix_for(&format!("{role_label} or the key policy of `{}`", key.name), &format!("allow `kms:Decrypt` on `{}` (needed with S3 Bucket Keys)", key.arn))));
+                    return Ok(failed(
+                        "DstPutObjectNotPermitted",
+                        d.text.clone(),
+                        kms_fix(
+                            &d,
+                            role,
+                            &role_label,
+                            key,
+                            "kms:Decrypt",
+                            " (needed with S3 Bucket Keys)",
+                        ),
+                    ));
                 }
             }
             if let Some(v) = write_checks(a, role, &role_label, dst, &dst_obj_arn, rule, &tags)? {
@@ -541,7 +911,10 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             if key.origin == KeyOrigin::AwsManaged && key.account_id != dst.account_id {
                 a.notes.push(format!("the replica is under the AWS managed key aws/s3 of account {}, which cannot be shared: the destination owner ({}) cannot decrypt it; use a customer managed key", key.account_id, dst.account_id));
             }
-            if let Some(src_key_arn) = match &obj.sse { Sse::SseKms { key_arn, .. } | Sse::DsseKms { key_arn } => Some(key_arn), _ => None } {
+            if let Some(src_key_arn) = match &obj.sse {
+                Sse::SseKms { key_arn, .. } | Sse::DsseKms { key_arn } => Some(key_arn),
+                _ => None,
+            } {
                 let src_key = w.keys.get(src_key_arn);
                 if src_key.is_some_and(|s| s.key_id == key.key_id && s.arn != key.arn) {
                     a.notes.push(format!("source and replica keys are related multi-Region keys (same key id {}), yet S3 decrypted and re-encrypted under the destination key with a new data key", key.key_id));
@@ -550,55 +923,150 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             let (sealed, envelope) = match keys {
                 SourceKeys::One(src_key) => {
                     let new_key = rng.key()?;
-                    let sealed = replication_crypto::reseal_object(&src_key, &src_aad, &obj.sealed, &new_key, &dst_aad, rng)?;
+                    let sealed = replication_crypto::reseal_object(
+                        &src_key,
+                        &src_aad,
+                        &obj.sealed,
+                        &new_key,
+                        &dst_aad,
+                        rng,
+                    )?;
                     let wrapped = kms::encrypt_data_key(key, &context, &new_key, rng)?;
-                    (sealed, Envelope::Kms { key_arn: key.arn.clone(), context, wrapped })
+                    (
+                        sealed,
+                        Envelope::Kms {
+                            key_arn: key.arn.clone(),
+                            context,
+                            wrapped,
+                        },
+                    )
                 }
                 SourceKeys::Two { outer, inner } => {
-                    let inner_bytes = replication_crypto::open_object(&outer, &src_aad, &obj.sealed)?;
+                    let inner_bytes =
+                        replication_crypto::open_object(&outer, &src_aad, &obj.sealed)?;
                     let inner_sealed = replication_crypto::SealedObject::from_bytes(inner_bytes)?;
                     let (new_outer, new_inner) = (rng.key()?, rng.key()?);
-                    let new_inner_sealed = replication_crypto::reseal_object(&inner, &src_aad, &inner_sealed, &new_inner, &dst_aad, rng)?;
-                    let sealed = replication_crypto::seal_object(&new_outer, &dst_aad, new_inner_sealed.as_bytes(), rng)?;
+                    let new_inner_sealed = replication_crypto::reseal_object(
+                        &inner,
+                        &src_aad,
+                        &inner_sealed,
+                        &new_inner,
+                        &dst_aad,
+                        rng,
+                    )?;
+                    let sealed = replication_crypto::seal_object(
+                        &new_outer,
+                        &dst_aad,
+                        new_inner_sealed.as_bytes(),
+                        rng,
+                    )?;
                     let outer_w = kms::encrypt_data_key(key, &context, &new_outer, rng)?;
                     let inner_w = kms::encrypt_data_key(key, &context, &new_inner, rng)?;
-                    (sealed, Envelope::Dsse { key_arn: key.arn.clone(), context, outer: outer_w, inner: inner_w })
+                    (
+                        sealed,
+                        Envelope::Dsse {
+                            key_arn: key.arn.clone(),
+                            context,
+                            outer: outer_w,
+                            inner: inner_w,
+                        },
+                    )
                 }
                 SourceKeys::CustomerKey => return unreachable_keys(),
             };
-            let sse = if dsse { Sse::DsseKms { key_arn: key.arn.clone() } } else { Sse::SseKms { key_arn: key.arn.clone(), bucket_key: replica_bucket_key } };
-            a.line("(encrypt)", &key.arn, format!("re-encrypted under a new data key wrapped by {}", key.arn));
+            let sse = if dsse {
+                Sse::DsseKms {
+                    key_arn: key.arn.clone(),
+                }
+            } else {
+                Sse::SseKms {
+                    key_arn: key.arn.clone(),
+                    bucket_key: replica_bucket_key,
+                }
+            };
+            a.line(
+                "(encrypt)",
+                &key.arn,
+                format!("re-encrypted under a new data key wrapped by {}", key.arn),
+            );
             replica_object(&obj, sealed, envelope, sse, tags, rule, dst)
         }
         (Sse::SseC { customer_key }, SourceKeys::CustomerKey) => {
             if dst.blocks_sse_c {
-                a.line("s3:ReplicateObject", &dst_obj_arn, format!("AccessDenied (403): `{}` blocks SSE-C", task.dest));
+                a.line(
+                    "s3:ReplicateObject",
+                    &dst_obj_arn,
+                    format!("AccessDenied (403): `{}` blocks SSE-C", task.dest),
+                );
                 // aws-facts d.6: replication requests with SSE-C into a blocking bucket get 403;
                 // the failure code is undocumented, DstPutObjectNotPermitted is inferred.
-                return Ok(failed("DstPutObjectNotPermitted", format!("destination `{}` blocks SSE-C (BlockedEncryptionTypes), so S3 refuses the SSE-C replica with 403 AccessDenied", task.dest), format!("unblock SSE-C on `{}` (PutBucketEncryption without SSE-C in BlockedEncryptionTypes), or stop using SSE-C", task.dest)));
+                return Ok(failed(
+                    "DstPutObjectNotPermitted",
+                    format!(
+                        "destination `{}` blocks SSE-C (BlockedEncryptionTypes), so S3 refuses the SSE-C replica with 403 AccessDenied",
+                        task.dest
+                    ),
+                    format!(
+                        "unblock SSE-C on `{}` (PutBucketEncryption without SSE-C in BlockedEncryptionTypes), or stop using SSE-C",
+                        task.dest
+                    ),
+                ));
             }
             if let Some(v) = write_checks(a, role, &role_label, dst, &dst_obj_arn, rule, &tags)? {
                 return Ok(v);
             }
-            let sse = Sse::SseC { customer_key: customer_key.clone() };
-            replica_object(&obj, obj.sealed.clone(), obj.envelope.clone(), sse, tags, rule, dst)
+            let sse = Sse::SseC {
+                customer_key: customer_key.clone(),
+            };
+            replica_object(
+                &obj,
+                obj.sealed.clone(),
+                obj.envelope.clone(),
+                sse,
+                tags,
+                rule,
+                dst,
+            )
         }
         _ => return unreachable_keys(),
     };
     // 7. Verify: the replica opens with the destination's keys and holds as many bytes.
-    let replica_aad = if matches!(replica.sse, Sse::SseC { .. }) { sse_c_aad(&task.key) } else { dst_aad };
-    match w.open_stored(&replica, &replica_aad, &dst.region, &task.key) {
-        Ok(plain) if plain.len() as u64 == obj.size => {
-            a.line("(verify)", &dst_obj_arn, format!("replica decrypts with the destination key: {} bytes", plain.len()));
-        }
-        Ok(plain) => {
-            return Ok(failed("DstPutObjectNotPermitted", format!("replica verification read {} bytes, expected {}", plain.len(), obj.size), "this is a simulator bug; please report it"));
-        }
-        Err(e) => {
-            a.line("(verify)", &dst_obj_arn, format!("replica does not decrypt: {e}"));
-        }
+    let replica_aad = if matches!(replica.sse, Sse::SseC { .. }) {
+        sse_c_aad(&task.key)
+    } else {
+        dst_aad
+    };
+    // A replica that does not open, or opens to other bytes, is a bug of the model, never an
+    // S3 failure reason.
+    let plain = w
+        .open_stored(&replica, &replica_aad, &dst.region, &task.key, None)
+        .map_err(|e| {
+            RunError::Internal(format!(
+                "the replica of `{}` does not decrypt: {e}",
+                task.key
+            ))
+        })?;
+    if plain.len() as u64 != obj.size {
+        return Err(RunError::Internal(format!(
+            "the replica of `{}` decrypts to {} bytes, the source holds {}",
+            task.key,
+            plain.len(),
+            obj.size
+        )));
     }
-    Ok(Verdict::Done { replica: Body::Object(Arc::new(replica)) })
+    let with = if matches!(replica.sse, Sse::SseC { .. }) {
+        "the same customer key"
+    } else {
+        "the destination key"
+    };
+    a.line(
+        "(verify)",
+        &dst_obj_arn,
+        format!("replica decrypts with {with}: {} bytes", plain.len()),
+    );
+    Ok(Verdict::Done {
+        replica: Body::Object(Arc::new(replica)),
+    })
 }
 
 enum SourceKeys {
@@ -610,7 +1078,40 @@ enum SourceKeys {
 /// The source key shapes are fixed by the envelope; a mismatch is a broken invariant, reported
 /// as an error rather than a panic.
 fn unreachable_keys<T>() -> Result<T, RunError> {
-    Err(RunError::Internal("a stored object's envelope and encryption type disagree".into()))
+    Err(RunError::Internal(
+        "a stored object's envelope and encryption type disagree".into(),
+    ))
+}
+
+/// The fix hint for a denied KMS request by the role.
+fn kms_fix(
+    d: &crate::authz::Decision,
+    role: &Role,
+    role_label: &str,
+    key: &KmsKey,
+    action: &str,
+    why: &str,
+) -> String {
+    if key.origin == KeyOrigin::AwsManaged && key.account_id != role.account_id {
+        // aws-facts d.3 [U-KMSREPL]: `aws/s3` cannot be shared with another account.
+        return format!(
+            "the AWS managed key `aws/s3` of account {} ({}) cannot be used by another account; use a customer managed key whose key policy allows {role_label} `{action}`",
+            key.account_id, key.arn
+        );
+    }
+    // aws-facts f [K-EVAL]: across accounts both the key policy and the role's policy must allow.
+    let policies = if key.account_id == role.account_id {
+        format!("{role_label} or the key policy of `{}`", key.name)
+    } else {
+        format!(
+            "{role_label} and the key policy of `{}` (account {})",
+            key.name, key.account_id
+        )
+    };
+    d.fix_for(
+        &policies,
+        &format!("allow `{action}` on `{}`{why}", key.arn),
+    )
 }
 
 /// The destination-side permission checks for writing a replica ([U-PERM], [U-OWNER]).
@@ -627,8 +1128,19 @@ fn write_checks(
     let d = w.authorize_s3(role, "s3:ReplicateObject", dst_obj_arn, dst);
     a.decision("s3:ReplicateObject", dst_obj_arn, &d);
     if !d.allowed {
-        let policy = if role.account_id == dst.account_id { role_label.to_owned() } else { format!("{role_label} and the bucket policy of `{}`", rule.dest) };
-        return Ok(Some(failed("DstPutObjectNotPermitted", d.text.clone(), d.fix_for(&policy, &format!("allow `s3:ReplicateObject` on `{}/*`", dst.arn)))));
+        let policy = if role.account_id == dst.account_id {
+            role_label.to_owned()
+        } else {
+            format!("{role_label} and the bucket policy of `{}`", rule.dest)
+        };
+        return Ok(Some(failed(
+            "DstPutObjectNotPermitted",
+            d.text.clone(),
+            d.fix_for(
+                &policy,
+                &format!("allow `s3:ReplicateObject` on `{}/*`", dst.arn),
+            ),
+        )));
     }
     if !tags.is_empty() {
         let d = w.authorize_s3(role, "s3:ReplicateTags", dst_obj_arn, dst);
@@ -636,19 +1148,48 @@ fn write_checks(
         // s3:ReplicateObject covers tags; only an explicit Deny refuses them ([U-PERM] [U-OWNER]);
         // the failure code for that is inferred.
         if d.explicit_deny {
-            return Ok(Some(failed("DstPutTaggingNotPermitted", d.text.clone(), d.fix_for(&format!("the bucket policy of `{}`", rule.dest), "remove the Deny on `s3:ReplicateTags`, or remove the tags"))));
+            return Ok(Some(failed(
+                "DstPutTaggingNotPermitted",
+                d.text.clone(),
+                d.fix_for(
+                    &format!("the bucket policy of `{}`", rule.dest),
+                    "remove the Deny on `s3:ReplicateTags`, or remove the tags",
+                ),
+            )));
         }
     }
     if rule.owner_override {
-        let d = w.authorize_s3(role, "s3:ObjectOwnerOverrideToBucketOwner", dst_obj_arn, dst);
+        let d = w.authorize_s3(
+            role,
+            "s3:ObjectOwnerOverrideToBucketOwner",
+            dst_obj_arn,
+            dst,
+        );
         a.decision("s3:ObjectOwnerOverrideToBucketOwner", dst_obj_arn, &d);
         if !d.allowed {
-            return Ok(Some(failed("DstPutObjectNotPermitted", d.text.clone(), d.fix_for(&format!("{role_label} and the bucket policy of `{}`", rule.dest), &format!("allow `s3:ObjectOwnerOverrideToBucketOwner` on `{}/*`", dst.arn)))));
+            return Ok(Some(failed(
+                "DstPutObjectNotPermitted",
+                d.text.clone(),
+                d.fix_for(
+                    &format!("{role_label} and the bucket policy of `{}`", rule.dest),
+                    &format!(
+                        "allow `s3:ObjectOwnerOverrideToBucketOwner` on `{}/*`",
+                        dst.arn
+                    ),
+                ),
+            )));
         }
     }
     if dst.requester_pays && dst.account_id != role.account_id {
         // [U-REQ]: a cross-account destination may not be Requester Pays (failure code inferred).
-        return Ok(Some(failed("DstPutObjectNotPermitted", format!("destination `{}` is a Requester Pays bucket in another account", rule.dest), format!("turn off Requester Pays on `{}`", rule.dest))));
+        return Ok(Some(failed(
+            "DstPutObjectNotPermitted",
+            format!(
+                "destination `{}` is a Requester Pays bucket in another account",
+                rule.dest
+            ),
+            format!("turn off Requester Pays on `{}`", rule.dest),
+        )));
     }
     Ok(None)
 }
@@ -668,9 +1209,15 @@ fn replica_object(
         sse,
         size: src.size,
         tags,
-        storage_class: rule.storage_class.clone().unwrap_or_else(|| src.storage_class.clone()),
-        owner_account: if rule.owner_override { dst.account_id.clone() } else { src.owner_account.clone() },
+        storage_class: rule
+            .storage_class
+            .clone()
+            .unwrap_or_else(|| src.storage_class.clone()),
+        owner_account: if rule.owner_override {
+            dst.account_id.clone()
+        } else {
+            src.owner_account.clone()
+        },
         owner_grants_read: true,
     }
 }
-

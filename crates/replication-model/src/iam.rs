@@ -35,7 +35,9 @@ impl fmt::Display for PolicyOwner {
             PolicyOwner::Key(k) => write!(f, "key policy of `{k}`"),
             PolicyOwner::Bucket(b) => write!(f, "bucket policy of `{b}`"),
             PolicyOwner::RoleTrust(r) => write!(f, "trust policy of role `{r}`"),
-            PolicyOwner::Role { role, policy } => write!(f, "identity policy `{policy}` of role `{role}`"),
+            PolicyOwner::Role { role, policy } => {
+                write!(f, "identity policy `{policy}` of role `{role}`")
+            }
         }
     }
 }
@@ -132,7 +134,11 @@ pub fn managed_key_policy(account_id: &str, region: &str) -> PolicySpec {
 }
 
 /// Compiles a policy once.
-pub fn compile(policy: &PolicySpec, cat: &Catalog, usage: &PolicyUse) -> Result<Policy, Vec<CompileError>> {
+pub fn compile(
+    policy: &PolicySpec,
+    cat: &Catalog,
+    usage: &PolicyUse,
+) -> Result<Policy, Vec<CompileError>> {
     match policy {
         PolicySpec::Json(text) => Policy::parse_json(text).map_err(|e| {
             vec![CompileError {
@@ -159,17 +165,27 @@ pub fn compile(policy: &PolicySpec, cat: &Catalog, usage: &PolicyUse) -> Result<
 /// names, or the policy as a whole.
 fn statement_path_of(message: &str, n_statements: usize) -> String {
     (0..n_statements)
-        .find(|i| message.contains(&format!("statement {i}")) || message.contains(&format!("Statement[{i}]")))
+        .find(|i| {
+            message.contains(&format!("statement {i}"))
+                || message.contains(&format!("Statement[{i}]"))
+        })
         .map(|i| format!(".statements[{i}]"))
         .unwrap_or_default()
 }
 
 /// The statements of a policy as JSON values, for faults that add or revoke statements.
-pub fn statements_of(policy: &PolicySpec, cat: &Catalog, usage: &PolicyUse) -> Result<Vec<Value>, String> {
+pub fn statements_of(
+    policy: &PolicySpec,
+    cat: &Catalog,
+    usage: &PolicyUse,
+) -> Result<Vec<Value>, String> {
     match policy {
-        PolicySpec::Statements(stmts) => Ok(stmts.iter().map(|s| statement(s, cat, usage)).collect()),
+        PolicySpec::Statements(stmts) => {
+            Ok(stmts.iter().map(|s| statement(s, cat, usage)).collect())
+        }
         PolicySpec::Json(text) => {
-            let v: Value = serde_json::from_str(text).map_err(|e| format!("the policy is not valid JSON: {e}"))?;
+            let v: Value = serde_json::from_str(text)
+                .map_err(|e| format!("the policy is not valid JSON: {e}"))?;
             match v.get("Statement") {
                 Some(Value::Array(a)) => Ok(a.clone()),
                 Some(s @ Value::Object(_)) => Ok(vec![s.clone()]),
@@ -207,14 +223,22 @@ pub fn statement(s: &StatementSpec, cat: &Catalog, usage: &PolicyUse) -> Value {
         m.insert("Principal".into(), principals(&s.principals, cat));
     }
     let actions = Value::Array(s.actions.iter().map(|a| Value::String(a.clone())).collect());
-    m.insert(if s.not_action { "NotAction" } else { "Action" }.into(), actions);
+    m.insert(
+        if s.not_action { "NotAction" } else { "Action" }.into(),
+        actions,
+    );
     let resources: Vec<Value> = if s.resources.is_empty() {
         match usage {
             PolicyUse::Trust => Vec::new(),
-            PolicyUse::Key(_) | PolicyUse::Identity | PolicyUse::Bucket(_) => vec![Value::String("*".into())],
+            PolicyUse::Key(_) | PolicyUse::Identity | PolicyUse::Bucket(_) => {
+                vec![Value::String("*".into())]
+            }
         }
     } else {
-        s.resources.iter().map(|r| Value::String(resource(r, cat))).collect()
+        s.resources
+            .iter()
+            .map(|r| Value::String(resource(r, cat)))
+            .collect()
     };
     if !resources.is_empty() {
         m.insert("Resource".into(), Value::Array(resources));
@@ -222,7 +246,9 @@ pub fn statement(s: &StatementSpec, cat: &Catalog, usage: &PolicyUse) -> Value {
     if !s.conditions.is_empty() {
         let mut cond: Map<String, Value> = Map::new();
         for c in &s.conditions {
-            let entry = cond.entry(c.operator.clone()).or_insert_with(|| Value::Object(Map::new()));
+            let entry = cond
+                .entry(c.operator.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(keys) = entry {
                 let values = c.values.iter().map(|v| Value::String(v.clone())).collect();
                 keys.insert(c.key.clone(), Value::Array(values));
@@ -241,8 +267,12 @@ fn principals(ps: &[PrincipalRef], cat: &Catalog) -> Value {
     let mut service = Vec::new();
     for p in ps {
         match p {
-            PrincipalRef::Role(r) => aws.push(cat.roles.get(r).map(|i| i.arn.clone()).unwrap_or_default()),
-            PrincipalRef::Account(a) => aws.push(ids::account_root_arn(&cat.account_id(a).unwrap_or_default())),
+            PrincipalRef::Role(r) => {
+                aws.push(cat.roles.get(r).map(|i| i.arn.clone()).unwrap_or_default())
+            }
+            PrincipalRef::Account(a) => aws.push(ids::account_root_arn(
+                &cat.account_id(a).unwrap_or_default(),
+            )),
             PrincipalRef::Arn(arn) => aws.push(arn.clone()),
             PrincipalRef::Service(s) => service.push(s.clone()),
             PrincipalRef::Anyone => {}
@@ -250,10 +280,16 @@ fn principals(ps: &[PrincipalRef], cat: &Catalog) -> Value {
     }
     let mut m = Map::new();
     if !aws.is_empty() {
-        m.insert("AWS".into(), Value::Array(aws.into_iter().map(Value::String).collect()));
+        m.insert(
+            "AWS".into(),
+            Value::Array(aws.into_iter().map(Value::String).collect()),
+        );
     }
     if !service.is_empty() {
-        m.insert("Service".into(), Value::Array(service.into_iter().map(Value::String).collect()));
+        m.insert(
+            "Service".into(),
+            Value::Array(service.into_iter().map(Value::String).collect()),
+        );
     }
     Value::Object(m)
 }
@@ -261,7 +297,11 @@ fn principals(ps: &[PrincipalRef], cat: &Catalog) -> Value {
 fn resource(r: &ResourceRef, cat: &Catalog) -> String {
     match r {
         ResourceRef::Any => "*".into(),
-        ResourceRef::Bucket(b) => cat.buckets.get(b).map(|i| i.arn.clone()).unwrap_or_default(),
+        ResourceRef::Bucket(b) => cat
+            .buckets
+            .get(b)
+            .map(|i| i.arn.clone())
+            .unwrap_or_default(),
         ResourceRef::Objects { bucket, pattern } => cat
             .buckets
             .get(bucket)

@@ -12,7 +12,9 @@ pub fn check_account_id(id: &str) -> Result<(), String> {
     if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(format!("account id `{id}` must be exactly 12 digits, like `111122223333`"))
+        Err(format!(
+            "account id `{id}` must be exactly 12 digits, like `111122223333`"
+        ))
     }
 }
 
@@ -34,7 +36,9 @@ pub fn check_region(region: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{region}` is not a Region name; write it like `us-east-1` or `eu-west-2`"))
+        Err(format!(
+            "`{region}` is not a Region name; write it like `us-east-1` or `eu-west-2`"
+        ))
     }
 }
 
@@ -139,7 +143,14 @@ pub fn aws_managed_key_id(account_id: &str, region: &str) -> String {
 
 fn uuid_from(h: u128) -> String {
     let hex = format!("{h:032x}");
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// FNV-1a over the parts with separators, widened to 128 bits by two seeds. Stable across
@@ -214,7 +225,11 @@ pub fn parse_bucket_arn(arn: &str) -> Result<String, String> {
 
 /// Parses `arn:aws:iam::<account>:role/<name>` and returns (account id, role name).
 pub fn parse_role_arn(arn: &str) -> Result<(String, String), String> {
-    let bad = || format!("`{arn}` is not an IAM role ARN; write it like `arn:aws:iam::111122223333:role/replication`");
+    let bad = || {
+        format!(
+            "`{arn}` is not an IAM role ARN; write it like `arn:aws:iam::111122223333:role/replication`"
+        )
+    };
     let rest = arn.strip_prefix("arn:aws:iam::").ok_or_else(bad)?;
     let (account, role) = rest.split_once(":role/").ok_or_else(bad)?;
     check_account_id(account).map_err(|e| format!("in `{arn}`: {e}"))?;
@@ -238,10 +253,23 @@ mod tests {
 
     #[test]
     fn region_shapes() {
-        for ok in ["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1", "eu-central-2"] {
+        for ok in [
+            "us-east-1",
+            "eu-west-3",
+            "ap-southeast-2",
+            "us-gov-west-1",
+            "eu-central-2",
+        ] {
             assert!(check_region(ok).is_ok(), "{ok}");
         }
-        for bad in ["us-east", "useast-1", "US-east-1", "us-east-0", "mars-north-1", "eu-up-1"] {
+        for bad in [
+            "us-east",
+            "useast-1",
+            "US-east-1",
+            "us-east-0",
+            "mars-north-1",
+            "eu-up-1",
+        ] {
             assert!(check_region(bad).is_err(), "{bad}");
         }
     }
@@ -271,7 +299,10 @@ mod tests {
         assert_eq!(k.region, "eu-west-1");
         assert!(parse_kms_arn("arn:aws:kms:eu-west-1:1111:key/abc").is_err());
         assert!(parse_kms_arn("arn:aws:s3:::bucket").is_err());
-        assert_eq!(parse_bucket_arn("arn:aws:s3:::dst-bucket").unwrap(), "dst-bucket");
+        assert_eq!(
+            parse_bucket_arn("arn:aws:s3:::dst-bucket").unwrap(),
+            "dst-bucket"
+        );
         assert!(parse_bucket_arn("arn:aws:s3:::dst/x").is_err());
         assert_eq!(
             parse_role_arn("arn:aws:iam::111122223333:role/path/repl").unwrap(),

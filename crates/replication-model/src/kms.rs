@@ -102,7 +102,10 @@ impl fmt::Display for KmsError {
             }
             KmsError::NotFound { arn } => write!(f, "NotFoundException: key {arn} does not exist."),
             KmsError::AccessDenied { arn, action } => {
-                write!(f, "AccessDeniedException: not authorized to perform {action} on {arn}")
+                write!(
+                    f,
+                    "AccessDeniedException: not authorized to perform {action} on {arn}"
+                )
             }
             KmsError::Throttling { region } => {
                 write!(f, "ThrottlingException: rate exceeded for KMS in {region}")
@@ -148,10 +151,15 @@ impl KmsKey {
     pub fn check_usable(&self) -> Result<(), KmsError> {
         match self.state {
             KeyState::Enabled | KeyState::Updating => Ok(()),
-            KeyState::Disabled => Err(KmsError::Disabled { arn: self.arn.clone() }),
+            KeyState::Disabled => Err(KmsError::Disabled {
+                arn: self.arn.clone(),
+            }),
             // aws-facts f: KMS answers DisabledException or KMSInvalidStateException for keys
             // pending deletion; we choose KMSInvalidStateException (inferred).
-            state => Err(KmsError::InvalidState { arn: self.arn.clone(), state }),
+            state => Err(KmsError::InvalidState {
+                arn: self.arn.clone(),
+                state,
+            }),
         }
     }
 }
@@ -197,6 +205,137 @@ pub fn decrypt_data_key(
     context: &BTreeMap<String, String>,
     wrapped: &WrappedKey,
 ) -> Result<Key256, KmsError> {
-    replication_crypto::unwrap_key(&key.material, &context_bytes(context), wrapped)
-        .map_err(|_| KmsError::InvalidCiphertext { arn: key.arn.clone() })
+    replication_crypto::unwrap_key(&key.material, &context_bytes(context), wrapped).map_err(|_| {
+        KmsError::InvalidCiphertext {
+            arn: key.arn.clone(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str, region: &str, material: Arc<Key256>) -> KmsKey {
+        let policy = Policy::parse_json(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#,
+        )
+        .expect("a valid key policy");
+        KmsKey {
+            name: name.into(),
+            arn: format!("arn:aws:kms:{region}:111122223333:key/mrk-0123"),
+            key_id: "mrk-0123".into(),
+            region: region.into(),
+            account_id: "111122223333".into(),
+            origin: KeyOrigin::MultiRegionPrimary,
+            state: KeyState::Enabled,
+            policy: Arc::new(policy),
+            grants: Vec::new(),
+            aliases: Vec::new(),
+            material,
+        }
+    }
+
+    fn context(arn: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([("aws:s3:arn".to_owned(), arn.to_owned())])
+    }
+
+    /// aws-facts f [K-CONCEPTS] [U-SSEKMS]: a data key opens only under the encryption context it
+    /// was wrapped with; any other context is `InvalidCiphertextException`.
+    #[test]
+    fn wrong_encryption_context_is_invalid_ciphertext() {
+        let mut rng = KeySource::new();
+        let k = key("k", "us-east-1", Arc::new(rng.key().expect("rng")));
+        let ctx = context("arn:aws:s3:::source/a.txt");
+        let (dek, wrapped) = generate_data_key(&k, &ctx, &mut rng).expect("generate");
+        assert_eq!(
+            decrypt_data_key(&k, &ctx, &wrapped)
+                .expect("same context")
+                .as_bytes(),
+            dek.as_bytes()
+        );
+        for other in [
+            context("arn:aws:s3:::source/b.txt"),
+            context("arn:aws:s3:::source"),
+            BTreeMap::new(),
+        ] {
+            let err = decrypt_data_key(&k, &other, &wrapped).expect_err("other context");
+            assert_eq!(err.code(), "InvalidCiphertextException");
+        }
+    }
+
+    /// aws-facts g [K-MRK]: related multi-Region keys share material, so either opens the
+    /// other's ciphertext; an unrelated key (other material) is `InvalidCiphertextException`.
+    #[test]
+    fn related_keys_interoperate_unrelated_keys_do_not() {
+        let mut rng = KeySource::new();
+        let material = Arc::new(rng.key().expect("rng"));
+        let primary = key("primary", "us-east-1", material.clone());
+        let replica = key("replica", "eu-west-1", material);
+        let unrelated = key("unrelated", "eu-west-1", Arc::new(rng.key().expect("rng")));
+        let ctx = context("arn:aws:s3:::target/a.txt");
+        let (dek, wrapped) = generate_data_key(&primary, &ctx, &mut rng).expect("generate");
+        assert_eq!(
+            decrypt_data_key(&replica, &ctx, &wrapped)
+                .expect("related")
+                .as_bytes(),
+            dek.as_bytes()
+        );
+        let back = encrypt_data_key(&replica, &ctx, &dek, &mut rng).expect("encrypt");
+        assert_eq!(
+            decrypt_data_key(&primary, &ctx, &back)
+                .expect("related")
+                .as_bytes(),
+            dek.as_bytes()
+        );
+        let err = decrypt_data_key(&unrelated, &ctx, &wrapped).expect_err("unrelated");
+        assert_eq!(err.code(), "InvalidCiphertextException");
+        assert!(err.to_string().contains(&unrelated.arn));
+    }
+
+    /// aws-facts f [K-STATE]: which states allow cryptographic operations, and the error of each
+    /// state that does not (pending deletion as `KMSInvalidStateException`, inferred).
+    #[test]
+    fn key_states_and_their_errors() {
+        let mut k = key(
+            "k",
+            "us-east-1",
+            Arc::new(KeySource::new().key().expect("rng")),
+        );
+        for (state, code) in [
+            (KeyState::Enabled, None),
+            (KeyState::Updating, None),
+            (KeyState::Disabled, Some("DisabledException")),
+            (KeyState::PendingDeletion, Some("KMSInvalidStateException")),
+            (
+                KeyState::PendingReplicaDeletion,
+                Some("KMSInvalidStateException"),
+            ),
+            (KeyState::PendingImport, Some("KMSInvalidStateException")),
+            (KeyState::Unavailable, Some("KMSInvalidStateException")),
+            (KeyState::Creating, Some("KMSInvalidStateException")),
+        ] {
+            k.state = state;
+            assert_eq!(k.check_usable().err().map(|e| e.code()), code, "{state}");
+        }
+    }
+
+    /// A wrapped data key that was tampered with does not open.
+    #[test]
+    fn tampered_wrapped_key_is_invalid_ciphertext() {
+        let mut rng = KeySource::new();
+        let k = key("k", "us-east-1", Arc::new(rng.key().expect("rng")));
+        let ctx = context("arn:aws:s3:::source/a.txt");
+        let (_, wrapped) = generate_data_key(&k, &ctx, &mut rng).expect("generate");
+        let mut bytes = wrapped.as_bytes().to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let tampered = WrappedKey::from_bytes(bytes).expect("same length");
+        assert_eq!(
+            decrypt_data_key(&k, &ctx, &tampered)
+                .expect_err("tampered")
+                .code(),
+            "InvalidCiphertextException"
+        );
+    }
 }

@@ -46,7 +46,10 @@ pub struct RunConfig {
 
 impl Default for RunConfig {
     fn default() -> Self {
-        RunConfig { trace: true, threads: 0 }
+        RunConfig {
+            trace: true,
+            threads: 0,
+        }
     }
 }
 
@@ -62,5 +65,9 @@ pub fn run_with(valid: &ValidSpec, config: RunConfig) -> Result<Outcome, RunErro
         world.step(valid, idx)?;
     }
     let report = report::render(&world, &valid.spec, valid.rules);
-    Ok(Outcome { world, report, name: valid.spec.name.clone() })
+    Ok(Outcome {
+        world,
+        report,
+        name: valid.spec.name.clone(),
+    })
 }

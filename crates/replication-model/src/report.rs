@@ -51,16 +51,58 @@ pub const FAILURE_REASONS: &[&str] = &[
 
 /// Choices the model makes where AWS documents nothing; every report lists the ones its run used.
 pub const INFERRED: &[(&str, &str)] = &[
-    ("no-status-without-opt-in", "SSE-KMS/DSSE-KMS objects matched by a rule without `sse_kms_encrypted_objects` get no replication status at all (not FAILED): the status header is only returned for eligible objects (aws-facts d.3)"),
-    ("src-kms-denied", "a role that may not kms:Decrypt the source key fails with SrcGetObjectNotPermitted: S3 has no dedicated code for it (aws-facts e)"),
-    ("wrong-region-replica-key", "a ReplicaKmsKeyID in another Region than the destination bucket fails with DstKmsKeyNotFound: KMS in the destination Region cannot find it"),
-    ("key-state-codes", "Disabled, PendingDeletion, PendingReplicaDeletion, PendingImport, Unavailable and Creating keys fail with *KmsKeyInvalidState; KMS answers KMSInvalidStateException for pending deletion (aws-facts d.8)"),
-    ("sse-c-blocked-replica", "an SSE-C replica into a bucket that blocks SSE-C fails with DstPutObjectNotPermitted; AWS documents the 403 but not the code (aws-facts d.6)"),
-    ("sse-c-replica-encryption", "an SSE-C replica stays SSE-C under the same customer key: S3 copies the ciphertext (aws-facts d.6)"),
-    ("config-read-denied", "a role that may not s3:GetReplicationConfiguration fails with SrcBucketReplicationConfigMissing (aws-facts a.2)"),
-    ("throttling-pending", "KMS throttling is temporary: objects stay PENDING and are retried (aws-facts d.9)"),
-    ("replicate-tags-deny", "an explicit Deny on s3:ReplicateTags fails tagged objects with DstPutTaggingNotPermitted"),
-    ("foreign-owner", "an object owned by another account without READ/READ_ACP for the bucket owner fails with SrcGetObjectNotPermitted (aws-facts a.1 says only that it is not replicated)"),
+    (
+        "no-status-without-opt-in",
+        "SSE-KMS/DSSE-KMS objects matched by a rule without `sse_kms_encrypted_objects` get no replication status at all (not FAILED): the status header is only returned for eligible objects (aws-facts d.3)",
+    ),
+    (
+        "src-kms-denied",
+        "a role that may not kms:Decrypt the source key fails with SrcGetObjectNotPermitted: S3 has no dedicated code for it (aws-facts e)",
+    ),
+    (
+        "wrong-region-replica-key",
+        "a ReplicaKmsKeyID in another Region than the destination bucket fails with DstKmsKeyNotFound: KMS in the destination Region cannot find it",
+    ),
+    (
+        "key-state-codes",
+        "Disabled, PendingDeletion, PendingReplicaDeletion, PendingImport, Unavailable and Creating keys fail with *KmsKeyInvalidState; KMS answers KMSInvalidStateException for pending deletion (aws-facts d.8)",
+    ),
+    (
+        "sse-c-blocked-replica",
+        "an SSE-C replica into a bucket that blocks SSE-C fails with DstPutObjectNotPermitted; AWS documents the 403 but not the code (aws-facts d.6)",
+    ),
+    (
+        "sse-c-replica-encryption",
+        "an SSE-C replica stays SSE-C under the same customer key: S3 copies the ciphertext (aws-facts d.6)",
+    ),
+    (
+        "config-read-denied",
+        "a role that may not s3:GetReplicationConfiguration fails with SrcBucketReplicationConfigMissing (aws-facts a.2)",
+    ),
+    (
+        "throttling-pending",
+        "KMS throttling is temporary: objects stay PENDING and are retried (aws-facts d.9)",
+    ),
+    (
+        "replicate-tags-deny",
+        "an explicit Deny on s3:ReplicateTags fails tagged objects with DstPutTaggingNotPermitted",
+    ),
+    (
+        "foreign-owner",
+        "an object owned by another account without READ/READ_ACP for the bucket owner fails with SrcGetObjectNotPermitted (aws-facts a.1 says only that it is not replicated)",
+    ),
+    (
+        "deleted-source-key",
+        "an object whose source KMS key was deleted fails with SrcKmsKeyInvalidState: KMS answers NotFoundException and S3 documents no code for it (aws-facts d.8)",
+    ),
+    (
+        "requester-pays-destination",
+        "a Requester Pays destination in another account fails with DstPutObjectNotPermitted: AWS documents the prerequisite, not the code (aws-facts a.1)",
+    ),
+    (
+        "upload-kms-errors",
+        "an SSE-KMS upload with a missing, wrong-Region, disabled or pending-deletion key is refused with KMS's exception prefixed `KMS.` (e.g. KMS.DisabledException); AWS documents the KMS exceptions, not S3's spelling of them (aws-facts f)",
+    ),
 ];
 
 /// The result of running a scenario.
@@ -81,6 +123,14 @@ pub struct ObjectRow {
     pub status: Option<ReplicationStatus>,
     pub failure_reason: Option<&'static str>,
     pub encryption: Option<Sse>,
+    /// The object's tags (empty for delete markers).
+    pub tags: Vec<(String, String)>,
+    /// The storage class (empty for delete markers).
+    pub storage_class: String,
+    /// The account id that owns the version (empty for delete markers).
+    pub owner_account: String,
+    /// For a source version: each destination bucket with the rule that replicates to it.
+    pub destinations: Vec<(String, String)>,
 }
 
 impl Outcome {
@@ -106,12 +156,25 @@ impl Outcome {
             .expectations
             .iter()
             .filter(|e| !e.ok)
-            .map(|e| format!("step {}: expected {}, found {}", e.step + 1, e.expected, e.actual))
+            .map(|e| {
+                format!(
+                    "step {}: expected {}, found {}",
+                    e.step + 1,
+                    e.expected,
+                    e.actual
+                )
+            })
             .collect();
         if failed.is_empty() {
             Ok(())
         } else {
-            Err(format!("{} of {} expectations failed in scenario `{}`:\n{}", failed.len(), self.world.expectations.len(), self.name, failed.join("\n")))
+            Err(format!(
+                "{} of {} expectations failed in scenario `{}`:\n{}",
+                failed.len(),
+                self.world.expectations.len(),
+                self.name,
+                failed.join("\n")
+            ))
         }
     }
 
@@ -132,6 +195,23 @@ impl Outcome {
                             Body::Object(o) => Some(o.sse.clone()),
                             Body::DeleteMarker => None,
                         },
+                        tags: match &v.body {
+                            Body::Object(o) => o.tags.clone(),
+                            Body::DeleteMarker => Vec::new(),
+                        },
+                        storage_class: match &v.body {
+                            Body::Object(o) => o.storage_class.clone(),
+                            Body::DeleteMarker => String::new(),
+                        },
+                        owner_account: match &v.body {
+                            Body::Object(o) => o.owner_account.clone(),
+                            Body::DeleteMarker => String::new(),
+                        },
+                        destinations: v
+                            .destinations
+                            .iter()
+                            .map(|(dest, (rule, _))| (dest.clone(), rule.clone()))
+                            .collect(),
                     });
                 }
             }
@@ -145,6 +225,19 @@ impl Outcome {
         self.world.get_object(bucket, key)
     }
 
+    /// The current version of an SSE-KMS or DSSE-KMS object, its data key opened with the named
+    /// KMS key instead of the one S3 recorded: what a client holding a related multi-Region key
+    /// in another Region can do after a failover (aws-facts g). Any unrelated key fails with
+    /// `InvalidCiphertextException`.
+    pub fn get_object_with_key(
+        &self,
+        bucket: &str,
+        key: &str,
+        kms_key: &str,
+    ) -> Result<Vec<u8>, String> {
+        self.world.get_object_with_key(bucket, key, kms_key)
+    }
+
     /// The raw stored ciphertext of the current version (for tamper tests).
     pub fn stored_ciphertext(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
         match &self.world.current_version(bucket, key)?.body {
@@ -155,8 +248,14 @@ impl Outcome {
 
     /// Replaces the stored ciphertext of the current version, as an attacker with disk access
     /// would; a later [`Outcome::get_object`] must fail.
-    pub fn tamper_ciphertext(&mut self, bucket: &str, key: &str, bytes: Vec<u8>) -> Result<(), String> {
-        let sealed = replication_crypto::SealedObject::from_bytes(bytes).map_err(|e| e.to_string())?;
+    pub fn tamper_ciphertext(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), String> {
+        let sealed =
+            replication_crypto::SealedObject::from_bytes(bytes).map_err(|e| e.to_string())?;
         let v = self
             .world
             .buckets
@@ -190,25 +289,62 @@ pub(crate) fn check_expectation(w: &World, e: &Expectation) -> (String, String, 
     match e {
         Expectation::Config { bucket, verdict } => {
             // Validation proved the verdict; the run confirms the configuration is installed.
-            let installed = w.buckets.get(bucket).is_some_and(|b| b.replication.is_some());
+            let installed = w
+                .buckets
+                .get(bucket)
+                .is_some_and(|b| b.replication.is_some());
             match verdict {
-                ExpectedVerdict::Accepted => ("configuration accepted".into(), if installed { "accepted".into() } else { "none installed".into() }, installed),
-                ExpectedVerdict::Rejected { code } => (format!("rejected with {code}"), format!("rejected with {code}"), true),
+                ExpectedVerdict::Accepted => (
+                    "configuration accepted".into(),
+                    if installed {
+                        "accepted".into()
+                    } else {
+                        "none installed".into()
+                    },
+                    installed,
+                ),
+                ExpectedVerdict::Rejected { code } => (
+                    format!("rejected with {code}"),
+                    format!("rejected with {code}"),
+                    true,
+                ),
             }
         }
-        Expectation::PutRejected { bucket, key, code } => {
-            (format!("PutObject `{bucket}/{key}` rejected with {code}"), format!("rejected with {code}"), true)
-        }
+        Expectation::PutRejected { bucket, key, code } => (
+            format!("PutObject `{bucket}/{key}` rejected with {code}"),
+            format!("rejected with {code}"),
+            true,
+        ),
         Expectation::Object(o) => check_object(w, o),
-        Expectation::Metric { bucket, rule, metric, value } => {
+        Expectation::Metric {
+            bucket,
+            rule,
+            metric,
+            value,
+        } => {
             let actual = metric_value(w, bucket, rule, *metric);
-            (format!("{metric:?} of rule `{rule}` = {value}"), actual.map_or("metrics not enabled on the rule".into(), |v| v.to_string()), actual == Some(*value))
+            (
+                format!("{metric:?} of rule `{rule}` = {value}"),
+                actual.map_or("metrics not enabled on the rule".into(), |v| v.to_string()),
+                actual == Some(*value),
+            )
         }
-        Expectation::Event { bucket, rule, event, reason, count } => {
+        Expectation::Event {
+            bucket,
+            rule,
+            event,
+            reason,
+            count,
+        } => {
             let n = w
                 .events
                 .iter()
-                .filter(|ev| ev.source == *bucket && ev.rule == *rule && ev.event == *event && reason.as_deref().is_none_or(|r| ev.reason == Some(r)))
+                .filter(|ev| {
+                    ev.source == *bucket
+                        && ev.rule == *rule
+                        && ev.event == *event
+                        && reason.as_deref().is_none_or(|r| ev.reason == Some(r))
+                })
                 .count() as u64;
             let what = match reason {
                 Some(r) => format!("{count} {event:?} event(s) with {r} for rule `{rule}`"),
@@ -225,7 +361,11 @@ fn check_object(w: &World, o: &ObjectExpectation) -> (String, String, bool) {
         let _ = write!(expected, " v{v}");
     }
     let version = match o.version {
-        Some(n) => w.buckets.get(&o.bucket).and_then(|b| b.objects.get(&o.key)).and_then(|vs| vs.iter().find(|v| v.id == format!("v{n}"))),
+        Some(n) => w
+            .buckets
+            .get(&o.bucket)
+            .and_then(|b| b.objects.get(&o.key))
+            .and_then(|vs| vs.iter().find(|v| v.id == format!("v{n}"))),
         None => w.current_version(&o.bucket, &o.key),
     };
     let mut ok = true;
@@ -240,9 +380,13 @@ fn check_object(w: &World, o: &ObjectExpectation) -> (String, String, bool) {
         let holds = match (st, version) {
             (ExpectedStatus::Absent, v) => v.is_none(),
             (ExpectedStatus::DeleteMarker, Some(v)) => matches!(v.body, Body::DeleteMarker),
-            (ExpectedStatus::NotReplicated, Some(v)) => !matches!(v.body, Body::DeleteMarker) && v.status().is_none(),
+            (ExpectedStatus::NotReplicated, Some(v)) => {
+                !matches!(v.body, Body::DeleteMarker) && v.status().is_none()
+            }
             (ExpectedStatus::Pending, Some(v)) => v.status() == Some(ReplicationStatus::Pending),
-            (ExpectedStatus::Completed, Some(v)) => v.status() == Some(ReplicationStatus::Completed),
+            (ExpectedStatus::Completed, Some(v)) => {
+                v.status() == Some(ReplicationStatus::Completed)
+            }
             (ExpectedStatus::Failed, Some(v)) => v.status() == Some(ReplicationStatus::Failed),
             (ExpectedStatus::Replica, Some(v)) => v.status() == Some(ReplicationStatus::Replica),
             (_, None) => false,
@@ -262,24 +406,53 @@ fn check_object(w: &World, o: &ObjectExpectation) -> (String, String, bool) {
             Body::DeleteMarker => None,
         });
         let bucket = w.buckets.get(&o.bucket);
-        let (acct, region) = bucket.map(|b| (b.account_id.clone(), b.region.clone())).unwrap_or_default();
+        let (acct, region) = bucket
+            .map(|b| (b.account_id.clone(), b.region.clone()))
+            .unwrap_or_default();
         let holds = match (enc, &found) {
             (ExpectedEncryption::SseS3, Some(Sse::SseS3)) => true,
-            (ExpectedEncryption::SseKms { key, bucket_key }, Some(Sse::SseKms { key_arn, bucket_key: bk })) => {
-                key.as_ref().is_none_or(|k| w.key_ref_arn(k, &acct, &region) == *key_arn || w.resolve_key(k, &acct, &region).is_some_and(|kk| kk.arn == *key_arn))
-                    && bucket_key.is_none_or(|b| b == *bk)
+            (
+                ExpectedEncryption::SseKms { key, bucket_key },
+                Some(Sse::SseKms {
+                    key_arn,
+                    bucket_key: bk,
+                }),
+            ) => {
+                key.as_ref().is_none_or(|k| {
+                    w.key_ref_arn(k, &acct, &region) == *key_arn
+                        || w.resolve_key(k, &acct, &region)
+                            .is_some_and(|kk| kk.arn == *key_arn)
+                }) && bucket_key.is_none_or(|b| b == *bk)
             }
             (ExpectedEncryption::DsseKms { key }, Some(Sse::DsseKms { key_arn })) => {
-                key.as_ref().is_none_or(|k| w.key_ref_arn(k, &acct, &region) == *key_arn || w.resolve_key(k, &acct, &region).is_some_and(|kk| kk.arn == *key_arn))
+                key.as_ref().is_none_or(|k| {
+                    w.key_ref_arn(k, &acct, &region) == *key_arn
+                        || w.resolve_key(k, &acct, &region)
+                            .is_some_and(|kk| kk.arn == *key_arn)
+                })
             }
-            (ExpectedEncryption::SseC { customer_key }, Some(Sse::SseC { customer_key: ck })) => customer_key == ck,
+            (ExpectedEncryption::SseC { customer_key }, Some(Sse::SseC { customer_key: ck })) => {
+                customer_key == ck
+            }
             _ => false,
         };
-        let _ = write!(expected, " with {}", expected_encryption_text(w, enc, &acct, &region));
+        let _ = write!(
+            expected,
+            " with {}",
+            expected_encryption_text(w, enc, &acct, &region)
+        );
         ok &= holds;
         actual.push(found.map_or("no object".to_owned(), |s| s.to_string()));
     }
-    (expected, if actual.is_empty() { "present".into() } else { actual.join(", ") }, ok)
+    (
+        expected,
+        if actual.is_empty() {
+            "present".into()
+        } else {
+            actual.join(", ")
+        },
+        ok,
+    )
 }
 
 fn expected_status_text(s: &ExpectedStatus) -> &'static str {
@@ -313,23 +486,46 @@ fn expected_encryption_text(w: &World, e: &ExpectedEncryption, acct: &str, regio
             Some(k) => format!("DSSE-KMS {}", w.key_ref_arn(k, acct, region)),
             None => "DSSE-KMS".into(),
         },
-        ExpectedEncryption::SseC { customer_key } => format!("SSE-C (customer key `{customer_key}`)"),
+        ExpectedEncryption::SseC { customer_key } => {
+            format!("SSE-C (customer key `{customer_key}`)")
+        }
     }
 }
 
 /// A metric's value, or `None` when metrics are not enabled on the rule ([U-METRICS]).
 fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Option<u64> {
-    let r = w.buckets.get(bucket)?.replication.as_ref()?.rules.iter().find(|r| r.label == rule)?;
+    let r = w
+        .buckets
+        .get(bucket)?
+        .replication
+        .as_ref()?
+        .rules
+        .iter()
+        .find(|r| r.label == rule)?;
     if !r.metrics {
         return None;
     }
-    let m = w.metrics.get(&(bucket.to_owned(), rule.to_owned())).cloned().unwrap_or_default();
-    let pending: Vec<_> = w.queue.iter().filter(|t| t.source == bucket && t.rule == rule).collect();
+    let m = w
+        .metrics
+        .get(&(bucket.to_owned(), rule.to_owned()))
+        .cloned()
+        .unwrap_or_default();
+    let pending: Vec<_> = w
+        .queue
+        .iter()
+        .filter(|t| t.source == bucket && t.rule == rule)
+        .collect();
     Some(match metric {
         MetricName::OperationsPendingReplication => pending.len() as u64,
         MetricName::BytesPendingReplication => pending
             .iter()
-            .filter_map(|t| w.buckets[&t.source].objects.get(&t.key)?.iter().find(|v| v.id == t.version_id))
+            .filter_map(|t| {
+                w.buckets[&t.source]
+                    .objects
+                    .get(&t.key)?
+                    .iter()
+                    .find(|v| v.id == t.version_id)
+            })
             .map(|v| match &v.body {
                 Body::Object(o) => o.size,
                 Body::DeleteMarker => 0,
@@ -343,7 +539,12 @@ fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Opti
 /// Renders the whole report.
 pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "scenario {} (rule set {})", spec.name, rule_set_label(rules.name));
+    let _ = writeln!(
+        out,
+        "scenario {} (rule set {})",
+        spec.name,
+        rule_set_label(rules.name)
+    );
     for line in spec.doc.lines() {
         let line = line.trim();
         if !line.is_empty() {
@@ -353,7 +554,9 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
 
     out.push_str("\n== configuration\n");
     let mut any_config = false;
-    for l in w.log.iter().filter(|l| l.text.starts_with("PutBucketReplication") || l.text.starts_with("PutBucketVersioning")) {
+    for l in w.log.iter().filter(|l| {
+        l.text.starts_with("PutBucketReplication") || l.text.starts_with("PutBucketVersioning")
+    }) {
         any_config = true;
         let _ = writeln!(out, "t={}s step {}: {}", l.at, l.step + 1, l.text);
     }
@@ -380,7 +583,10 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
                 }
                 if let Some(k) = &r.replica_key {
                     let dest = &w.buckets[&r.dest];
-                    extras.push(format!("ReplicaKmsKeyID {}", w.key_ref_arn(k, &dest.account_id, &dest.region)));
+                    extras.push(format!(
+                        "ReplicaKmsKeyID {}",
+                        w.key_ref_arn(k, &dest.account_id, &dest.region)
+                    ));
                 }
                 if r.rtc {
                     extras.push("RTC".into());
@@ -393,7 +599,13 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
                 if let Some(sc) = &r.storage_class {
                     extras.push(format!("storage class {sc}"));
                 }
-                let _ = writeln!(out, "  rule `{}` -> `{}`: {}", r.label, r.dest, extras.join(", "));
+                let _ = writeln!(
+                    out,
+                    "  rule `{}` -> `{}`: {}",
+                    r.label,
+                    r.dest,
+                    extras.join(", ")
+                );
             }
         }
     }
@@ -425,7 +637,8 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
                                 let _ = write!(line, "; -> {dest} (rule `{rule}`) PENDING");
                             }
                             DestStatus::Completed { replica_version } => {
-                                let _ = write!(line, "; -> {dest} (rule `{rule}`) {replica_version}");
+                                let _ =
+                                    write!(line, "; -> {dest} (rule `{rule}`) {replica_version}");
                             }
                             DestStatus::Failed { reason } => {
                                 let _ = write!(line, "; -> {dest} (rule `{rule}`) FAILED {reason}");
@@ -451,12 +664,20 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
         render_attempt(&mut out, a);
     }
 
-    let failures: Vec<&AttemptRecord> = w.attempts.iter().filter(|a| matches!(a.result, AttemptResult::Failed { .. })).collect();
+    let failures: Vec<&AttemptRecord> = w
+        .attempts
+        .iter()
+        .filter(|a| matches!(a.result, AttemptResult::Failed { .. }))
+        .collect();
     if !failures.is_empty() {
         out.push_str("\n== fix hints\n");
         for a in failures {
             if let AttemptResult::Failed { reason, fix, .. } = &a.result {
-                let _ = writeln!(out, "{}/{} {} -> {}: {reason}: {fix}", a.source, a.key, a.version_id, a.dest);
+                let _ = writeln!(
+                    out,
+                    "{}/{} {} -> {}: {reason}: {fix}",
+                    a.source, a.key, a.version_id, a.dest
+                );
             }
         }
     }
@@ -488,8 +709,15 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
         out.push_str("(none)\n");
     }
     for e in &w.events {
-        let reason = e.reason.map(|r| format!(" failureReason {r}")).unwrap_or_default();
-        let _ = writeln!(out, "t={}s s3:Replication:{:?} {}/{} {} -> {} (rule `{}`){reason}", e.at, e.event, e.source, e.key, e.version_id, e.dest, e.rule);
+        let reason = e
+            .reason
+            .map(|r| format!(" failureReason {r}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "t={}s s3:Replication:{:?} {}/{} {} -> {} (rule `{}`){reason}",
+            e.at, e.event, e.source, e.key, e.version_id, e.dest, e.rule
+        );
     }
 
     out.push_str("\n== expectations\n");
@@ -500,7 +728,13 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
         if e.ok {
             let _ = writeln!(out, "ok   step {}: {}", e.step + 1, e.expected);
         } else {
-            let _ = writeln!(out, "FAIL step {}: expected {}, found {}", e.step + 1, e.expected, e.actual);
+            let _ = writeln!(
+                out,
+                "FAIL step {}: expected {}, found {}",
+                e.step + 1,
+                e.expected,
+                e.actual
+            );
         }
     }
 
@@ -516,17 +750,38 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
 
 fn render_attempt(out: &mut String, a: &AttemptRecord) {
     let batch = if a.batch { " (Batch Replication)" } else { "" };
-    let _ = writeln!(out, "{}/{} {} -> {} via rule `{}`, {} attempt {} at t={}s{batch}", a.source, a.key, a.version_id, a.dest, a.rule, a.kind, a.attempt, a.at);
+    let _ = writeln!(
+        out,
+        "{}/{} {} -> {} via rule `{}`, {} attempt {} at t={}s{batch}",
+        a.source, a.key, a.version_id, a.dest, a.rule, a.kind, a.attempt, a.at
+    );
     for (i, t) in a.trace.iter().enumerate() {
-        let _ = writeln!(out, "  {}. {} {}: {}", i + 1, t.action, t.resource, t.result);
+        let _ = writeln!(
+            out,
+            "  {}. {} {}: {}",
+            i + 1,
+            t.action,
+            t.resource,
+            t.result
+        );
     }
     for n in &a.notes {
         let _ = writeln!(out, "  note: {n}");
     }
     match &a.result {
-        AttemptResult::Completed { replica_version, replica_sse } => {
-            let enc = replica_sse.as_ref().map(|s| format!(", {s}")).unwrap_or_default();
-            let _ = writeln!(out, "  => COMPLETED: replica {}/{} {replica_version}{enc}", a.dest, a.key);
+        AttemptResult::Completed {
+            replica_version,
+            replica_sse,
+        } => {
+            let enc = replica_sse
+                .as_ref()
+                .map(|s| format!(", {s}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  => COMPLETED: replica {}/{} {replica_version}{enc}",
+                a.dest, a.key
+            );
         }
         AttemptResult::Failed { reason, detail, .. } => {
             let _ = writeln!(out, "  => FAILED {reason}: {detail}");
@@ -572,7 +827,7 @@ fn inferred_used(w: &World, report: &str) -> Vec<(&'static str, &'static str)> {
     for (id, text) in INFERRED {
         let on = match *id {
             "no-status-without-opt-in" => report.contains("SSE-KMS and DSSE-KMS objects replicate only when the rule opts in"),
-            "src-kms-denied" => w.attempts.iter().any(|a| matches!(&a.result, AttemptResult::Failed { reason: "SrcGetObjectNotPermitted", .. }) && a.trace.last().is_some_and(|t| t.action == "kms:Decrypt")),
+            "src-kms-denied" => has("kms:Decrypt of the source key"),
             "wrong-region-replica-key" => has("KMS keys never leave their Region"),
             "key-state-codes" => has("KmsKeyInvalidState"),
             "sse-c-blocked-replica" => has("blocks SSE-C"),
@@ -581,6 +836,9 @@ fn inferred_used(w: &World, report: &str) -> Vec<(&'static str, &'static str)> {
             "throttling-pending" => w.attempts.iter().any(|a| matches!(&a.result, AttemptResult::Pending { why } if why.contains("throttling"))),
             "replicate-tags-deny" => has("DstPutTaggingNotPermitted"),
             "foreign-owner" => has("READ and READ_ACP"),
+            "deleted-source-key" => has("was deleted"),
+            "requester-pays-destination" => has("Requester Pays"),
+            "upload-kms-errors" => w.log.iter().any(|l| l.text.contains(": rejected, KMS.")),
             _ => false,
         };
         if on {

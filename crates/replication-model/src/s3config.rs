@@ -15,14 +15,40 @@ use crate::spec::{BucketRef, FilterSpec, ReplicationSpec, RuleSpec, Versioning};
 pub struct ApiRejection {
     /// AWS's error code, e.g. `InvalidRequest`.
     pub code: String,
-    /// AWS's message where known, with the scenario's names.
-    pub message: String,
+    /// AWS's own message where it is documented or observed (aws-facts a.4), verbatim.
+    pub aws_message: Option<String>,
+    /// What is wrong, in the scenario's names (lowercase, items in backticks).
+    pub detail: String,
+    /// How to fix the scenario so AWS accepts the call.
+    pub fix: String,
     /// The field path in the step that caused it.
     pub path: String,
 }
 
-fn reject(code: &str, path: String, message: String) -> Result<(), ApiRejection> {
-    Err(ApiRejection { code: code.to_owned(), message, path })
+impl ApiRejection {
+    /// The rejection as one line for the report's timeline: `detail ("AWS message")`.
+    pub fn message(&self) -> String {
+        match &self.aws_message {
+            Some(aws) => format!("{}: \"{aws}\"", self.detail),
+            None => self.detail.clone(),
+        }
+    }
+}
+
+fn reject(
+    code: &str,
+    path: String,
+    aws_message: Option<&str>,
+    detail: String,
+    fix: String,
+) -> Result<(), ApiRejection> {
+    Err(ApiRejection {
+        code: code.to_owned(),
+        aws_message: aws_message.map(str::to_owned),
+        detail,
+        fix,
+        path,
+    })
 }
 
 /// The schema version of a configuration: V1 uses `Prefix` under `Rule`, V2 uses `Filter`.
@@ -57,7 +83,8 @@ pub fn filter_matches(filter: &FilterSpec, key: &str, tags: &[(String, String)])
         FilterSpec::V1Prefix(p) | FilterSpec::Prefix(p) => key.starts_with(p.as_str()),
         FilterSpec::Tag(k, v) => has(k, v),
         FilterSpec::And { prefix, tags: want } => {
-            prefix.as_deref().is_none_or(|p| key.starts_with(p)) && want.iter().all(|(k, v)| has(k, v))
+            prefix.as_deref().is_none_or(|p| key.starts_with(p))
+                && want.iter().all(|(k, v)| has(k, v))
         }
     }
 }
@@ -71,15 +98,16 @@ pub fn check_put_bucket_replication(
     cat: &Catalog,
     versioning: &BTreeMap<String, Versioning>,
 ) -> Result<(), ApiRejection> {
+    let src = &config.bucket;
     // aws-facts a.4 [O-TFSRC]
-    if versioning.get(&config.bucket) != Some(&Versioning::Enabled) {
+    let src_versioning = versioning.get(src).copied().unwrap_or_default();
+    if src_versioning != Versioning::Enabled {
         return reject(
             "InvalidRequest",
             "bucket".into(),
-            format!(
-                "Versioning must be 'Enabled' on the bucket to apply a replication configuration (source bucket `{}`; enable `versioning` on it)",
-                config.bucket
-            ),
+            Some("Versioning must be 'Enabled' on the bucket to apply a replication configuration"),
+            format!("source bucket `{src}` has versioning {src_versioning:?}"),
+            format!("enable `versioning` on `{src}` before this step"),
         );
     }
     // aws-facts b: 1 to 1,000 rules (error code undocumented: inferred `InvalidRequest`).
@@ -87,19 +115,30 @@ pub fn check_put_bucket_replication(
         return reject(
             "InvalidRequest",
             "bucket".into(),
-            format!("a replication configuration holds 1 to 1,000 rules; this one has {}", config.rules.len()),
+            None,
+            format!(
+                "the replication configuration of `{src}` has {} rules, and S3 takes 1 to 1,000",
+                config.rules.len()
+            ),
+            "give the configuration at least one rule and at most 1,000".into(),
         );
     }
-    let schemas: BTreeSet<_> = config.rules.iter().map(|r| rule_schema(r) == SchemaVersion::V1).collect();
+    let schemas: BTreeSet<_> = config
+        .rules
+        .iter()
+        .map(|r| rule_schema(r) == SchemaVersion::V1)
+        .collect();
     if schemas.len() > 1 {
         // Inferred: the V1 and V2 schemas are exclusive forms of one document.
         return reject(
             "InvalidRequest",
             "rules[0].filter".into(),
-            "rules mix the V1 form (`Prefix` under `Rule`) with the V2 form (`Filter`); use `Filter` in every rule".into(),
+            None,
+            "the rules mix the V1 form (`Prefix` under `Rule`) with the V2 form (`Filter`)".into(),
+            "use `Filter` in every rule".into(),
         );
     }
-    let mut priorities: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut priorities: BTreeMap<u32, String> = BTreeMap::new();
     let mut ids_seen: BTreeSet<&str> = BTreeSet::new();
     for (j, rule) in config.rules.iter().enumerate() {
         let p = |field: &str| format!("rules[{j}].{field}");
@@ -110,12 +149,20 @@ pub fn check_put_bucket_replication(
                 return reject(
                     "InvalidArgument",
                     p("id"),
-                    format!("rule ID `{id}` must be at most 255 ASCII characters"),
+                    None,
+                    format!("rule ID `{id}` is not at most 255 ASCII characters"),
+                    "shorten the ID and use ASCII characters only".into(),
                 );
             }
             if !ids_seen.insert(id) {
                 // Inferred: IDs identify rules in metrics and events, so S3 keeps them unique.
-                return reject("InvalidArgument", p("id"), format!("rule ID `{id}` is used twice; give every rule its own ID"));
+                return reject(
+                    "InvalidArgument",
+                    p("id"),
+                    None,
+                    format!("rule ID `{id}` is used by two rules"),
+                    "give every rule its own ID".into(),
+                );
             }
         }
         let v2 = rule_schema(rule) == SchemaVersion::V2;
@@ -125,7 +172,13 @@ pub fn check_put_bucket_replication(
                 return reject(
                     "InvalidRequest",
                     p("filter"),
-                    format!("DeleteMarkerReplication must be specified for this version of Cross Region Replication configuration schema (rule `{label}` uses `Filter`; add `delete_marker_replication: disabled` or `enabled`)"),
+                    Some(
+                        "DeleteMarkerReplication must be specified for this version of Cross Region Replication configuration schema",
+                    ),
+                    format!(
+                        "rule `{label}` uses `Filter` (the V2 schema) without `DeleteMarkerReplication`"
+                    ),
+                    "add `delete_marker_replication: disabled` (or `enabled`) to the rule".into(),
                 );
             }
             // aws-facts a.4: documented requirement; message seen only in S3-compatible clones.
@@ -133,20 +186,33 @@ pub fn check_put_bucket_replication(
                 return reject(
                     "InvalidRequest",
                     p("filter"),
-                    format!("Priority must be specified for this version of Cross Region Replication configuration schema (rule `{label}` uses `Filter`; add `priority: N`)"),
+                    Some(
+                        "Priority must be specified for this version of Cross Region Replication configuration schema",
+                    ),
+                    format!("rule `{label}` uses `Filter` (the V2 schema) without `Priority`"),
+                    "add `priority: N` to the rule".into(),
                 );
             };
             // aws-facts a.4: inferred / low confidence.
-            if let Some(first) = priorities.insert(priority, j) {
-                let _ = first;
-                return reject("InvalidRequest", p("priority"), format!("Found duplicate priority {priority}. (rule `{label}`; give each rule its own priority)"));
+            if let Some(first) = priorities.insert(priority, label.clone()) {
+                return reject(
+                    "InvalidRequest",
+                    p("priority"),
+                    Some(&format!("Found duplicate priority {priority}.")),
+                    format!("rules `{first}` and `{label}` both have priority {priority}"),
+                    "give each rule its own priority".into(),
+                );
             }
             // aws-facts a.4 [A-RULE] [U-DM]
             if has_tag_filter(&rule.filter) && rule.delete_marker_replication == Some(true) {
                 return reject(
                     "InvalidRequest",
                     p("delete_marker_replication"),
-                    format!("Delete marker replication is not supported if any Tag filter is specified. (rule `{label}`; set `delete_marker_replication: disabled` or filter by prefix)"),
+                    Some(
+                        "Delete marker replication is not supported if any Tag filter is specified.",
+                    ),
+                    format!("rule `{label}` filters on tags and replicates delete markers"),
+                    "set `delete_marker_replication: disabled`, or filter by prefix only".into(),
                 );
             }
         } else if rule.replica_modifications.is_some() {
@@ -154,51 +220,88 @@ pub fn check_put_bucket_replication(
             return reject(
                 "InvalidRequest",
                 p("replica_modifications"),
-                format!("`ReplicaModifications` needs the V2 schema; rule `{label}` uses the V1 `Prefix` form, use `filter: prefix(...)` instead"),
+                None,
+                format!(
+                    "rule `{label}` uses the V1 `Prefix` form, and `ReplicaModifications` needs the V2 schema"
+                ),
+                "use `filter: prefix(...)` instead of the V1 prefix".into(),
             );
         }
         // aws-facts a.4 [O-KMSID]
-        if rule.sse_kms_encrypted_objects == Some(true) && rule.destination.replica_kms_key.is_none() {
+        if rule.sse_kms_encrypted_objects == Some(true)
+            && rule.destination.replica_kms_key.is_none()
+        {
             return reject(
                 "InvalidRequest",
                 p("sse_kms_encrypted_objects"),
-                format!("ReplicaKmsKeyID must be specified if SseKmsEncryptedObjects tag is present. (rule `{label}`; add `replica_kms_key: <key in the destination Region>`)"),
+                Some("ReplicaKmsKeyID must be specified if SseKmsEncryptedObjects tag is present."),
+                format!("rule `{label}` opts in to SSE-KMS objects without a `ReplicaKmsKeyID`"),
+                "add `replica_kms_key: <key in the destination Region>` to the rule".into(),
             );
         }
         // Destination existence and versioning (aws-facts a.4 [O-DSTEXIST] [O-TFDST]).
         let dest_name = match &rule.destination.bucket {
             BucketRef::Named(n) => Some(n.clone()),
-            BucketRef::Arn(arn) => ids::parse_bucket_arn(arn).ok().and_then(|s3| cat.bucket_by_s3_name(&s3).map(str::to_owned)),
+            BucketRef::Arn(arn) => ids::parse_bucket_arn(arn)
+                .ok()
+                .and_then(|s3| cat.bucket_by_s3_name(&s3).map(str::to_owned)),
         };
         let Some(dest) = dest_name else {
-            return reject("InvalidRequest", p("destination.bucket"), format!("Destination bucket must exist. (rule `{label}`)"));
-        };
-        let source_owner = cat.buckets.get(&config.bucket).map(|b| b.account_id.clone());
-        let dest_owner = cat.buckets.get(&dest).map(|b| b.account_id.clone());
-        if source_owner == dest_owner && versioning.get(&dest) != Some(&Versioning::Enabled) {
+            let arn = match &rule.destination.bucket {
+                BucketRef::Named(n) => n.clone(),
+                BucketRef::Arn(a) => a.clone(),
+            };
             return reject(
                 "InvalidRequest",
                 p("destination.bucket"),
-                format!("Destination bucket must have versioning enabled. (rule `{label}`, bucket `{dest}`; enable `versioning` on it)"),
+                Some("Destination bucket must exist."),
+                format!("the destination `{arn}` of rule `{label}` is no bucket of the scenario"),
+                "define the destination bucket, or name one that exists".into(),
+            );
+        };
+        let source_owner = cat.buckets.get(src).map(|b| b.account_id.clone());
+        let dest_owner = cat.buckets.get(&dest).map(|b| b.account_id.clone());
+        let dest_versioning = versioning.get(&dest).copied().unwrap_or_default();
+        if source_owner == dest_owner && dest_versioning != Versioning::Enabled {
+            return reject(
+                "InvalidRequest",
+                p("destination.bucket"),
+                Some("Destination bucket must have versioning enabled."),
+                format!(
+                    "the destination `{dest}` of rule `{label}` has versioning {dest_versioning:?}"
+                ),
+                format!("enable `versioning` on `{dest}` before this step"),
             );
         }
         // aws-facts a.4 [A-ERR]: AccessControlTranslation needs Account, which must be the owner.
-        let account_id = rule.destination.account.as_ref().map(|a| cat.account_id(a).unwrap_or_else(|| a.clone()));
+        let account_id = rule
+            .destination
+            .account
+            .as_ref()
+            .map(|a| cat.account_id(a).unwrap_or_else(|| a.clone()));
         if rule.destination.owner_override && account_id.is_none() {
             return reject(
                 "InvalidRequest",
                 p("destination.owner_override"),
-                format!("`AccessControlTranslation` needs the destination `Account` (rule `{label}`; add `account: <destination owner>`)"),
+                None,
+                format!(
+                    "rule `{label}` has `AccessControlTranslation` without the destination `Account`"
+                ),
+                "add `account: <destination owner>` to the destination".into(),
             );
         }
-        if let (Some(acct), Some(owner)) = (&account_id, &dest_owner) {
-            if acct != owner {
-                return reject(
-                    "InvalidArgument",
-                    p("destination.account"),
-                    format!("destination `Account` {acct} is not the owner of `{dest}` ({owner}) (rule `{label}`)"),
-                );
-            }
+        if let (Some(acct), Some(owner)) = (&account_id, &dest_owner)
+            && acct != owner
+        {
+            return reject(
+                "InvalidArgument",
+                p("destination.account"),
+                None,
+                format!(
+                    "the destination `Account` {acct} of rule `{label}` does not own `{dest}` ({owner} does)"
+                ),
+                format!("set `account` to the owner of `{dest}`"),
+            );
         }
         // aws-facts a.4 [A-ERR] [U-RTC]: RTC and Metrics go together, with 15 minutes.
         let rtc = rule.destination.replication_time;
@@ -211,27 +314,35 @@ pub fn check_put_bucket_replication(
                     return reject(
                         "InvalidRequest",
                         p("destination.replication_time"),
-                        format!("`ReplicationTime` needs `Metrics` with the same status (rule `{label}`; add `metrics: enabled`)"),
+                        None,
+                        format!("rule `{label}` has `ReplicationTime` without `Metrics`"),
+                        "add `metrics` with the same status and a 15-minute threshold".into(),
                     );
                 }
                 Some((metrics_on, _)) if metrics_on != rtc_on => {
                     return reject(
                         "InvalidRequest",
                         p("destination.metrics"),
-                        format!("`ReplicationTime` and `Metrics` must have the same status (rule `{label}`)"),
+                        None,
+                        format!(
+                            "rule `{label}` has `ReplicationTime` and `Metrics` with different statuses"
+                        ),
+                        "give both the same status".into(),
                     );
                 }
                 Some(_) => {}
             }
         }
-        if let Some((true, minutes)) = rtc {
-            if minutes != 15 {
-                return reject(
-                    "InvalidArgument",
-                    p("destination.replication_time"),
-                    format!("`ReplicationTime.Time.Minutes` must be 15, not {minutes} (rule `{label}`)"),
-                );
-            }
+        if let Some((true, minutes)) = rtc
+            && minutes != 15
+        {
+            return reject(
+                "InvalidArgument",
+                p("destination.replication_time"),
+                None,
+                format!("rule `{label}` has `ReplicationTime.Time.Minutes` {minutes}"),
+                "set it to 15, the only value S3 takes".into(),
+            );
         }
         if let Some((true, threshold)) = metrics {
             match threshold {
@@ -241,14 +352,20 @@ pub fn check_put_bucket_replication(
                     return reject(
                         "InvalidArgument",
                         p("destination.metrics"),
-                        format!("`Metrics` with S3 RTC needs `EventThreshold.Minutes` 15 (rule `{label}`)"),
+                        None,
+                        format!(
+                            "rule `{label}` has S3 RTC and `Metrics` without `EventThreshold.Minutes`"
+                        ),
+                        "set the metrics threshold to 15 minutes".into(),
                     );
                 }
                 Some(m) => {
                     return reject(
                         "InvalidArgument",
                         p("destination.metrics"),
-                        format!("`Metrics.EventThreshold.Minutes` must be 15, not {m} (rule `{label}`)"),
+                        None,
+                        format!("rule `{label}` has `Metrics.EventThreshold.Minutes` {m}"),
+                        "set it to 15, the only value S3 takes".into(),
                     );
                 }
             }
@@ -266,11 +383,30 @@ mod tests {
     fn filters_match_as_s3_does() {
         let tags = vec![("team".to_owned(), "a".to_owned())];
         assert!(filter_matches(&FilterSpec::Empty, "x", &[]));
-        assert!(filter_matches(&FilterSpec::Prefix("reports/".into()), "reports/q1", &[]));
-        assert!(!filter_matches(&FilterSpec::Prefix("reports/".into()), "logs/q1", &[]));
-        assert!(filter_matches(&FilterSpec::Tag("team".into(), "a".into()), "x", &tags));
-        assert!(!filter_matches(&FilterSpec::Tag("team".into(), "b".into()), "x", &tags));
-        let and = FilterSpec::And { prefix: Some("r/".into()), tags: tags.clone() };
+        assert!(filter_matches(
+            &FilterSpec::Prefix("reports/".into()),
+            "reports/q1",
+            &[]
+        ));
+        assert!(!filter_matches(
+            &FilterSpec::Prefix("reports/".into()),
+            "logs/q1",
+            &[]
+        ));
+        assert!(filter_matches(
+            &FilterSpec::Tag("team".into(), "a".into()),
+            "x",
+            &tags
+        ));
+        assert!(!filter_matches(
+            &FilterSpec::Tag("team".into(), "b".into()),
+            "x",
+            &tags
+        ));
+        let and = FilterSpec::And {
+            prefix: Some("r/".into()),
+            tags: tags.clone(),
+        };
         assert!(filter_matches(&and, "r/1", &tags));
         assert!(!filter_matches(&and, "r/1", &[]));
         assert!(!filter_matches(&and, "s/1", &tags));

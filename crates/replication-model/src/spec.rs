@@ -225,13 +225,24 @@ pub enum Step {
     PutObject(PutObjectSpec),
     /// `DeleteObject` without a version id (adds a delete marker on a versioned bucket), or with
     /// one (removes that version; never replicated).
-    DeleteObject { bucket: String, key: String, version: Option<u32> },
+    DeleteObject {
+        bucket: String,
+        key: String,
+        version: Option<u32>,
+    },
     /// `PutObjectTagging` on the current version (tags added after creation).
-    PutObjectTagging { bucket: String, key: String, tags: Vec<(String, String)> },
+    PutObjectTagging {
+        bucket: String,
+        key: String,
+        tags: Vec<(String, String)>,
+    },
     /// Run every pending replication task once; transient failures stay pending.
     Replicate,
     /// A Batch Replication job on a source bucket for objects whose status is one of `statuses`.
-    BatchReplicate { bucket: String, statuses: Vec<BatchStatus> },
+    BatchReplicate {
+        bucket: String,
+        statuses: Vec<BatchStatus>,
+    },
     /// Something that changes the world between steps.
     Fault(Fault),
     /// Let logical time pass (seconds); every other step takes one second.
@@ -280,7 +291,10 @@ pub enum FilterSpec {
     Empty,
     Prefix(String),
     Tag(String, String),
-    And { prefix: Option<String>, tags: Vec<(String, String)> },
+    And {
+        prefix: Option<String>,
+        tags: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,10 +352,17 @@ pub enum Body {
 pub enum UploadEncryption {
     SseS3,
     /// `key: None` uses the bucket default key, or `aws/s3`. `bucket_key: None` follows the bucket.
-    SseKms { key: Option<KeyRef>, bucket_key: Option<bool> },
-    DsseKms { key: Option<KeyRef> },
+    SseKms {
+        key: Option<KeyRef>,
+        bucket_key: Option<bool>,
+    },
+    DsseKms {
+        key: Option<KeyRef>,
+    },
     /// A customer-provided key, named so several objects can share it.
-    SseC { customer_key: String },
+    SseC {
+        customer_key: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -358,19 +379,37 @@ pub enum BatchStatus {
 pub enum Fault {
     DisableKey(String),
     EnableKey(String),
-    ScheduleKeyDeletion { key: String, pending_days: u32 },
+    ScheduleKeyDeletion {
+        key: String,
+        pending_days: u32,
+    },
     CancelKeyDeletion(String),
     /// The waiting period ends and the key is deleted.
     DeleteKeyMaterial(String),
     /// Remove the statement with this `Sid` (or index) from a policy.
-    RevokeStatement { policy: PolicyTarget, statement: StatementSelector },
-    AddStatement { policy: PolicyTarget, statement: StatementSpec },
-    SetBucketVersioning { bucket: String, versioning: Versioning },
+    RevokeStatement {
+        policy: PolicyTarget,
+        statement: StatementSelector,
+    },
+    AddStatement {
+        policy: PolicyTarget,
+        statement: StatementSpec,
+    },
+    SetBucketVersioning {
+        bucket: String,
+        versioning: Versioning,
+    },
     RegionUnavailable(String),
     RegionAvailable(String),
     /// KMS in a Region answers `ThrottlingException` until turned off.
-    ThrottleKms { region: String, on: bool },
-    BlockSseC { bucket: String, blocked: bool },
+    ThrottleKms {
+        region: String,
+        on: bool,
+    },
+    BlockSseC {
+        bucket: String,
+        blocked: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,7 +418,10 @@ pub enum PolicyTarget {
     Bucket(String),
     RoleTrust(String),
     /// A named identity policy of a role.
-    Role { role: String, policy: String },
+    Role {
+        role: String,
+        policy: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -393,14 +435,32 @@ pub enum Expectation {
     /// The verdict of the most recent bucket-level call on `bucket` (`PutBucketReplication`, or a
     /// versioning change made by a fault, which S3 refuses with `InvalidBucketState` on a source
     /// bucket that has a replication configuration).
-    Config { bucket: String, verdict: ExpectedVerdict },
+    Config {
+        bucket: String,
+        verdict: ExpectedVerdict,
+    },
     /// The verdict of the most recent `PutObject` (or fault) that S3 answers with an error, e.g.
     /// an SSE-C upload into a bucket that blocks SSE-C.
-    PutRejected { bucket: String, key: String, code: String },
+    PutRejected {
+        bucket: String,
+        key: String,
+        code: String,
+    },
     /// The current version of an object (or version `version`, 1-based).
     Object(ObjectExpectation),
-    Metric { bucket: String, rule: String, metric: MetricName, value: u64 },
-    Event { bucket: String, rule: String, event: EventName, reason: Option<String>, count: u64 },
+    Metric {
+        bucket: String,
+        rule: String,
+        metric: MetricName,
+        value: u64,
+    },
+    Event {
+        bucket: String,
+        rule: String,
+        event: EventName,
+        reason: Option<String>,
+        count: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -438,9 +498,16 @@ pub enum ExpectedStatus {
 pub enum ExpectedEncryption {
     SseS3,
     /// `key: None` checks only the type.
-    SseKms { key: Option<KeyRef>, bucket_key: Option<bool> },
-    DsseKms { key: Option<KeyRef> },
-    SseC { customer_key: String },
+    SseKms {
+        key: Option<KeyRef>,
+        bucket_key: Option<bool>,
+    },
+    DsseKms {
+        key: Option<KeyRef>,
+    },
+    SseC {
+        customer_key: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -483,6 +550,9 @@ pub enum Item {
 
 impl Locus {
     pub fn new(item: Item, path: impl Into<String>) -> Self {
-        Self { item, path: path.into() }
+        Self {
+            item,
+            path: path.into(),
+        }
     }
 }

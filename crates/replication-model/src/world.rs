@@ -12,8 +12,8 @@ use replication_crypto::{Key256, KeySource, SealedObject, WrappedKey};
 use replication_policy::Policy;
 
 use crate::catalog::{Catalog, KeyOrigin};
-use crate::ids;
 use crate::iam::PolicyOwner;
+use crate::ids;
 use crate::kms::{self, Grant, KeyState, KmsKey};
 use crate::rules::RuleSet;
 use crate::s3config::{self, SchemaVersion};
@@ -33,8 +33,14 @@ impl std::fmt::Display for Sse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Sse::SseS3 => f.write_str("SSE-S3"),
-            Sse::SseKms { key_arn, bucket_key: false } => write!(f, "SSE-KMS {key_arn}"),
-            Sse::SseKms { key_arn, bucket_key: true } => write!(f, "SSE-KMS {key_arn} (Bucket Key)"),
+            Sse::SseKms {
+                key_arn,
+                bucket_key: false,
+            } => write!(f, "SSE-KMS {key_arn}"),
+            Sse::SseKms {
+                key_arn,
+                bucket_key: true,
+            } => write!(f, "SSE-KMS {key_arn} (Bucket Key)"),
             Sse::DsseKms { key_arn } => write!(f, "DSSE-KMS {key_arn}"),
             Sse::SseC { customer_key } => write!(f, "SSE-C (customer key `{customer_key}`)"),
         }
@@ -47,9 +53,18 @@ pub(crate) enum Envelope {
     /// Wrapped under the Region's S3 root key.
     SseS3 { wrapped: WrappedKey },
     /// Wrapped by KMS under `key_arn`, bound to the encryption context.
-    Kms { key_arn: String, context: BTreeMap<String, String>, wrapped: WrappedKey },
+    Kms {
+        key_arn: String,
+        context: BTreeMap<String, String>,
+        wrapped: WrappedKey,
+    },
     /// Two independent layers, each with its own data key ([U-KMSREPL] DSSE-KMS).
-    Dsse { key_arn: String, context: BTreeMap<String, String>, outer: WrappedKey, inner: WrappedKey },
+    Dsse {
+        key_arn: String,
+        context: BTreeMap<String, String>,
+        outer: WrappedKey,
+        inner: WrappedKey,
+    },
     /// The customer's key: S3 keeps only a salted HMAC of it.
     SseC { salt: [u8; 16], hmac: [u8; 32] },
 }
@@ -124,7 +139,10 @@ impl Version {
         }
         let statuses = self.destinations.values().map(|(_, s)| s);
         // [U-STATUS]: FAILED if any destination failed, PENDING until all are done.
-        if statuses.clone().any(|s| matches!(s, DestStatus::Failed { .. })) {
+        if statuses
+            .clone()
+            .any(|s| matches!(s, DestStatus::Failed { .. }))
+        {
             Some(ReplicationStatus::Failed)
         } else if statuses.clone().any(|s| matches!(s, DestStatus::Pending)) {
             Some(ReplicationStatus::Pending)
@@ -342,7 +360,10 @@ impl World {
                 })
                 .collect();
             for alias in &k.aliases {
-                world.aliases.insert(ids::alias_arn(&info.region, &info.account_id, alias), info.arn.clone());
+                world.aliases.insert(
+                    ids::alias_arn(&info.region, &info.account_id, alias),
+                    info.arn.clone(),
+                );
             }
             world.key_names.insert(k.name.clone(), info.arn.clone());
             world.keys.insert(
@@ -373,12 +394,18 @@ impl World {
         for (account_id, region) in places {
             let key_id = ids::aws_managed_key_id(&account_id, &region);
             let arn = ids::key_arn(&region, &account_id, &key_id);
-            world.aliases.insert(ids::alias_arn(&region, &account_id, "aws/s3"), arn.clone());
+            world
+                .aliases
+                .insert(ids::alias_arn(&region, &account_id, "aws/s3"), arn.clone());
             if world.keys.contains_key(&arn) {
                 continue;
             }
             let managed = crate::iam::managed_key_policy(&account_id, &region);
-            let Ok(policy) = crate::iam::compile(&managed, &world.cat, &crate::iam::PolicyUse::Key(String::new())) else {
+            let Ok(policy) = crate::iam::compile(
+                &managed,
+                &world.cat,
+                &crate::iam::PolicyUse::Key(String::new()),
+            ) else {
                 continue;
             };
             world.keys.insert(
@@ -398,7 +425,12 @@ impl World {
                 },
             );
         }
-        let regions: BTreeSet<String> = world.cat.buckets.values().map(|b| b.region.clone()).collect();
+        let regions: BTreeSet<String> = world
+            .cat
+            .buckets
+            .values()
+            .map(|b| b.region.clone())
+            .collect();
         for r in regions {
             world.s3_root.insert(r, rng.key()?);
         }
@@ -414,7 +446,10 @@ impl World {
                     versioning: b.versioning,
                     default_encryption: b.default_encryption.clone(),
                     bucket_key: b.bucket_key,
-                    policy: valid.policies.get(&PolicyOwner::Bucket(b.name.clone())).cloned(),
+                    policy: valid
+                        .policies
+                        .get(&PolicyOwner::Bucket(b.name.clone()))
+                        .cloned(),
                     blocks_sse_c: b.block_sse_c.unwrap_or(world.rules.new_buckets_block_sse_c),
                     object_lock: b.object_lock,
                     requester_pays: b.requester_pays,
@@ -430,7 +465,10 @@ impl World {
                 .policies
                 .iter()
                 .map(|p| {
-                    let owner = PolicyOwner::Role { role: r.name.clone(), policy: p.name.clone() };
+                    let owner = PolicyOwner::Role {
+                        role: r.name.clone(),
+                        policy: p.name.clone(),
+                    };
                     (p.name.clone(), valid.policies[&owner].clone())
                 })
                 .collect();
@@ -449,15 +487,27 @@ impl World {
     }
 
     pub(crate) fn log(&mut self, step: usize, text: String) {
-        self.log.push(LogLine { at: self.clock, step, text });
+        self.log.push(LogLine {
+            at: self.clock,
+            step,
+            text,
+        });
     }
 
     /// The KMS key a reference names, from the point of view of a bucket (for `aws/s3` and alias
     /// resolution): `None` when no such key exists.
-    pub(crate) fn resolve_key(&self, key: &KeyRef, account_id: &str, region: &str) -> Option<&KmsKey> {
+    pub(crate) fn resolve_key(
+        &self,
+        key: &KeyRef,
+        account_id: &str,
+        region: &str,
+    ) -> Option<&KmsKey> {
         let arn = match key {
             KeyRef::Named(n) => self.key_names.get(n)?.clone(),
-            KeyRef::AwsManagedS3 => self.aliases.get(&ids::alias_arn(region, account_id, "aws/s3"))?.clone(),
+            KeyRef::AwsManagedS3 => self
+                .aliases
+                .get(&ids::alias_arn(region, account_id, "aws/s3"))?
+                .clone(),
             KeyRef::Arn(a) => self.aliases.get(a).cloned().unwrap_or_else(|| a.clone()),
         };
         self.keys.get(&arn)
@@ -476,14 +526,27 @@ impl World {
         self.buckets.get(bucket)?.objects.get(key)?.last()
     }
 
-    pub(crate) fn version_mut(&mut self, bucket: &str, key: &str, version_id: &str) -> Option<&mut Version> {
-        self.buckets.get_mut(bucket)?.objects.get_mut(key)?.iter_mut().find(|v| v.id == version_id)
+    pub(crate) fn version_mut(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+    ) -> Option<&mut Version> {
+        self.buckets
+            .get_mut(bucket)?
+            .objects
+            .get_mut(key)?
+            .iter_mut()
+            .find(|v| v.id == version_id)
     }
 
     /// Adds a version to a bucket the way its versioning state says: a new id when Enabled,
     /// replacing the `null` version otherwise. Returns the version id.
     pub(crate) fn add_version(&mut self, bucket: &str, key: &str, mut version: Version) -> String {
-        let b = self.buckets.get_mut(bucket).expect("callers pass buckets of the scenario");
+        let b = self
+            .buckets
+            .get_mut(bucket)
+            .expect("callers pass buckets of the scenario");
         let id = match b.versioning {
             Versioning::Enabled => {
                 let id = format!("v{}", b.next_version);
@@ -510,19 +573,32 @@ impl World {
             let what = match step {
                 Step::PutBucketReplication(r) => format!("PutBucketReplication on `{}`", r.bucket),
                 Step::PutObject(p) => format!("PutObject `{}/{}`", p.bucket, p.key),
-                Step::Fault(Fault::SetBucketVersioning { bucket, .. }) => format!("PutBucketVersioning on `{bucket}`"),
+                Step::Fault(Fault::SetBucketVersioning { bucket, .. }) => {
+                    format!("PutBucketVersioning on `{bucket}`")
+                }
                 _ => "the call".to_owned(),
             };
-            self.log(idx, format!("{what}: rejected, {} ({})", rej.code, rej.message));
+            self.log(
+                idx,
+                format!("{what}: rejected, {} ({})", rej.code, rej.message()),
+            );
             return Ok(());
         }
         match step {
             Step::PutBucketReplication(r) => self.put_bucket_replication(idx, r),
             Step::PutObject(p) => self.put_object(idx, p)?,
-            Step::DeleteObject { bucket, key, version } => self.delete_object(idx, bucket, key, *version),
-            Step::PutObjectTagging { bucket, key, tags } => self.put_tagging(idx, bucket, key, tags),
+            Step::DeleteObject {
+                bucket,
+                key,
+                version,
+            } => self.delete_object(idx, bucket, key, *version),
+            Step::PutObjectTagging { bucket, key, tags } => {
+                self.put_tagging(idx, bucket, key, tags)
+            }
             Step::Replicate => self.replicate(idx, false)?,
-            Step::BatchReplicate { bucket, statuses } => self.batch_replicate(idx, bucket, statuses)?,
+            Step::BatchReplicate { bucket, statuses } => {
+                self.batch_replicate(idx, bucket, statuses)?
+            }
             Step::Fault(f) => self.fault(valid, idx, f),
             Step::Wait { seconds } => {
                 self.clock += seconds.saturating_sub(1);
@@ -561,16 +637,27 @@ impl World {
                 storage_class: rule.destination.storage_class.clone(),
                 replica_key: rule.destination.replica_kms_key.clone(),
                 sse_kms_opt_in: rule.sse_kms_encrypted_objects == Some(true),
-                metrics: rule.destination.metrics.is_some_and(|m| m.0) || rule.destination.replication_time.is_some_and(|t| t.0),
+                metrics: rule.destination.metrics.is_some_and(|m| m.0)
+                    || rule.destination.replication_time.is_some_and(|t| t.0),
                 rtc: rule.destination.replication_time.is_some_and(|t| t.0),
             })
             .collect();
         let labels: Vec<String> = rules.iter().map(|r| r.label.clone()).collect();
-        let config = ReplicationConfig { role: r.role.clone(), rules };
+        let config = ReplicationConfig {
+            role: r.role.clone(),
+            rules,
+        };
         if let Some(b) = self.buckets.get_mut(&r.bucket) {
             b.replication = Some(Arc::new(config));
         }
-        self.log(idx, format!("PutBucketReplication on `{}`: accepted (rules {})", r.bucket, labels.join(", ")));
+        self.log(
+            idx,
+            format!(
+                "PutBucketReplication on `{}`: accepted (rules {})",
+                r.bucket,
+                labels.join(", ")
+            ),
+        );
     }
 
     fn put_object(&mut self, idx: usize, p: &PutObjectSpec) -> Result<(), RunError> {
@@ -580,13 +667,23 @@ impl World {
         };
         let bucket = &self.buckets[&p.bucket];
         let (account_id, region) = (bucket.account_id.clone(), bucket.region.clone());
-        let encryption = p.encryption.clone().unwrap_or_else(|| match &bucket.default_encryption {
-            None | Some(DefaultEncryption::SseS3) => UploadEncryption::SseS3,
-            Some(DefaultEncryption::SseKms { key }) => UploadEncryption::SseKms { key: Some(key.clone()), bucket_key: None },
-            Some(DefaultEncryption::DsseKms { key }) => UploadEncryption::DsseKms { key: Some(key.clone()) },
-        });
+        let encryption = p
+            .encryption
+            .clone()
+            .unwrap_or_else(|| match &bucket.default_encryption {
+                None | Some(DefaultEncryption::SseS3) => UploadEncryption::SseS3,
+                Some(DefaultEncryption::SseKms { key }) => UploadEncryption::SseKms {
+                    key: Some(key.clone()),
+                    bucket_key: None,
+                },
+                Some(DefaultEncryption::DsseKms { key }) => UploadEncryption::DsseKms {
+                    key: Some(key.clone()),
+                },
+            });
         let default_key = match &bucket.default_encryption {
-            Some(DefaultEncryption::SseKms { key }) | Some(DefaultEncryption::DsseKms { key }) => Some(key.clone()),
+            Some(DefaultEncryption::SseKms { key }) | Some(DefaultEncryption::DsseKms { key }) => {
+                Some(key.clone())
+            }
             _ => None,
         };
         let bucket_key_default = bucket.bucket_key;
@@ -596,8 +693,14 @@ impl World {
         let (sealed, envelope, sse) = match &encryption {
             UploadEncryption::SseS3 => {
                 let dek = self.rng.key()?;
-                let sealed = replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
-                let wrapped = replication_crypto::wrap_key(&self.s3_root[&region], &aad, &dek, &mut self.rng)?;
+                let sealed =
+                    replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
+                let wrapped = replication_crypto::wrap_key(
+                    &self.s3_root[&region],
+                    &aad,
+                    &dek,
+                    &mut self.rng,
+                )?;
                 (sealed, Envelope::SseS3 { wrapped }, Sse::SseS3)
             }
             UploadEncryption::SseKms { key, bucket_key } => {
@@ -607,11 +710,28 @@ impl World {
                 };
                 let use_bucket_key = bucket_key.unwrap_or(bucket_key_default);
                 // [U-BKEY] d.4: with a Bucket Key the context is the bucket ARN.
-                let ctx_value = if use_bucket_key { bucket_arn.clone() } else { object_arn.clone() };
+                let ctx_value = if use_bucket_key {
+                    bucket_arn.clone()
+                } else {
+                    object_arn.clone()
+                };
                 let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
-                let (dek, wrapped) = kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
-                let sealed = replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
-                (sealed, Envelope::Kms { key_arn: arn.clone(), context, wrapped }, Sse::SseKms { key_arn: arn, bucket_key: use_bucket_key })
+                let (dek, wrapped) =
+                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
+                let sealed =
+                    replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
+                (
+                    sealed,
+                    Envelope::Kms {
+                        key_arn: arn.clone(),
+                        context,
+                        wrapped,
+                    },
+                    Sse::SseKms {
+                        key_arn: arn,
+                        bucket_key: use_bucket_key,
+                    },
+                )
             }
             UploadEncryption::DsseKms { key } => {
                 let key = key.clone().or(default_key).unwrap_or(KeyRef::AwsManagedS3);
@@ -619,11 +739,28 @@ impl World {
                     return Ok(());
                 };
                 let context = BTreeMap::from([("aws:s3:arn".to_owned(), object_arn.clone())]);
-                let (inner_key, inner) = kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
-                let (outer_key, outer) = kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
-                let inner_sealed = replication_crypto::seal_object(&inner_key, &aad, &plaintext, &mut self.rng)?;
-                let sealed = replication_crypto::seal_object(&outer_key, &aad, inner_sealed.as_bytes(), &mut self.rng)?;
-                (sealed, Envelope::Dsse { key_arn: arn.clone(), context, outer, inner }, Sse::DsseKms { key_arn: arn })
+                let (inner_key, inner) =
+                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
+                let (outer_key, outer) =
+                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
+                let inner_sealed =
+                    replication_crypto::seal_object(&inner_key, &aad, &plaintext, &mut self.rng)?;
+                let sealed = replication_crypto::seal_object(
+                    &outer_key,
+                    &aad,
+                    inner_sealed.as_bytes(),
+                    &mut self.rng,
+                )?;
+                (
+                    sealed,
+                    Envelope::Dsse {
+                        key_arn: arn.clone(),
+                        context,
+                        outer,
+                        inner,
+                    },
+                    Sse::DsseKms { key_arn: arn },
+                )
             }
             UploadEncryption::SseC { customer_key } => {
                 if !self.customer_keys.contains_key(customer_key) {
@@ -634,8 +771,19 @@ impl World {
                 let mut salt = [0u8; 16];
                 self.rng.fill(&mut salt)?;
                 let hmac = replication_crypto::customer_key_hmac(&salt, ck);
-                let sealed = replication_crypto::seal_object(ck, &sse_c_aad(&p.key), &plaintext, &mut self.rng)?;
-                (sealed, Envelope::SseC { salt, hmac }, Sse::SseC { customer_key: customer_key.clone() })
+                let sealed = replication_crypto::seal_object(
+                    ck,
+                    &sse_c_aad(&p.key),
+                    &plaintext,
+                    &mut self.rng,
+                )?;
+                (
+                    sealed,
+                    Envelope::SseC { salt, hmac },
+                    Sse::SseC {
+                        customer_key: customer_key.clone(),
+                    },
+                )
             }
         };
         let owner_account = p
@@ -662,24 +810,56 @@ impl World {
             not_eligible: Vec::new(),
         };
         let vid = self.add_version(&p.bucket, &p.key, version);
-        let routing = self.route_new_version(&p.bucket, &p.key, &vid, TaskKind::Object, false);
-        self.log(idx, format!("PutObject `{}/{}` -> {vid} ({} bytes, {sse}){routing}", p.bucket, p.key, plaintext.len()));
+        let routing = self.route_new_version(
+            &p.bucket,
+            &p.key,
+            &vid,
+            TaskKind::Object,
+            false,
+            &BTreeSet::new(),
+        );
+        self.log(
+            idx,
+            format!(
+                "PutObject `{}/{}` -> {vid} ({} bytes, {sse}){routing}",
+                p.bucket,
+                p.key,
+                plaintext.len()
+            ),
+        );
         Ok(())
     }
 
     /// The ARN of the key an upload names, if KMS can use it; otherwise logs the rejection.
-    fn usable_upload_key(&mut self, idx: usize, p: &PutObjectSpec, key: &KeyRef, account_id: &str, region: &str) -> Option<String> {
-        let found = self.resolve_key(key, account_id, region).map(|k| (k.arn.clone(), k.check_usable(), k.region.clone()));
+    fn usable_upload_key(
+        &mut self,
+        idx: usize,
+        p: &PutObjectSpec,
+        key: &KeyRef,
+        account_id: &str,
+        region: &str,
+    ) -> Option<String> {
+        let found = self
+            .resolve_key(key, account_id, region)
+            .map(|k| (k.arn.clone(), k.check_usable(), k.region.clone()));
         let text = match found {
-            None => format!("KMS.NotFoundException (key {} does not exist)", self.key_ref_arn(key, account_id, region)),
+            None => format!(
+                "KMS.NotFoundException (key {} does not exist)",
+                self.key_ref_arn(key, account_id, region)
+            ),
             // [U-SSEKMS]: the key must be in the bucket's Region.
             Some((arn, _, key_region)) if key_region != region => {
-                format!("KMS.NotFoundException (key {arn} is in {key_region}; an SSE-KMS key must be in the bucket's Region {region})")
+                format!(
+                    "KMS.NotFoundException (key {arn} is in {key_region}; an SSE-KMS key must be in the bucket's Region {region})"
+                )
             }
             Some((_, Err(e), _)) => format!("KMS.{e}"),
             Some((arn, Ok(()), _)) => return Some(arn),
         };
-        self.log(idx, format!("PutObject `{}/{}`: rejected, {text}", p.bucket, p.key));
+        self.log(
+            idx,
+            format!("PutObject `{}/{}`: rejected, {text}", p.bucket, p.key),
+        );
         None
     }
 
@@ -705,7 +885,10 @@ impl World {
             }
             None if b.versioning == Versioning::Unversioned => {
                 b.objects.remove(key);
-                self.log(idx, format!("DeleteObject `{bucket}/{key}`: object removed (unversioned bucket)"));
+                self.log(
+                    idx,
+                    format!("DeleteObject `{bucket}/{key}`: object removed (unversioned bucket)"),
+                );
             }
             None => {
                 let version = Version {
@@ -717,15 +900,33 @@ impl World {
                     not_eligible: Vec::new(),
                 };
                 let vid = self.add_version(bucket, key, version);
-                let routing = self.route_new_version(bucket, key, &vid, TaskKind::DeleteMarker, false);
-                self.log(idx, format!("DeleteObject `{bucket}/{key}` -> delete marker {vid}{routing}"));
+                let routing = self.route_new_version(
+                    bucket,
+                    key,
+                    &vid,
+                    TaskKind::DeleteMarker,
+                    false,
+                    &BTreeSet::new(),
+                );
+                self.log(
+                    idx,
+                    format!("DeleteObject `{bucket}/{key}` -> delete marker {vid}{routing}"),
+                );
             }
         }
     }
 
     fn put_tagging(&mut self, idx: usize, bucket: &str, key: &str, tags: &[(String, String)]) {
-        let Some(v) = self.buckets.get_mut(bucket).and_then(|b| b.objects.get_mut(key)).and_then(|vs| vs.last_mut()) else {
-            self.log(idx, format!("PutObjectTagging `{bucket}/{key}`: NoSuchKey, nothing changed"));
+        let Some(v) = self
+            .buckets
+            .get_mut(bucket)
+            .and_then(|b| b.objects.get_mut(key))
+            .and_then(|vs| vs.last_mut())
+        else {
+            self.log(
+                idx,
+                format!("PutObjectTagging `{bucket}/{key}`: NoSuchKey, nothing changed"),
+            );
             return;
         };
         let text = if let Body::Object(o) = &mut v.body {
@@ -734,20 +935,37 @@ impl World {
             *o = Arc::new(new);
             // [U-TRBL] [U-CFG]: tags added after creation do not make an object eligible for
             // tag-filtered live replication; Batch Replication can catch it.
-            format!("PutObjectTagging `{bucket}/{key}` {}: tags set; live replication does not re-evaluate tag filters", v.id)
+            format!(
+                "PutObjectTagging `{bucket}/{key}` {}: tags set; live replication does not re-evaluate tag filters",
+                v.id
+            )
         } else {
-            format!("PutObjectTagging `{bucket}/{key}`: the current version is a delete marker (MethodNotAllowed)")
+            format!(
+                "PutObjectTagging `{bucket}/{key}`: the current version is a delete marker (MethodNotAllowed)"
+            )
         };
         self.log(idx, text);
     }
 
     /// Decides which destinations a new version replicates to and queues the work. Returns a
     /// suffix for the timeline line.
-    pub(crate) fn route_new_version(&mut self, bucket: &str, key: &str, vid: &str, kind: TaskKind, batch: bool) -> String {
+    pub(crate) fn route_new_version(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        vid: &str,
+        kind: TaskKind,
+        batch: bool,
+        done: &BTreeSet<String>,
+    ) -> String {
         let Some(config) = self.buckets[bucket].replication.clone() else {
             return String::new();
         };
-        let version = self.buckets[bucket].objects[key].iter().find(|v| v.id == vid).expect("version just added").clone();
+        let version = self.buckets[bucket].objects[key]
+            .iter()
+            .find(|v| v.id == vid)
+            .expect("version just added")
+            .clone();
         let (tags, sse, storage_class) = match &version.body {
             Body::Object(o) => (o.tags.clone(), Some(o.sse.clone()), o.storage_class.clone()),
             Body::DeleteMarker => (Vec::new(), None, String::new()),
@@ -776,27 +994,39 @@ impl World {
         let mut queued = Vec::new();
         let mut skipped = Vec::new();
         for (dest, rule) in by_dest {
+            if done.contains(dest) {
+                continue;
+            }
             let reason = match (kind, &sse) {
                 (TaskKind::DeleteMarker, _) if !rule.delete_markers => Some(format!(
                     "rule `{}` does not replicate delete markers (V2 schema without `delete_marker_replication: enabled`)",
                     rule.label
                 )),
-                (TaskKind::Object, Some(Sse::SseKms { .. } | Sse::DsseKms { .. })) if !rule.sse_kms_opt_in => Some(format!(
-                    "rule `{}` matches, but SSE-KMS and DSSE-KMS objects replicate only when the rule opts in with `sse_kms_encrypted_objects` (not replicated, no status, silently)",
-                    rule.label
-                )),
+                (TaskKind::Object, Some(Sse::SseKms { .. } | Sse::DsseKms { .. }))
+                    if !rule.sse_kms_opt_in =>
+                {
+                    Some(format!(
+                        "rule `{}` matches, but SSE-KMS and DSSE-KMS objects replicate only when the rule opts in with `sse_kms_encrypted_objects` (not replicated, no status, silently)",
+                        rule.label
+                    ))
+                }
                 (TaskKind::Object, Some(Sse::SseC { .. }))
-                    if self.rules.sse_c_replication == crate::rules::SseCReplication::NotReplicated =>
+                    if self.rules.sse_c_replication
+                        == crate::rules::SseCReplication::NotReplicated =>
                 {
                     Some(format!(
                         "rule `{}` matches, but under rule set `exam_guide` SSE-C objects are never replicated (S3 holds no key to decrypt with)",
                         rule.label
                     ))
                 }
-                (TaskKind::Object, _) if matches!(storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") => Some(format!(
-                    "rule `{}` matches, but objects in {storage_class} are not replicated; restore and copy them first",
-                    rule.label
-                )),
+                (TaskKind::Object, _)
+                    if matches!(storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") =>
+                {
+                    Some(format!(
+                        "rule `{}` matches, but objects in {storage_class} are not replicated; restore and copy them first",
+                        rule.label
+                    ))
+                }
                 _ => None,
             };
             match reason {
@@ -807,11 +1037,14 @@ impl World {
             }
         }
         let now = self.clock;
-        let v = self.version_mut(bucket, key, vid).expect("version just added");
+        let v = self
+            .version_mut(bucket, key, vid)
+            .expect("version just added");
         v.not_eligible = skipped.clone();
         if kind == TaskKind::Object {
             for (dest, rule) in &queued {
-                v.destinations.insert(dest.clone(), (rule.clone(), DestStatus::Pending));
+                v.destinations
+                    .insert(dest.clone(), (rule.clone(), DestStatus::Pending));
             }
         }
         for (dest, rule) in &queued {
@@ -830,7 +1063,10 @@ impl World {
         }
         let mut out = String::new();
         if !queued.is_empty() {
-            let list: Vec<String> = queued.iter().map(|(d, r)| format!("`{d}` via rule `{r}`")).collect();
+            let list: Vec<String> = queued
+                .iter()
+                .map(|(d, r)| format!("`{d}` via rule `{r}`"))
+                .collect();
             out.push_str(&format!("; PENDING to {}", list.join(", ")));
         }
         for s in skipped {
@@ -847,27 +1083,62 @@ impl World {
                 // [K-STATE]: a primary with replicas waits in PendingReplicaDeletion.
                 let arn = self.key_names[key].clone();
                 let has_replicas = self.keys[&arn].origin == KeyOrigin::MultiRegionPrimary
-                    && self.keys.values().any(|o| o.origin == KeyOrigin::MultiRegionReplica && o.key_id == self.keys[&arn].key_id && o.state != KeyState::PendingDeletion);
-                let state = if has_replicas { KeyState::PendingReplicaDeletion } else { KeyState::PendingDeletion };
-                format!("{} ({pending_days} days)", self.set_key_state(key, state, "ScheduleKeyDeletion"))
+                    && self.keys.values().any(|o| {
+                        o.origin == KeyOrigin::MultiRegionReplica
+                            && o.key_id == self.keys[&arn].key_id
+                    });
+                let state = if has_replicas {
+                    KeyState::PendingReplicaDeletion
+                } else {
+                    KeyState::PendingDeletion
+                };
+                format!(
+                    "{} ({pending_days} days)",
+                    self.set_key_state(key, state, "ScheduleKeyDeletion")
+                )
             }
             // [K-STATE] aws-facts f: cancelling leaves the key Disabled.
-            Fault::CancelKeyDeletion(k) => self.set_key_state(k, KeyState::Disabled, "CancelKeyDeletion"),
+            Fault::CancelKeyDeletion(k) => {
+                self.set_key_state(k, KeyState::Disabled, "CancelKeyDeletion")
+            }
             Fault::DeleteKeyMaterial(k) => {
                 let arn = self.key_names[k].clone();
-                self.keys.remove(&arn);
+                let removed = self.keys.remove(&arn);
                 self.aliases.retain(|_, target| *target != arn);
+                // [K-STATE]: once its last replica is gone, a primary waiting in
+                // PendingReplicaDeletion becomes PendingDeletion.
+                if let Some(removed) = removed.filter(|r| r.origin == KeyOrigin::MultiRegionReplica)
+                {
+                    let replicas_left = self.keys.values().any(|o| {
+                        o.origin == KeyOrigin::MultiRegionReplica && o.key_id == removed.key_id
+                    });
+                    if !replicas_left {
+                        for primary in self.keys.values_mut().filter(|o| {
+                            o.key_id == removed.key_id
+                                && o.state == KeyState::PendingReplicaDeletion
+                        }) {
+                            primary.state = KeyState::PendingDeletion;
+                        }
+                    }
+                }
                 format!("key `{k}` ({arn}) deleted after its waiting period; it no longer exists")
             }
             Fault::RevokeStatement { policy, .. } | Fault::AddStatement { policy, .. } => {
                 let (owner, compiled) = valid.policy_changes[&idx].clone();
                 self.install_policy(&owner, compiled);
-                let verb = if matches!(f, Fault::RevokeStatement { .. }) { "statement revoked from" } else { "statement added to" };
+                let verb = if matches!(f, Fault::RevokeStatement { .. }) {
+                    "statement revoked from"
+                } else {
+                    "statement added to"
+                };
                 let _ = policy;
                 format!("{verb} the {owner}")
             }
             Fault::SetBucketVersioning { bucket, versioning } => {
-                self.buckets.get_mut(bucket).expect("validated bucket").versioning = *versioning;
+                self.buckets
+                    .get_mut(bucket)
+                    .expect("validated bucket")
+                    .versioning = *versioning;
                 format!("versioning of `{bucket}` set to {versioning:?}")
             }
             Fault::RegionUnavailable(r) => {
@@ -888,8 +1159,14 @@ impl World {
                 }
             }
             Fault::BlockSseC { bucket, blocked } => {
-                self.buckets.get_mut(bucket).expect("validated bucket").blocks_sse_c = *blocked;
-                format!("SSE-C {} on `{bucket}`", if *blocked { "blocked" } else { "unblocked" })
+                self.buckets
+                    .get_mut(bucket)
+                    .expect("validated bucket")
+                    .blocks_sse_c = *blocked;
+                format!(
+                    "SSE-C {} on `{bucket}`",
+                    if *blocked { "blocked" } else { "unblocked" }
+                )
             }
         };
         self.log(idx, format!("fault: {text}"));
@@ -932,7 +1209,9 @@ impl World {
     fn check_thresholds(&mut self) {
         let now = self.clock;
         let mut events = Vec::new();
-        for t in self.queue.iter_mut().filter(|t| !t.missed_threshold && now.saturating_sub(t.enqueued_at) > RTC_THRESHOLD_SECONDS) {
+        for t in self.queue.iter_mut().filter(|t| {
+            !t.missed_threshold && now.saturating_sub(t.enqueued_at) > RTC_THRESHOLD_SECONDS
+        }) {
             let rtc = self.buckets[&t.source]
                 .replication
                 .as_ref()
@@ -957,52 +1236,140 @@ impl World {
 
     fn expect(&mut self, idx: usize, e: &Expectation) {
         let (expected, actual, ok) = crate::report::check_expectation(self, e);
-        self.expectations.push(ExpectationResult { step: idx, expected, actual, ok });
+        self.expectations.push(ExpectationResult {
+            step: idx,
+            expected,
+            actual,
+            ok,
+        });
     }
 
     /// Reads an object as GetObject would: decrypts the current version with the keys S3 holds
     /// (or the customer key for SSE-C). Used to show that replicas really hold the data.
     pub(crate) fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
-        let b = self.buckets.get(bucket).ok_or_else(|| format!("no bucket `{bucket}`"))?;
-        let v = self.current_version(bucket, key).ok_or_else(|| format!("NoSuchKey: `{bucket}/{key}`"))?;
+        let b = self
+            .buckets
+            .get(bucket)
+            .ok_or_else(|| format!("no bucket `{bucket}`"))?;
+        let v = self
+            .current_version(bucket, key)
+            .ok_or_else(|| format!("NoSuchKey: `{bucket}/{key}`"))?;
         let Body::Object(o) = &v.body else {
-            return Err(format!("NoSuchKey: the current version of `{bucket}/{key}` is a delete marker"));
+            return Err(format!(
+                "NoSuchKey: the current version of `{bucket}/{key}` is a delete marker"
+            ));
         };
         let aad = ids::object_arn(&b.s3_name, key);
-        self.open_stored(o, aad.as_bytes(), &b.region, key).map_err(|e| e.to_string())
+        self.open_stored(o, aad.as_bytes(), &b.region, key, None)
+            .map_err(|e| format!("GetObject `{bucket}/{key}` {}: {e}", v.id))
     }
 
-    pub(crate) fn open_stored(&self, o: &StoredObject, aad: &[u8], region: &str, key: &str) -> Result<Vec<u8>, crate::engine::OpenError> {
+    /// Reads an SSE-KMS or DSSE-KMS object with another KMS key than the one S3 recorded, as a
+    /// client holding a related multi-Region key in another Region would (aws-facts g).
+    pub(crate) fn get_object_with_key(
+        &self,
+        bucket: &str,
+        key: &str,
+        kms_key: &str,
+    ) -> Result<Vec<u8>, String> {
+        let b = self
+            .buckets
+            .get(bucket)
+            .ok_or_else(|| format!("no bucket `{bucket}`"))?;
+        let v = self
+            .current_version(bucket, key)
+            .ok_or_else(|| format!("NoSuchKey: `{bucket}/{key}`"))?;
+        let Body::Object(o) = &v.body else {
+            return Err(format!(
+                "NoSuchKey: the current version of `{bucket}/{key}` is a delete marker"
+            ));
+        };
+        if !matches!(o.envelope, Envelope::Kms { .. } | Envelope::Dsse { .. }) {
+            return Err(format!(
+                "`{bucket}/{key}` is {}, not under a KMS key; read it with `get_object`",
+                o.sse
+            ));
+        }
+        let k = self
+            .key_names
+            .get(kms_key)
+            .and_then(|arn| self.keys.get(arn))
+            .ok_or_else(|| {
+                format!("no KMS key `{kms_key}` exists at this point of the scenario")
+            })?;
+        let aad = ids::object_arn(&b.s3_name, key);
+        self.open_stored(o, aad.as_bytes(), &b.region, key, Some(k))
+            .map_err(|e| {
+                format!(
+                    "GetObject `{bucket}/{key}` {} with key `{kms_key}`: {e}",
+                    v.id
+                )
+            })
+    }
+
+    pub(crate) fn open_stored(
+        &self,
+        o: &StoredObject,
+        aad: &[u8],
+        region: &str,
+        key: &str,
+        kms_override: Option<&KmsKey>,
+    ) -> Result<Vec<u8>, crate::engine::OpenError> {
         use crate::engine::OpenError;
+        let kms_key = |key_arn: &String| match kms_override {
+            Some(k) => Ok(k),
+            None => self.keys.get(key_arn).ok_or_else(|| {
+                OpenError::Kms(kms::KmsError::NotFound {
+                    arn: key_arn.clone(),
+                })
+            }),
+        };
         match &o.envelope {
             Envelope::SseS3 { wrapped } => {
-                let dek = replication_crypto::unwrap_key(&self.s3_root[region], aad, wrapped).map_err(OpenError::Crypto)?;
+                let dek = replication_crypto::unwrap_key(&self.s3_root[region], aad, wrapped)
+                    .map_err(OpenError::Crypto)?;
                 replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
             }
-            Envelope::Kms { key_arn, context, wrapped } => {
-                let k = self.keys.get(key_arn).ok_or_else(|| OpenError::Kms(kms::KmsError::NotFound { arn: key_arn.clone() }))?;
+            Envelope::Kms {
+                key_arn,
+                context,
+                wrapped,
+            } => {
+                let k = kms_key(key_arn)?;
                 k.check_usable().map_err(OpenError::Kms)?;
                 let dek = kms::decrypt_data_key(k, context, wrapped).map_err(OpenError::Kms)?;
                 replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
             }
-            Envelope::Dsse { key_arn, context, outer, inner } => {
-                let k = self.keys.get(key_arn).ok_or_else(|| OpenError::Kms(kms::KmsError::NotFound { arn: key_arn.clone() }))?;
+            Envelope::Dsse {
+                key_arn,
+                context,
+                outer,
+                inner,
+            } => {
+                let k = kms_key(key_arn)?;
                 k.check_usable().map_err(OpenError::Kms)?;
                 let outer_key = kms::decrypt_data_key(k, context, outer).map_err(OpenError::Kms)?;
                 let inner_key = kms::decrypt_data_key(k, context, inner).map_err(OpenError::Kms)?;
-                let inner_bytes = replication_crypto::open_object(&outer_key, aad, &o.sealed).map_err(OpenError::Crypto)?;
-                let inner_sealed = SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)?;
-                replication_crypto::open_object(&inner_key, aad, &inner_sealed).map_err(OpenError::Crypto)
+                let inner_bytes = replication_crypto::open_object(&outer_key, aad, &o.sealed)
+                    .map_err(OpenError::Crypto)?;
+                let inner_sealed =
+                    SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)?;
+                replication_crypto::open_object(&inner_key, aad, &inner_sealed)
+                    .map_err(OpenError::Crypto)
             }
             Envelope::SseC { salt, hmac } => {
                 let Sse::SseC { customer_key } = &o.sse else {
                     return Err(OpenError::MissingCustomerKey);
                 };
-                let ck = self.customer_keys.get(customer_key).ok_or(OpenError::MissingCustomerKey)?;
+                let ck = self
+                    .customer_keys
+                    .get(customer_key)
+                    .ok_or(OpenError::MissingCustomerKey)?;
                 if !replication_crypto::verify_customer_key(salt, ck, hmac) {
                     return Err(OpenError::WrongCustomerKey);
                 }
-                replication_crypto::open_object(ck, &sse_c_aad(key), &o.sealed).map_err(OpenError::Crypto)
+                replication_crypto::open_object(ck, &sse_c_aad(key), &o.sealed)
+                    .map_err(OpenError::Crypto)
             }
         }
     }
@@ -1032,7 +1399,9 @@ fn principal_arn(p: &PrincipalRef, cat: &Catalog) -> String {
 
 /// Deterministic object content of a given size: the same key always has the same bytes.
 pub(crate) fn deterministic_bytes(key: &str, n: u64) -> Vec<u8> {
-    let mut state = key.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let mut state = key.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
     while (out.len() as u64) < n {
         state ^= state << 13;
