@@ -1,5 +1,16 @@
 //! Integration tests of the model: one binary, a module per area, each test naming the fact of
-//! `docs/aws-facts.md` it checks.
+//! `docs/aws-facts.md` it checks (or, in `study_note`, the claim of the study note).
 
+mod encryption;
 mod fixture;
+mod iam;
+mod integrity;
+mod kms;
+mod mrk;
+mod permissions;
+mod prerequisites;
+mod replicated;
 mod smoke;
+mod status;
+mod study_note;
+mod validation;

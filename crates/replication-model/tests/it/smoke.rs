@@ -9,10 +9,25 @@ fn sse_kms_object_replicates_cross_region_with_opt_in() {
     let mut spec = kms_cross_region();
     spec.steps.push(put("source", "reports/q1.csv", 4096, None));
     spec.steps.push(Step::Replicate);
-    spec.steps.push(expect("source", "reports/q1.csv", ExpectedStatus::Completed));
-    spec.steps.push(expect("target", "reports/q1.csv", ExpectedStatus::Replica));
-    spec.steps.push(expect_encryption("target", "reports/q1.csv", ExpectedEncryption::SseKms { key: Some(KeyRef::Named("dst_key".into())), bucket_key: Some(false) }));
+    spec.steps.push(expect(
+        "source",
+        "reports/q1.csv",
+        ExpectedStatus::Completed,
+    ));
+    spec.steps
+        .push(expect("target", "reports/q1.csv", ExpectedStatus::Replica));
+    spec.steps.push(expect_encryption(
+        "target",
+        "reports/q1.csv",
+        ExpectedEncryption::SseKms {
+            key: Some(KeyRef::Named("dst_key".into())),
+            bucket_key: Some(false),
+        },
+    ));
     let out = run(spec);
     println!("{}", out.report());
-    assert_eq!(out.get_object("target", "reports/q1.csv").unwrap(), out.get_object("source", "reports/q1.csv").unwrap());
+    assert_eq!(
+        out.get_object("target", "reports/q1.csv").unwrap(),
+        out.get_object("source", "reports/q1.csv").unwrap()
+    );
 }

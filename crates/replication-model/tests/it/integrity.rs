@@ -1,0 +1,241 @@
+//! Determinism and cryptographic integrity: the same scenario gives a byte-identical report, and
+//! stored objects are real ciphertext that replication re-encrypts and tampering breaks.
+
+use replication_model::spec::*;
+use replication_model::{RunConfig, Sse};
+
+use crate::fixture::*;
+
+/// A scenario that touches most of the model: KMS and SSE-S3 objects, a Bucket Key, a failure,
+/// a transient fault, RTC events, delete markers and Batch Replication.
+fn busy() -> ScenarioSpec {
+    let mut spec = kms_cross_region();
+    spec.name = "busy".into();
+    let r = first_rule(&mut spec);
+    r.delete_marker_replication = Some(true);
+    r.destination.replication_time = Some((true, 15));
+    r.destination.metrics = Some((true, Some(15)));
+    spec.buckets[1].bucket_key = true;
+    role_statements(&mut spec).push(sid(
+        allow(&["kms:Decrypt"], vec![key_res("dst_key")]),
+        "BucketKeyCheck",
+    ));
+    for i in 0..12 {
+        spec.steps.push(put(
+            "source",
+            &format!("obj-{i:02}"),
+            1000 + i * 997,
+            if i % 3 == 0 {
+                Some(UploadEncryption::SseS3)
+            } else {
+                None
+            },
+        ));
+    }
+    spec.steps
+        .push(fault(Fault::RegionUnavailable("eu-west-1".into())));
+    spec.steps.push(put("source", "late", 70_000, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps.push(Step::Wait { seconds: 1000 });
+    spec.steps
+        .push(fault(Fault::RegionAvailable("eu-west-1".into())));
+    spec.steps
+        .push(revoke(role_policy(), "GetObjectVersionAcl"));
+    spec.steps.push(put("source", "denied", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps.push(Step::DeleteObject {
+        bucket: "source".into(),
+        key: "obj-01".into(),
+        version: None,
+    });
+    spec.steps.push(add_statement(
+        role_policy(),
+        sid(
+            allow(&["s3:GetObjectVersionAcl"], vec![objects("source")]),
+            "GetObjectVersionAcl",
+        ),
+    ));
+    spec.steps.push(Step::Replicate);
+    spec.steps.push(Step::BatchReplicate {
+        bucket: "source".into(),
+        statuses: vec![BatchStatus::Failed],
+    });
+    spec.steps
+        .push(expect("source", "denied", ExpectedStatus::Completed));
+    spec
+}
+
+/// The same scenario run twice, and with one thread or all of them, gives byte-identical
+/// reports (STYLE: logical time, ordered maps, no key material in reports).
+#[test]
+fn same_scenario_same_report() {
+    let valid = replication_model::validate(busy()).expect("valid");
+    let first = replication_model::run(&valid).expect("run");
+    let second = replication_model::run(&valid).expect("run");
+    let serial = replication_model::run_with(
+        &valid,
+        RunConfig {
+            trace: true,
+            threads: 1,
+        },
+    )
+    .expect("run");
+    first
+        .check_expectations()
+        .unwrap_or_else(|e| panic!("{e}\n{}", first.report()));
+    assert_eq!(first.report(), second.report());
+    assert_eq!(first.report(), serial.report());
+    let again =
+        replication_model::run(&replication_model::validate(busy()).expect("valid")).expect("run");
+    assert_eq!(first.report(), again.report());
+    assert!(
+        first.report().contains("OperationMissedThreshold"),
+        "{}",
+        first.report()
+    );
+    assert!(
+        first.report().contains("(Batch Replication)"),
+        "{}",
+        first.report()
+    );
+}
+
+/// Without the trace the run reaches the same objects and statuses.
+#[test]
+fn trace_off_changes_nothing_but_the_trace() {
+    let valid = replication_model::validate(busy()).expect("valid");
+    let with = replication_model::run(&valid).expect("run");
+    let without_trace = replication_model::run_with(
+        &valid,
+        RunConfig {
+            trace: false,
+            threads: 0,
+        },
+    )
+    .expect("run");
+    assert_eq!(with.objects(), without_trace.objects());
+    assert!(without_trace.attempts().iter().all(|a| a.trace.is_empty()));
+}
+
+/// Replication really re-encrypts: the replica's ciphertext differs from the source's (new data
+/// key, other encryption context), and both decrypt to the same plaintext.
+#[test]
+fn replication_re_encrypts() {
+    for encryption in [
+        Some(UploadEncryption::SseS3),
+        None,
+        Some(UploadEncryption::DsseKms {
+            key: named("src_key"),
+        }),
+    ] {
+        let mut spec = kms_cross_region();
+        spec.steps.push(put_text(
+            "source",
+            "doc.txt",
+            &"the quick brown fox ".repeat(500),
+            encryption.clone(),
+        ));
+        spec.steps.push(Step::Replicate);
+        spec.steps
+            .push(expect("source", "doc.txt", ExpectedStatus::Completed));
+        let out = run(spec);
+        let (src, dst) = (
+            out.stored_ciphertext("source", "doc.txt").unwrap(),
+            out.stored_ciphertext("target", "doc.txt").unwrap(),
+        );
+        assert_ne!(src, dst, "{encryption:?}");
+        let plain = out.get_object("source", "doc.txt").unwrap();
+        assert_eq!(plain, "the quick brown fox ".repeat(500).as_bytes());
+        assert_eq!(out.get_object("target", "doc.txt").unwrap(), plain);
+        assert!(
+            !src.windows(20).any(|w| w == b"the quick brown fox "),
+            "stored bytes are not plaintext"
+        );
+    }
+}
+
+/// A flipped byte of stored ciphertext makes GetObject fail with a clear error, never return
+/// data; the untouched replica still reads.
+#[test]
+fn tampered_ciphertext_fails_to_decrypt() {
+    for encryption in [
+        Some(UploadEncryption::SseS3),
+        None,
+        Some(UploadEncryption::DsseKms {
+            key: named("src_key"),
+        }),
+    ] {
+        let mut spec = kms_cross_region();
+        spec.rule_set = RuleSetName::ExamGuide;
+        spec.steps
+            .push(put("source", "a.bin", 50_000, encryption.clone()));
+        spec.steps.push(Step::Replicate);
+        let mut out = run(spec);
+        let mut bytes = out.stored_ciphertext("source", "a.bin").unwrap();
+        let at = bytes.len() - 40;
+        bytes[at] ^= 0x01;
+        out.tamper_ciphertext("source", "a.bin", bytes)
+            .expect("same framing");
+        let err = out.get_object("source", "a.bin").unwrap_err();
+        assert!(
+            err.contains("authentication failed"),
+            "{encryption:?}: {err}"
+        );
+        assert!(err.contains("`source/a.bin`"), "{err}");
+        assert!(out.get_object("target", "a.bin").is_ok());
+    }
+}
+
+/// Swapping in another object's ciphertext (valid, but sealed for another key and object) fails
+/// too: the data key and the object ARN are bound.
+#[test]
+fn swapped_ciphertext_fails_to_decrypt() {
+    let mut spec = kms_cross_region();
+    spec.steps.push(put("source", "a.bin", 1000, None));
+    spec.steps.push(put("source", "b.bin", 1000, None));
+    let mut out = run(spec);
+    let b = out.stored_ciphertext("source", "b.bin").unwrap();
+    out.tamper_ciphertext("source", "a.bin", b)
+        .expect("same framing");
+    assert!(out.get_object("source", "a.bin").is_err());
+}
+
+/// An SSE-C object tampered with fails too, and the replica copy (same ciphertext) is unharmed.
+#[test]
+fn tampered_sse_c_fails_to_decrypt() {
+    let mut spec = sse_s3();
+    spec.rule_set = RuleSetName::Aws2026;
+    spec.buckets[0].block_sse_c = Some(false);
+    spec.buckets[1].block_sse_c = Some(false);
+    spec.steps
+        .push(put("source", "c.bin", 3000, sse_c("customer-1")));
+    spec.steps.push(Step::Replicate);
+    let mut out = run(spec);
+    assert!(matches!(
+        row(&out, "target", "c.bin").encryption,
+        Some(Sse::SseC { .. })
+    ));
+    let mut bytes = out.stored_ciphertext("source", "c.bin").unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x80;
+    out.tamper_ciphertext("source", "c.bin", bytes)
+        .expect("same framing");
+    assert!(out.get_object("source", "c.bin").is_err());
+    assert!(out.get_object("target", "c.bin").is_ok());
+}
+
+/// Truncated ciphertext is refused when it is stored back, with the crypto layer's reason.
+#[test]
+fn truncated_ciphertext_is_refused() {
+    let mut spec = kms_cross_region();
+    spec.steps.push(put("source", "a.bin", 5000, None));
+    let mut out = run(spec);
+    let mut bytes = out.stored_ciphertext("source", "a.bin").unwrap();
+    bytes.truncate(bytes.len() - 10);
+    let err = out.tamper_ciphertext("source", "a.bin", bytes).unwrap_err();
+    assert!(err.contains("truncated"), "{err}");
+    assert!(
+        out.get_object("source", "a.bin").is_ok(),
+        "a refused tamper leaves the object as it was"
+    );
+}
