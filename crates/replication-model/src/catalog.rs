@@ -11,9 +11,13 @@ use crate::spec::{KeyKind, ScenarioSpec};
 /// What a name in the scenario stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameKind {
+    /// An account.
     Account,
+    /// A KMS key.
     Key,
+    /// A bucket.
     Bucket,
+    /// A role.
     Role,
 }
 
@@ -29,54 +33,79 @@ impl NameKind {
     }
 }
 
+/// A resolved account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountInfo {
+    /// The twelve-digit id.
     pub id: String,
+    /// `aws:PrincipalOrgID`, if the account is in an organization.
     pub org_id: Option<String>,
 }
 
 /// How a key came to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyOrigin {
+    /// A customer managed single-Region key.
     CustomerManaged,
+    /// The primary of a multi-Region key set.
     MultiRegionPrimary,
+    /// A replica of a multi-Region key.
     MultiRegionReplica,
+    /// The AWS managed key `aws/s3`.
     AwsManaged,
 }
 
+/// A resolved KMS key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyInfo {
+    /// The key ARN.
     pub arn: String,
+    /// The key id (`mrk-...` for multi-Region keys, shared by related keys).
     pub key_id: String,
+    /// The key's Region.
     pub region: String,
+    /// The owning account id.
     pub account_id: String,
+    /// How the key came to be.
     pub origin: KeyOrigin,
     /// For multi-Region keys: the name of the primary of the set (itself for the primary).
     pub mrk_set: Option<String>,
 }
 
+/// A resolved bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketInfo {
     /// The bucket's S3 name: the scenario name with `_` written as `-`.
     pub s3_name: String,
+    /// `arn:aws:s3:::<name>`.
     pub arn: String,
+    /// The owning account id.
     pub account_id: String,
+    /// The bucket's Region.
     pub region: String,
 }
 
+/// A resolved role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleInfo {
+    /// The role ARN.
     pub arn: String,
+    /// The owning account id.
     pub account_id: String,
 }
 
 /// Every name of a scenario, resolved. Entries whose definition was malformed are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalog {
+    /// What each defined name stands for.
     pub kinds: BTreeMap<String, NameKind>,
+    /// Accounts by name.
     pub accounts: BTreeMap<String, AccountInfo>,
+    /// Keys by name.
     pub keys: BTreeMap<String, KeyInfo>,
+    /// Buckets by name.
     pub buckets: BTreeMap<String, BucketInfo>,
+    /// Roles by name.
     pub roles: BTreeMap<String, RoleInfo>,
 }
 

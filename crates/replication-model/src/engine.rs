@@ -37,41 +37,66 @@ pub enum OpenError {
 /// One line of an attempt's trace: what S3 did and what decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceLine {
+    /// The S3, KMS or STS action (or a parenthesized internal step such as `(verify)`).
     pub action: String,
+    /// The ARN (or Region) it concerns.
     pub resource: String,
+    /// The decision or what happened.
     pub result: String,
 }
 
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptResult {
+    /// The replica was written.
     Completed {
+        /// The replica's version id in the destination.
         replica_version: String,
+        /// The replica's encryption (`None` for a delete marker).
         replica_sse: Option<Sse>,
     },
+    /// S3 marked the source version FAILED.
     Failed {
+        /// S3's failure reason code.
         reason: &'static str,
+        /// What failed, with the deciding policy statements.
         detail: String,
+        /// How to fix it.
         fix: String,
     },
     /// A temporary condition: the task stays PENDING and is retried ([U-STATUS]).
-    Pending { why: String },
+    Pending {
+        /// The temporary condition.
+        why: String,
+    },
 }
 
 /// The record of one attempt, for the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRecord {
+    /// Logical time of the attempt, in seconds.
     pub at: u64,
+    /// The source bucket.
     pub source: String,
+    /// The object key.
     pub key: String,
+    /// The source version id.
     pub version_id: String,
+    /// The rule that replicates it.
     pub rule: String,
+    /// The destination bucket.
     pub dest: String,
+    /// `object` or `delete marker`.
     pub kind: &'static str,
+    /// The attempt number for this task (1-based).
     pub attempt: u32,
+    /// Whether a Batch Replication job made the attempt.
     pub batch: bool,
+    /// Each step and its decision (empty without `RunConfig::trace`).
     pub trace: Vec<TraceLine>,
+    /// Remarks that are not failures.
     pub notes: Vec<String>,
+    /// How the attempt ended.
     pub result: AttemptResult,
 }
 

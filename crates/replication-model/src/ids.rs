@@ -172,7 +172,9 @@ fn stable_hash128(parts: &[&str]) -> u128 {
 /// The parts of a KMS key or alias ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KmsArn {
+    /// The Region field.
     pub region: String,
+    /// The account field.
     pub account_id: String,
     /// `key/<id>` or `alias/<name>`, as written.
     pub resource: String,

@@ -17,13 +17,21 @@ use crate::spec::InitialKeyState;
 /// A KMS key state ([K-STATE]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum KeyState {
+    /// Usable.
     Enabled,
+    /// Disabled: cryptographic operations fail with `DisabledException`.
     Disabled,
+    /// Scheduled for deletion.
     PendingDeletion,
+    /// A multi-Region primary waiting for its replicas to be deleted.
     PendingReplicaDeletion,
+    /// Waiting for imported key material.
     PendingImport,
+    /// In a disconnected custom key store.
     Unavailable,
+    /// A multi-Region replica being created.
     Creating,
+    /// Being updated (cryptographic operations still work).
     Updating,
 }
 
@@ -58,17 +66,39 @@ impl From<InitialKeyState> for KeyState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KmsError {
     /// `DisabledException`.
-    Disabled { arn: String },
+    Disabled {
+        /// The key ARN.
+        arn: String,
+    },
     /// `KMSInvalidStateException`.
-    InvalidState { arn: String, state: KeyState },
+    InvalidState {
+        /// The key ARN.
+        arn: String,
+        /// The key's state.
+        state: KeyState,
+    },
     /// `NotFoundException`.
-    NotFound { arn: String },
+    NotFound {
+        /// The ARN asked for.
+        arn: String,
+    },
     /// `AccessDeniedException`: the decision is recorded by the caller.
-    AccessDenied { arn: String, action: String },
+    AccessDenied {
+        /// The key ARN.
+        arn: String,
+        /// The KMS action.
+        action: String,
+    },
     /// `ThrottlingException`.
-    Throttling { region: String },
+    Throttling {
+        /// The Region whose KMS throttles.
+        region: String,
+    },
     /// `InvalidCiphertextException`: the blob does not open under this key and context.
-    InvalidCiphertext { arn: String },
+    InvalidCiphertext {
+        /// The key that was tried.
+        arn: String,
+    },
 }
 
 impl KmsError {
@@ -123,14 +153,23 @@ impl fmt::Display for KmsError {
 pub struct KmsKey {
     /// The scenario's name for the key (or `aws/s3` for an implicit AWS managed key).
     pub name: String,
+    /// The key ARN.
     pub arn: String,
+    /// The key id (shared by related multi-Region keys).
     pub key_id: String,
+    /// The key's Region.
     pub region: String,
+    /// The owning account id.
     pub account_id: String,
+    /// How the key came to be.
     pub origin: KeyOrigin,
+    /// The current state.
     pub state: KeyState,
+    /// The key policy (per key, even for related multi-Region keys).
     pub policy: Arc<Policy>,
+    /// Grants on the key.
     pub grants: Vec<Grant>,
+    /// Alias names without `alias/`.
     pub aliases: Vec<String>,
     /// Key material: shared by every key of a multi-Region set ([K-MRK]).
     pub(crate) material: Arc<Key256>,
@@ -139,9 +178,11 @@ pub struct KmsKey {
 /// A grant on a key ([K-GRANTS]): allows, never denies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
+    /// The grantee principal's ARN.
     pub grantee_arn: String,
     /// Operation names without `kms:`.
     pub operations: Vec<String>,
+    /// `EncryptionContextSubset`: pairs the request's context must contain.
     pub encryption_context_subset: Vec<(String, String)>,
 }
 

@@ -14,6 +14,8 @@
 //! assert!(outcome.report().starts_with("scenario empty (rule set exam_guide)"));
 //! ```
 
+#![warn(missing_docs)]
+
 mod authz;
 pub mod catalog;
 mod engine;

@@ -28,7 +28,10 @@ pub enum ProblemKind {
     Malformed,
     /// AWS refuses this at the API with the given error code (e.g. `InvalidRequest`), and the
     /// scenario does not say it expects that rejection.
-    Rejected { code: String },
+    Rejected {
+        /// AWS's error code.
+        code: String,
+    },
     /// An expectation that can never hold under the scenario's rule set.
     Impossible,
 }

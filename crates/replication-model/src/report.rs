@@ -116,12 +116,19 @@ pub struct Outcome {
 /// One row of the objects table: a version of an object in a bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectRow {
+    /// The bucket.
     pub bucket: String,
+    /// The object key.
     pub key: String,
+    /// The version id (`v1`, `v2`, ... or `null`).
     pub version_id: String,
+    /// Whether the version is a delete marker.
     pub delete_marker: bool,
+    /// The `x-amz-replication-status` (`None`: no header).
     pub status: Option<ReplicationStatus>,
+    /// The failure reason of a FAILED version.
     pub failure_reason: Option<&'static str>,
+    /// The server-side encryption (`None` for a delete marker).
     pub encryption: Option<Sse>,
     /// The object's tags (empty for delete markers).
     pub tags: Vec<(String, String)>,

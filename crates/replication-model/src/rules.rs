@@ -18,6 +18,7 @@ pub enum SseCReplication {
 /// The behaviours a scenario runs under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleSet {
+    /// Which rule set this is.
     pub name: RuleSetName,
     /// How SSE-C objects replicate.
     pub sse_c_replication: SseCReplication,
@@ -28,9 +29,13 @@ pub struct RuleSet {
 /// One documented difference between the rule sets, for the README and the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Difference {
+    /// What differs.
     pub topic: &'static str,
+    /// Under `exam_guide`.
     pub exam_guide: &'static str,
+    /// Under `aws_2026`.
     pub aws_2026: &'static str,
+    /// Where `docs/aws-facts.md` documents it.
     pub source: &'static str,
 }
 

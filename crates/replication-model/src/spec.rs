@@ -17,9 +17,13 @@ pub struct ScenarioSpec {
     pub doc: String,
     /// The rule set the scenario runs under.
     pub rule_set: RuleSetName,
+    /// Accounts, by name.
     pub accounts: Vec<AccountSpec>,
+    /// KMS keys, including multi-Region replicas and `aws/s3` keys named explicitly.
     pub keys: Vec<KeySpec>,
+    /// S3 buckets.
     pub buckets: Vec<BucketSpec>,
+    /// IAM roles (the replication roles).
     pub roles: Vec<RoleSpec>,
     /// Everything that happens, in order. A replication configuration takes effect at its step.
     pub steps: Vec<Step>,
@@ -35,8 +39,10 @@ pub enum RuleSetName {
     Aws2026,
 }
 
+/// An AWS account.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AccountSpec {
+    /// The scenario's name for the account.
     pub name: String,
     /// Twelve digits.
     pub id: String,
@@ -44,12 +50,16 @@ pub struct AccountSpec {
     pub org_id: Option<String>,
 }
 
+/// A KMS key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeySpec {
+    /// The scenario's name for the key.
     pub name: String,
+    /// What kind of key it is, and where it lives.
     pub kind: KeyKind,
     /// `None`: the default key policy (delegates to the account root, so IAM policies apply).
     pub policy: Option<PolicySpec>,
+    /// Grants on the key ([K-GRANTS]).
     pub grants: Vec<GrantSpec>,
     /// Alias names without the `alias/` prefix.
     pub aliases: Vec<String>,
@@ -57,32 +67,59 @@ pub struct KeySpec {
     pub initial_state: InitialKeyState,
 }
 
+/// The kind of a KMS key and where it lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyKind {
     /// A symmetric customer managed single-Region key.
-    SingleRegion { account: String, region: String },
+    SingleRegion {
+        /// The owning account (a scenario name).
+        account: String,
+        /// The key's Region.
+        region: String,
+    },
     /// The primary key of a multi-Region key set.
-    MultiRegionPrimary { account: String, region: String },
+    MultiRegionPrimary {
+        /// The owning account (a scenario name).
+        account: String,
+        /// The primary's Region.
+        region: String,
+    },
     /// A replica made by `ReplicateKey` of the named primary into `region`.
-    MultiRegionReplica { primary: String, region: String },
+    MultiRegionReplica {
+        /// The primary key (a scenario name); the replica lives in the primary's account.
+        primary: String,
+        /// The replica's Region.
+        region: String,
+    },
     /// The AWS managed key `aws/s3` of an account in a Region.
-    AwsManagedS3 { account: String, region: String },
+    AwsManagedS3 {
+        /// The account whose `aws/s3` key this is (a scenario name).
+        account: String,
+        /// The Region of this `aws/s3` key.
+        region: String,
+    },
 }
 
 /// Key states a scenario may start a key in. Later states come from faults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InitialKeyState {
+    /// Usable for cryptographic operations.
     #[default]
     Enabled,
+    /// Disabled (`DisableKey`).
     Disabled,
+    /// Waiting for imported key material.
     PendingImport,
+    /// In a disconnected custom key store.
     Unavailable,
     /// Only for a multi-Region replica that is still being created.
     Creating,
 }
 
+/// A grant on a KMS key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantSpec {
+    /// Who may use the key through the grant.
     pub grantee: PrincipalRef,
     /// KMS operation names without the `kms:` prefix, e.g. `Decrypt`.
     pub operations: Vec<String>,
@@ -90,36 +127,59 @@ pub struct GrantSpec {
     pub encryption_context_subset: Vec<(String, String)>,
 }
 
+/// An S3 general purpose bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketSpec {
+    /// The scenario's name; `_` becomes `-` in the S3 name.
     pub name: String,
+    /// The owning account (a scenario name).
     pub account: String,
+    /// The bucket's Region.
     pub region: String,
+    /// The versioning state at the start.
     pub versioning: Versioning,
+    /// Default encryption (`None`: SSE-S3, S3's default since 2023).
     pub default_encryption: Option<DefaultEncryption>,
     /// S3 Bucket Key on the default SSE-KMS encryption.
     pub bucket_key: bool,
+    /// The bucket policy.
     pub policy: Option<PolicySpec>,
     /// `Some(true)`: SSE-C is blocked (`BlockedEncryptionTypes`); `None`: the rule set's default
     /// for a new bucket.
     pub block_sse_c: Option<bool>,
+    /// Object Lock enabled.
     pub object_lock: bool,
+    /// Requester Pays enabled.
     pub requester_pays: bool,
 }
 
+/// A bucket's versioning state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Versioning {
+    /// Never versioned.
     #[default]
     Unversioned,
+    /// Versioning enabled.
     Enabled,
+    /// Versioning suspended (after having been enabled).
     Suspended,
 }
 
+/// A bucket's default encryption.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DefaultEncryption {
+    /// SSE-S3.
     SseS3,
-    SseKms { key: KeyRef },
-    DsseKms { key: KeyRef },
+    /// SSE-KMS.
+    SseKms {
+        /// The KMS key (in the bucket's Region).
+        key: KeyRef,
+    },
+    /// DSSE-KMS.
+    DsseKms {
+        /// The KMS key (in the bucket's Region).
+        key: KeyRef,
+    },
 }
 
 /// A reference to a KMS key.
@@ -133,9 +193,12 @@ pub enum KeyRef {
     Arn(String),
 }
 
+/// An IAM role S3 assumes to replicate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleSpec {
+    /// The scenario's name, also the role name in its ARN.
     pub name: String,
+    /// The owning account (a scenario name).
     pub account: String,
     /// The trust policy (who may `sts:AssumeRole`).
     pub trust: PolicySpec,
@@ -143,24 +206,31 @@ pub struct RoleSpec {
     pub policies: Vec<NamedPolicy>,
 }
 
+/// An identity policy attached to a role, with its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedPolicy {
+    /// The policy's name, shown in reports.
     pub name: String,
+    /// The policy document.
     pub policy: PolicySpec,
 }
 
 /// A policy document, either built from the DSL's statements or given as AWS JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicySpec {
+    /// Statements written in the DSL (or built in Rust), with scenario names.
     Statements(Vec<StatementSpec>),
     /// A JSON policy document in AWS's grammar. Problems in it are reported with a byte offset
     /// into this text.
     Json(String),
 }
 
+/// One policy statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatementSpec {
+    /// `Sid`.
     pub sid: Option<String>,
+    /// `Effect`.
     pub effect: Effect,
     /// Empty for identity policies; required in resource and trust policies.
     pub principals: Vec<PrincipalRef>,
@@ -170,15 +240,20 @@ pub struct StatementSpec {
     pub not_action: bool,
     /// Empty means `*` (identity policies on a key policy's own key, trust policies).
     pub resources: Vec<ResourceRef>,
+    /// `Condition` entries, all of which must hold.
     pub conditions: Vec<ConditionSpec>,
 }
 
+/// A statement's effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Effect {
+    /// `Allow`.
     Allow,
+    /// `Deny`.
     Deny,
 }
 
+/// A principal in a resource, key or trust policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrincipalRef {
     /// A role defined in the scenario.
@@ -193,6 +268,7 @@ pub enum PrincipalRef {
     Arn(String),
 }
 
+/// A resource in a policy statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResourceRef {
     /// `*`.
@@ -200,19 +276,26 @@ pub enum ResourceRef {
     /// The ARN of a bucket defined in the scenario.
     Bucket(String),
     /// Object ARNs in a bucket: `arn:aws:s3:::<bucket>/<pattern>`, e.g. pattern `*`.
-    Objects { bucket: String, pattern: String },
+    Objects {
+        /// The bucket (a scenario name).
+        bucket: String,
+        /// The key pattern, e.g. `*` or `reports/*`.
+        pattern: String,
+    },
     /// The ARN of a key defined in the scenario.
     Key(String),
     /// A literal ARN pattern.
     Arn(String),
 }
 
+/// One condition of a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConditionSpec {
     /// Operator as AWS spells it, e.g. `StringEquals`, `ArnLike`, `Bool`.
     pub operator: String,
     /// Condition key, e.g. `kms:ViaService`.
     pub key: String,
+    /// The values; any of them may match (AWS's OR within a condition).
     pub values: Vec<String>,
 }
 
@@ -226,41 +309,59 @@ pub enum Step {
     /// `DeleteObject` without a version id (adds a delete marker on a versioned bucket), or with
     /// one (removes that version; never replicated).
     DeleteObject {
+        /// The bucket.
         bucket: String,
+        /// The object key.
         key: String,
+        /// The version to delete (1-based), or `None` for a delete marker.
         version: Option<u32>,
     },
     /// `PutObjectTagging` on the current version (tags added after creation).
     PutObjectTagging {
+        /// The bucket.
         bucket: String,
+        /// The object key.
         key: String,
+        /// The new tag set.
         tags: Vec<(String, String)>,
     },
     /// Run every pending replication task once; transient failures stay pending.
     Replicate,
     /// A Batch Replication job on a source bucket for objects whose status is one of `statuses`.
     BatchReplicate {
+        /// The source bucket.
         bucket: String,
+        /// The replication statuses to select.
         statuses: Vec<BatchStatus>,
     },
     /// Something that changes the world between steps.
     Fault(Fault),
     /// Let logical time pass (seconds); every other step takes one second.
-    Wait { seconds: u64 },
+    Wait {
+        /// How long.
+        seconds: u64,
+    },
     /// A check of the outcome at this point.
     Expect(Expectation),
 }
 
+/// A `PutBucketReplication` call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplicationSpec {
+    /// The source bucket.
     pub bucket: String,
+    /// The IAM role S3 assumes.
     pub role: RoleRef,
+    /// The rules (1 to 1,000).
     pub rules: Vec<RuleSpec>,
 }
 
+/// The replication role of a configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoleRef {
+    /// A role defined in the scenario.
     Named(String),
+    /// A literal role ARN, which may name a role that does not exist.
     Arn(String),
 }
 
@@ -273,9 +374,11 @@ pub struct RuleSpec {
     pub priority: Option<u32>,
     /// `Status`: `true` is `Enabled`.
     pub enabled: bool,
+    /// `Filter`, or the V1 `Prefix`.
     pub filter: FilterSpec,
     /// `DeleteMarkerReplication.Status`: `None` when the element is absent.
     pub delete_marker_replication: Option<bool>,
+    /// `Destination`.
     pub destination: DestinationSpec,
     /// `SourceSelectionCriteria.SseKmsEncryptedObjects.Status`.
     pub sse_kms_encrypted_objects: Option<bool>,
@@ -283,25 +386,34 @@ pub struct RuleSpec {
     pub replica_modifications: Option<bool>,
 }
 
+/// A rule's filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FilterSpec {
     /// The deprecated V1 form: `Prefix` directly under `Rule`.
     V1Prefix(String),
     /// `<Filter/>`: matches every object.
     Empty,
+    /// `Filter.Prefix`.
     Prefix(String),
+    /// `Filter.Tag`: key and value.
     Tag(String, String),
+    /// `Filter.And`: a prefix and tags, all of which must match.
     And {
+        /// The prefix, if any.
         prefix: Option<String>,
+        /// The tags (key, value).
         tags: Vec<(String, String)>,
     },
 }
 
+/// A rule's `Destination`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DestinationSpec {
+    /// `Bucket`.
     pub bucket: BucketRef,
     /// `Account`: an account name defined in the scenario or a literal account id.
     pub account: Option<String>,
+    /// `StorageClass` (`None`: the source object's class).
     pub storage_class: Option<String>,
     /// `AccessControlTranslation.Owner = Destination`.
     pub owner_override: bool,
@@ -313,33 +425,45 @@ pub struct DestinationSpec {
     pub metrics: Option<(bool, Option<u32>)>,
 }
 
+/// A destination bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BucketRef {
+    /// A bucket defined in the scenario.
     Named(String),
     /// A bucket ARN that may name a bucket that does not exist.
     Arn(String),
 }
 
+/// A `PutObject` call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PutObjectSpec {
+    /// The bucket.
     pub bucket: String,
+    /// The object key.
     pub key: String,
+    /// The content.
     pub body: Body,
     /// `None`: the bucket's default encryption applies (SSE-S3 when it has none).
     pub encryption: Option<UploadEncryption>,
+    /// Tags set at upload (tag filters see only these).
     pub tags: Vec<(String, String)>,
+    /// The storage class (`None`: `STANDARD`).
     pub storage_class: Option<String>,
     /// The account that owns the new object (defaults to the bucket owner) and whether it granted
     /// the bucket owner `READ` and `READ_ACP`.
     pub owner: Option<ObjectOwner>,
 }
 
+/// The owner of an uploaded object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectOwner {
+    /// The owning account (a scenario name).
     pub account: String,
+    /// Whether the object ACL grants the bucket owner `READ` and `READ_ACP`.
     pub grants_bucket_owner_read: bool,
 }
 
+/// An object's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     /// That many bytes of deterministic content.
@@ -348,143 +472,218 @@ pub enum Body {
     Text(String),
 }
 
+/// The server-side encryption an upload asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UploadEncryption {
+    /// SSE-S3.
     SseS3,
     /// `key: None` uses the bucket default key, or `aws/s3`. `bucket_key: None` follows the bucket.
     SseKms {
+        /// The KMS key (`None`: the bucket's default key, else `aws/s3`).
         key: Option<KeyRef>,
+        /// Whether to use an S3 Bucket Key (`None`: the bucket's setting).
         bucket_key: Option<bool>,
     },
+    /// DSSE-KMS (two layers of encryption under one KMS key).
     DsseKms {
+        /// The KMS key (`None`: the bucket's default key, else `aws/s3`).
         key: Option<KeyRef>,
     },
     /// A customer-provided key, named so several objects can share it.
     SseC {
+        /// The customer key's name.
         customer_key: String,
     },
 }
 
+/// A replication status a Batch Replication job selects (`ObjectReplicationStatuses`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum BatchStatus {
     /// Never attempted (no status).
     None,
+    /// FAILED.
     Failed,
+    /// COMPLETED.
     Completed,
+    /// REPLICA.
     Replica,
 }
 
 /// Changes to the world at a point in the sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
+    /// `DisableKey`.
     DisableKey(String),
+    /// `EnableKey`.
     EnableKey(String),
+    /// `ScheduleKeyDeletion`.
     ScheduleKeyDeletion {
+        /// The key.
         key: String,
+        /// The waiting period (7 to 30 days).
         pending_days: u32,
     },
+    /// `CancelKeyDeletion` (the key becomes Disabled).
     CancelKeyDeletion(String),
     /// The waiting period ends and the key is deleted.
     DeleteKeyMaterial(String),
     /// Remove the statement with this `Sid` (or index) from a policy.
     RevokeStatement {
+        /// The policy.
         policy: PolicyTarget,
+        /// Which statement.
         statement: StatementSelector,
     },
+    /// Add a statement to a policy.
     AddStatement {
+        /// The policy.
         policy: PolicyTarget,
+        /// The new statement.
         statement: StatementSpec,
     },
+    /// `PutBucketVersioning`.
     SetBucketVersioning {
+        /// The bucket.
         bucket: String,
+        /// The new state.
         versioning: Versioning,
     },
+    /// A Region becomes unavailable: replication into or out of it stays PENDING.
     RegionUnavailable(String),
+    /// A Region is available again.
     RegionAvailable(String),
     /// KMS in a Region answers `ThrottlingException` until turned off.
     ThrottleKms {
+        /// The Region.
         region: String,
+        /// Whether KMS throttles.
         on: bool,
     },
+    /// `PutBucketEncryption` with or without SSE-C in `BlockedEncryptionTypes`.
     BlockSseC {
+        /// The bucket.
         bucket: String,
+        /// Whether SSE-C is blocked.
         blocked: bool,
     },
 }
 
+/// A policy a fault changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyTarget {
+    /// The key policy of a key.
     Key(String),
+    /// The bucket policy of a bucket.
     Bucket(String),
+    /// The trust policy of a role.
     RoleTrust(String),
     /// A named identity policy of a role.
     Role {
+        /// The role.
         role: String,
+        /// The policy's name.
         policy: String,
     },
 }
 
+/// Which statement of a policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatementSelector {
+    /// The statement with this `Sid`.
     Sid(String),
+    /// The statement at this position (0-based).
     Index(usize),
 }
 
+/// What an `expect` step checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expectation {
     /// The verdict of the most recent bucket-level call on `bucket` (`PutBucketReplication`, or a
     /// versioning change made by a fault, which S3 refuses with `InvalidBucketState` on a source
     /// bucket that has a replication configuration).
     Config {
+        /// The bucket.
         bucket: String,
+        /// Accepted, or rejected with a code.
         verdict: ExpectedVerdict,
     },
     /// The verdict of the most recent `PutObject` (or fault) that S3 answers with an error, e.g.
     /// an SSE-C upload into a bucket that blocks SSE-C.
     PutRejected {
+        /// The bucket.
         bucket: String,
+        /// The object key.
         key: String,
+        /// The error code, e.g. `AccessDenied`.
         code: String,
     },
     /// The current version of an object (or version `version`, 1-based).
     Object(ObjectExpectation),
+    /// A replication metric of a rule ([U-METRICS]).
     Metric {
+        /// The source bucket.
         bucket: String,
+        /// The rule's ID.
         rule: String,
+        /// The metric.
         metric: MetricName,
+        /// The expected value.
         value: u64,
     },
+    /// Replication events of a rule ([U-EVENTS]).
     Event {
+        /// The source bucket.
         bucket: String,
+        /// The rule's ID.
         rule: String,
+        /// The event type.
         event: EventName,
+        /// Only events with this `failureReason`.
         reason: Option<String>,
+        /// How many.
         count: u64,
     },
 }
 
+/// The expected answer to a bucket-level call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpectedVerdict {
+    /// Accepted (200 OK).
     Accepted,
-    Rejected { code: String },
+    /// Rejected with an error.
+    Rejected {
+        /// AWS's error code, e.g. `InvalidRequest`.
+        code: String,
+    },
 }
 
+/// What to check about an object version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectExpectation {
+    /// The bucket.
     pub bucket: String,
+    /// The object key.
     pub key: String,
+    /// The version (1-based); `None`: the current version.
     pub version: Option<u32>,
+    /// The replication status.
     pub status: Option<ExpectedStatus>,
     /// Expected failure reason (S3's code, e.g. `DstKmsKeyInvalidState`).
     pub reason: Option<String>,
+    /// The encryption of the version.
     pub encryption: Option<ExpectedEncryption>,
 }
 
+/// An expected replication status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpectedStatus {
+    /// PENDING.
     Pending,
+    /// COMPLETED.
     Completed,
+    /// FAILED.
     Failed,
+    /// REPLICA.
     Replica,
     /// No `x-amz-replication-status` at all: no rule matched or the object is not eligible.
     NotReplicated,
@@ -494,35 +693,53 @@ pub enum ExpectedStatus {
     DeleteMarker,
 }
 
+/// An expected encryption.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpectedEncryption {
+    /// SSE-S3.
     SseS3,
     /// `key: None` checks only the type.
     SseKms {
+        /// The KMS key.
         key: Option<KeyRef>,
+        /// Whether an S3 Bucket Key is used (`None`: not checked).
         bucket_key: Option<bool>,
     },
+    /// DSSE-KMS.
     DsseKms {
+        /// The KMS key (`None`: not checked).
         key: Option<KeyRef>,
     },
+    /// SSE-C.
     SseC {
+        /// The customer key's name.
         customer_key: String,
     },
 }
 
+/// A replication metric ([U-METRICS]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MetricName {
+    /// Operations waiting to replicate.
     OperationsPendingReplication,
+    /// Operations that failed.
     OperationsFailedReplication,
+    /// Bytes waiting to replicate.
     BytesPendingReplication,
+    /// The largest replication delay, in seconds.
     ReplicationLatency,
 }
 
+/// A replication event type ([U-EVENTS]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EventName {
+    /// `s3:Replication:OperationFailedReplication`.
     OperationFailedReplication,
+    /// `s3:Replication:OperationMissedThreshold` (S3 RTC).
     OperationMissedThreshold,
+    /// `s3:Replication:OperationReplicatedAfterThreshold` (S3 RTC).
     OperationReplicatedAfterThreshold,
+    /// `s3:Replication:OperationNotTracked`.
     OperationNotTracked,
 }
 
@@ -533,22 +750,31 @@ pub enum EventName {
 /// path means the item as a whole (its name).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Locus {
+    /// The item.
     pub item: Item,
+    /// The dotted field path inside it (`""`: the item as a whole).
     pub path: String,
 }
 
+/// An item of a scenario.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Item {
+    /// The scenario as a whole (its name).
     Scenario,
+    /// An account, by name.
     Account(String),
+    /// A key, by name.
     Key(String),
+    /// A bucket, by name.
     Bucket(String),
+    /// A role, by name.
     Role(String),
     /// A step by its index in [`ScenarioSpec::steps`].
     Step(usize),
 }
 
 impl Locus {
+    /// A locus at `path` inside `item`.
     pub fn new(item: Item, path: impl Into<String>) -> Self {
         Self {
             item,

@@ -23,10 +23,25 @@ use crate::validate::{ValidSpec, rule_label};
 /// A server-side encryption of a stored version, as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sse {
+    /// SSE-S3.
     SseS3,
-    SseKms { key_arn: String, bucket_key: bool },
-    DsseKms { key_arn: String },
-    SseC { customer_key: String },
+    /// SSE-KMS.
+    SseKms {
+        /// The KMS key ARN.
+        key_arn: String,
+        /// Whether an S3 Bucket Key is used.
+        bucket_key: bool,
+    },
+    /// DSSE-KMS.
+    DsseKms {
+        /// The KMS key ARN.
+        key_arn: String,
+    },
+    /// SSE-C.
+    SseC {
+        /// The customer key's name.
+        customer_key: String,
+    },
 }
 
 impl std::fmt::Display for Sse {
@@ -112,9 +127,13 @@ pub(crate) struct Version {
 /// The `x-amz-replication-status` of a version, aggregated over destinations ([U-STATUS]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ReplicationStatus {
+    /// PENDING.
     Pending,
+    /// COMPLETED.
     Completed,
+    /// FAILED.
     Failed,
+    /// REPLICA.
     Replica,
 }
 
@@ -264,9 +283,13 @@ pub(crate) struct LogLine {
 /// The checked result of one `expect` step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpectationResult {
+    /// The step's index.
     pub step: usize,
+    /// What the step expected.
     pub expected: String,
+    /// What the run found.
     pub actual: String,
+    /// Whether it held.
     pub ok: bool,
 }
 
