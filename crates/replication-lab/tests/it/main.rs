@@ -1,5 +1,13 @@
 //! The one integration-test binary of the facade: example scenarios with committed snapshots,
 //! the compile-fail suite and the parity check between the macro and the runtime entry point.
 
+mod bucket_keys;
+mod configuration;
+mod cross_account;
+mod encryption;
+mod faults;
+mod mrk;
+mod policies;
+mod rule_sets;
 mod sse_kms;
 mod ui;
