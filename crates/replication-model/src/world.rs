@@ -218,7 +218,10 @@ pub(crate) struct Bucket {
     pub requester_pays: bool,
     pub replication: Option<Arc<ReplicationConfig>>,
     pub objects: BTreeMap<String, Vec<Version>>,
-    pub next_version: u64,
+    /// Per object key: the number of the next version id. Version ids count per object
+    /// (`v1` is an object's first version), which is how scenarios name versions; real S3
+    /// version ids are opaque strings.
+    pub next_version: BTreeMap<String, u64>,
 }
 
 #[derive(Debug)]
@@ -478,7 +481,7 @@ impl World {
                     requester_pays: b.requester_pays,
                     replication: None,
                     objects: BTreeMap::new(),
-                    next_version: 1,
+                    next_version: BTreeMap::new(),
                 },
             );
         }
@@ -572,8 +575,9 @@ impl World {
             .expect("callers pass buckets of the scenario");
         let id = match b.versioning {
             Versioning::Enabled => {
-                let id = format!("v{}", b.next_version);
-                b.next_version += 1;
+                let n = b.next_version.entry(key.to_owned()).or_insert(1);
+                let id = format!("v{n}");
+                *n += 1;
                 id
             }
             Versioning::Unversioned | Versioning::Suspended => "null".to_owned(),
@@ -958,6 +962,8 @@ impl World {
             *o = Arc::new(new);
             // [U-TRBL] [U-CFG]: tags added after creation do not make an object eligible for
             // tag-filtered live replication; Batch Replication can catch it.
+            // Not modelled: S3 also replicates a tag change of an already replicated version to
+            // its replicas ([U-WHAT]); here existing replicas keep the tags they were made with.
             format!(
                 "PutObjectTagging `{bucket}/{key}` {}: tags set; live replication does not re-evaluate tag filters",
                 v.id

@@ -490,3 +490,37 @@ fn c_encrypted_objects_replicate_with_opt_in() {
         );
     }
 }
+
+/// Scenarios name versions per object ("version 1 is the first"): the first version of an
+/// object uploaded after others is `v1`, and a version-specific delete removes that one.
+#[test]
+fn c_versions_count_per_object() {
+    let mut spec = sse_s3();
+    spec.steps.push(put_text("source", "a.txt", "a1", None));
+    spec.steps.push(put_text("source", "b.txt", "b1", None));
+    spec.steps.push(put_text("source", "b.txt", "b2", None));
+    spec.steps.push(Step::Replicate);
+    spec.steps.push(expect_obj(ObjectExpectation {
+        version: Some(1),
+        status: Some(ExpectedStatus::Completed),
+        ..obj("source", "b.txt")
+    }));
+    spec.steps.push(expect_obj(ObjectExpectation {
+        version: Some(2),
+        status: Some(ExpectedStatus::Replica),
+        ..obj("target", "b.txt")
+    }));
+    spec.steps.push(Step::DeleteObject {
+        bucket: "source".into(),
+        key: "b.txt".into(),
+        version: Some(2),
+    });
+    let out = run(spec);
+    assert_eq!(out.get_object("source", "b.txt").unwrap(), b"b1");
+    assert_eq!(
+        out.get_object("target", "b.txt").unwrap(),
+        b"b2",
+        "the delete of a version is not replicated"
+    );
+    assert_eq!(row(&out, "source", "b.txt").version_id, "v1");
+}
