@@ -1,0 +1,22 @@
+use replication_lab::replication_scenario;
+
+replication_scenario! {
+    /// Two rules with one ID.
+    duplicate_rule_ids {
+        account prod = 111122223333;
+        bucket source = s3(prod, "us-east-1") { versioning };
+        bucket target = s3(prod, "eu-west-1") { versioning };
+        role replicator = iam(prod) {
+            trust s3;
+            allow [s3:GetReplicationConfiguration, s3:ListBucket] on source;
+            allow [s3:GetObjectVersionForReplication, s3:GetObjectVersionAcl] on source/"*";
+            allow [s3:ReplicateObject, s3:ReplicateDelete] on target/"*";
+        };
+        replication source via replicator {
+            rule same { priority: 1, filter: prefix("a/"), delete_marker_replication: Disabled, destination: target };
+            rule same { priority: 2, filter: prefix("b/"), delete_marker_replication: Disabled, destination: target };
+        };
+    }
+}
+
+fn main() {}
