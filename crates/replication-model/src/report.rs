@@ -295,27 +295,26 @@ fn status_text(s: Option<ReplicationStatus>) -> String {
 pub(crate) fn check_expectation(w: &World, e: &Expectation) -> (String, String, bool) {
     match e {
         Expectation::Config { bucket, verdict } => {
-            // Validation proved the verdict; the run confirms the configuration is installed.
-            let installed = w
-                .buckets
-                .get(bucket)
-                .is_some_and(|b| b.replication.is_some());
-            match verdict {
-                ExpectedVerdict::Accepted => (
-                    "configuration accepted".into(),
-                    if installed {
-                        "accepted".into()
-                    } else {
-                        "none installed".into()
-                    },
-                    installed,
-                ),
-                ExpectedVerdict::Rejected { code } => (
-                    format!("rejected with {code}"),
-                    format!("rejected with {code}"),
-                    true,
-                ),
-            }
+            // Validation proved the verdict; the run checks it again against what happened.
+            let actual = match w.last_bucket_call.get(bucket) {
+                None => None,
+                Some(None) => Some("accepted".to_owned()),
+                Some(Some(code)) => Some(format!("rejected with {code}")),
+            };
+            let expected = match verdict {
+                ExpectedVerdict::Accepted => "configuration accepted".to_owned(),
+                ExpectedVerdict::Rejected { code } => format!("rejected with {code}"),
+            };
+            let ok = match (verdict, &actual) {
+                (ExpectedVerdict::Accepted, Some(a)) => a == "accepted",
+                (ExpectedVerdict::Rejected { .. }, Some(a)) => *a == expected,
+                (_, None) => false,
+            };
+            (
+                expected,
+                actual.unwrap_or_else(|| "no bucket-level call".into()),
+                ok,
+            )
         }
         Expectation::PutRejected { bucket, key, code } => (
             format!("PutObject `{bucket}/{key}` rejected with {code}"),

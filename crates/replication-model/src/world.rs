@@ -317,6 +317,9 @@ pub(crate) struct World {
     pub metrics: BTreeMap<(String, String), RuleMetrics>,
     pub events: Vec<ReplicationEvent>,
     pub expectations: Vec<ExpectationResult>,
+    /// Per bucket: the error code of its latest bucket-level call (`PutBucketReplication`,
+    /// `PutBucketVersioning`), `None` when AWS accepted it.
+    pub last_bucket_call: BTreeMap<String, Option<String>>,
     pub rng: KeySource,
     pub trace: bool,
     pub threads: usize,
@@ -357,6 +360,7 @@ impl World {
             metrics: BTreeMap::new(),
             events: Vec::new(),
             expectations: Vec::new(),
+            last_bucket_call: BTreeMap::new(),
             rng: KeySource::new(),
             trace,
             threads,
@@ -609,6 +613,14 @@ impl World {
                 idx,
                 format!("{what}: rejected, {} ({})", rej.code, rej.message()),
             );
+            match step {
+                Step::PutBucketReplication(ReplicationSpec { bucket, .. })
+                | Step::Fault(Fault::SetBucketVersioning { bucket, .. }) => {
+                    self.last_bucket_call
+                        .insert(bucket.clone(), Some(rej.code.clone()));
+                }
+                _ => {}
+            }
             return Ok(());
         }
         match step {
@@ -677,6 +689,7 @@ impl World {
         if let Some(b) = self.buckets.get_mut(&r.bucket) {
             b.replication = Some(Arc::new(config));
         }
+        self.last_bucket_call.insert(r.bucket.clone(), None);
         self.log(
             idx,
             format!(
@@ -1168,6 +1181,7 @@ impl World {
                     .get_mut(bucket)
                     .expect("validated bucket")
                     .versioning = *versioning;
+                self.last_bucket_call.insert(bucket.clone(), None);
                 format!("versioning of `{bucket}` set to {versioning:?}")
             }
             Fault::RegionUnavailable(r) => {

@@ -596,3 +596,27 @@ fn a4_rejected_configuration_installs_nothing() {
         out.report()
     );
 }
+
+/// aws-facts a.4: an `expect replication` after an accepted versioning change checks that call;
+/// suspending versioning on a destination is allowed (only the source is protected), and the
+/// objects that follow fail with `DstBucketUnversioned`.
+#[test]
+fn a4_versioning_change_on_the_destination_is_accepted() {
+    let mut spec = sse_s3();
+    spec.steps.push(fault(Fault::SetBucketVersioning {
+        bucket: "target".into(),
+        versioning: Versioning::Suspended,
+    }));
+    spec.steps
+        .push(expect_config("target", ExpectedVerdict::Accepted));
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps
+        .push(expect_failed("source", "a.txt", "DstBucketUnversioned"));
+    let out = run(spec);
+    assert!(
+        out.report().contains("ok   step 3: configuration accepted"),
+        "{}",
+        out.report()
+    );
+}
