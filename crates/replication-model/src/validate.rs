@@ -1531,23 +1531,71 @@ impl Validator<'_> {
                 }
             }
             Expectation::Metric { bucket, rule, .. } | Expectation::Event { bucket, rule, .. } => {
-                if self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
-                    let has_rule = self.spec.steps[..idx].iter().any(|s| match s {
-                        Step::PutBucketReplication(r) => {
-                            &r.bucket == bucket
-                                && r.rules
-                                    .iter()
-                                    .enumerate()
-                                    .any(|(i, ru)| rule_label(ru, i) == *rule)
-                        }
-                        _ => false,
-                    });
-                    if !has_rule {
+                if !self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
+                    return;
+                }
+                // The configuration installed at this step: the latest one AWS accepted.
+                let installed =
+                    self.spec.steps[..idx]
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .find_map(|(i, s)| match s {
+                            Step::PutBucketReplication(r)
+                                if &r.bucket == bucket && !self.rejections.contains_key(&i) =>
+                            {
+                                Some(r)
+                            }
+                            _ => None,
+                        });
+                let Some(found) = installed.and_then(|r| {
+                    r.rules
+                        .iter()
+                        .enumerate()
+                        .find(|(i, ru)| rule_label(ru, *i) == *rule)
+                        .map(|(_, ru)| ru)
+                }) else {
+                    let msg = format!(
+                        "no replication rule `{rule}` is configured on `{bucket}` at this step; name a rule of its configuration by its ID"
+                    );
+                    self.push(item, "rule", ProblemKind::Undefined, msg);
+                    return;
+                };
+                // [U-METRICS] [U-RTC]: S3 RTC turns metrics on too.
+                let rtc = found.destination.replication_time.is_some_and(|t| t.0);
+                let metrics = rtc || found.destination.metrics.is_some_and(|m| m.0);
+                match e {
+                    Expectation::Metric { metric, .. } if !metrics => {
                         let msg = format!(
-                            "no replication rule `{rule}` is configured on `{bucket}` before this step; name a rule by its ID"
+                            "rule `{rule}` has no replication metrics, so S3 publishes no `{metric:?}` for it; add `metrics: enabled` to its destination, or drop this expectation"
                         );
-                        self.push(item, "rule", ProblemKind::Undefined, msg);
+                        self.push(item, "metric", ProblemKind::Impossible, msg);
                     }
+                    Expectation::Event { event, count, .. } if *count > 0 => {
+                        // [U-EVENTS]: failure events need metrics; threshold events need RTC.
+                        let why = match event {
+                            EventName::OperationFailedReplication if !metrics => Some(
+                                "failure events need replication metrics on the rule; add `metrics: enabled` to its destination",
+                            ),
+                            EventName::OperationMissedThreshold
+                            | EventName::OperationReplicatedAfterThreshold
+                                if !rtc =>
+                            {
+                                Some(
+                                    "threshold events need S3 RTC on the rule; add `replication_time: enabled` (with metrics) to its destination",
+                                )
+                            }
+                            EventName::OperationNotTracked => Some(
+                                "the model never stops tracking an operation; expect 0 of them",
+                            ),
+                            _ => None,
+                        };
+                        if let Some(why) = why {
+                            let msg = format!("rule `{rule}` never raises `{event:?}`: {why}");
+                            self.push(item, "event", ProblemKind::Impossible, msg);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }

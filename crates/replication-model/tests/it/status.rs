@@ -2,7 +2,7 @@
 //! (none for FAILED, always for temporary faults), metrics, failure events and S3 RTC events.
 
 use replication_model::spec::*;
-use replication_model::{AttemptResult, ReplicationStatus};
+use replication_model::{AttemptResult, ProblemKind, ReplicationStatus};
 
 use crate::fixture::*;
 
@@ -304,14 +304,19 @@ fn e_failure_events_with_metrics() {
 }
 
 /// aws-facts e and i.16 [U-EVENTS] [U-METRICS]: without replication metrics on the rule there
-/// is no failure event and no metric, though the object is still FAILED.
+/// is no failure event and no metric, though the object is still FAILED; expecting a metric or
+/// a failure event of such a rule is impossible.
 #[test]
 fn e_no_events_or_metrics_without_metrics() {
-    let mut spec = kms_cross_region();
-    first_rule(&mut spec).destination.metrics = None;
-    without(&mut spec, "DecryptSource");
-    spec.steps.push(put("source", "a.txt", 10, None));
-    spec.steps.push(Step::Replicate);
+    let setup = || {
+        let mut spec = kms_cross_region();
+        first_rule(&mut spec).destination.metrics = None;
+        without(&mut spec, "DecryptSource");
+        spec.steps.push(put("source", "a.txt", 10, None));
+        spec.steps.push(Step::Replicate);
+        spec
+    };
+    let mut spec = setup();
     spec.steps
         .push(expect_failed("source", "a.txt", "SrcGetObjectNotPermitted"));
     spec.steps.push(expect_events(
@@ -320,16 +325,7 @@ fn e_no_events_or_metrics_without_metrics() {
         None,
         0,
     ));
-    spec.steps.push(expect_metric(
-        "to_dest",
-        MetricName::OperationsFailedReplication,
-        1,
-    ));
-    let out = run_raw(spec);
-    let results = out.expectations();
-    assert!(results[0].ok && results[1].ok, "{results:?}");
-    assert!(!results[2].ok, "no metric without metrics: {results:?}");
-    assert_eq!(results[2].actual, "metrics not enabled on the rule");
+    let out = run(spec);
     assert!(
         out.report()
             .contains("(no rule has replication metrics enabled)"),
@@ -341,6 +337,56 @@ fn e_no_events_or_metrics_without_metrics() {
         "{}",
         out.report()
     );
+
+    let mut spec = setup();
+    spec.steps.push(expect_metric(
+        "to_dest",
+        MetricName::OperationsFailedReplication,
+        1,
+    ));
+    let p = problem(spec);
+    assert_eq!(
+        (p.locus, p.kind),
+        (Locus::new(Item::Step(3), "metric"), ProblemKind::Impossible)
+    );
+    assert!(
+        p.message.contains("add `metrics: enabled`"),
+        "{}",
+        p.message
+    );
+
+    let mut spec = setup();
+    spec.steps.push(expect_events(
+        "to_dest",
+        EventName::OperationFailedReplication,
+        None,
+        1,
+    ));
+    let p = problem(spec);
+    assert_eq!(
+        (p.locus, p.kind),
+        (Locus::new(Item::Step(3), "event"), ProblemKind::Impossible)
+    );
+}
+
+/// aws-facts e [U-RTC]: threshold events need S3 RTC; expecting one from a rule with metrics only
+/// is impossible.
+#[test]
+fn e_threshold_events_need_rtc() {
+    let mut spec = sse_s3();
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(expect_events(
+        "to_dest",
+        EventName::OperationMissedThreshold,
+        None,
+        1,
+    ));
+    let p = problem(spec);
+    assert_eq!(
+        (p.locus, p.kind),
+        (Locus::new(Item::Step(2), "event"), ProblemKind::Impossible)
+    );
+    assert!(p.message.contains("S3 RTC"), "{}", p.message);
 }
 
 /// aws-facts e [U-RTC]: with S3 RTC an operation pending for more than 15 minutes raises
