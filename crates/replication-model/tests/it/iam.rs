@@ -371,3 +371,34 @@ fn h_trust_policy_changed_later() {
         .push(expect_failed("source", "a.txt", "AssumeRoleNotPermitted"));
     run(spec);
 }
+
+/// aws-facts d.3, f and h [K-EVAL]: cross-account replication needs both key policies: the source
+/// key's (source account) for `kms:Decrypt` and the replica key's (destination account) for
+/// `kms:Encrypt`; either one missing fails the object on its side.
+#[test]
+fn h_cross_account_needs_both_key_policies() {
+    let no_delegation = || {
+        Some(PolicySpec::Statements(vec![to(
+            allow(&["kms:*"], vec![ResourceRef::Any]),
+            vec![PrincipalRef::Arn(format!("arn:aws:iam::{PROD}:user/admin"))],
+        )]))
+    };
+    let mut spec = cross_account();
+    spec.keys[0].policy = no_delegation();
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps
+        .push(expect_failed("source", "a.txt", "SrcGetObjectNotPermitted"));
+    run(spec);
+
+    let mut spec = cross_account();
+    spec.steps.push(revoke(
+        PolicyTarget::Key("dst_key".into()),
+        "ReplicaKeyForProd",
+    ));
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps
+        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    run(spec);
+}
