@@ -6,6 +6,7 @@
 
 use proc_macro2::TokenStream;
 use replication_model::ValidSpec;
+use replication_model::spec::RuleSetName;
 
 use crate::ast::Scenario;
 use crate::error::{Ctxt, DslError};
@@ -32,10 +33,13 @@ pub struct CheckedScenario {
     pub valid: Option<ValidSpec>,
     /// Every error of this scenario, sorted by position.
     pub errors: Vec<DslError>,
+    /// The rule set the scenario declares (the default when it could not be lowered).
+    pub declared: RuleSetName,
 }
 
-/// Parses, lowers and validates every scenario of `tokens`.
-pub fn check(tokens: TokenStream, config: &LowerConfig) -> Checked {
+/// Parses, lowers and validates every scenario of `tokens`; with `rule_set`, every scenario is
+/// validated under that rule set instead of the one it declares.
+pub fn check(tokens: TokenStream, config: &LowerConfig, rule_set: Option<RuleSetName>) -> Checked {
     let cx = Ctxt::new();
     let suite = parse_suite(&cx, tokens);
     let mut errors = cx.check();
@@ -47,10 +51,15 @@ pub fn check(tokens: TokenStream, config: &LowerConfig) -> Checked {
             let mut errors = ast.syntax_errors.clone();
             let mut lowered = None;
             let mut valid = None;
+            let mut declared = RuleSetName::default();
             if errors.is_empty() {
                 let cx = Ctxt::new();
-                let l = lower(&cx, &ast, config);
+                let mut l = lower(&cx, &ast, config);
                 errors = cx.check();
+                declared = l.spec.rule_set;
+                if let Some(r) = rule_set {
+                    l.spec.rule_set = r;
+                }
                 if errors.is_empty() {
                     match replication_model::validate(l.spec.clone()) {
                         Ok(v) => valid = Some(v),
@@ -65,6 +74,7 @@ pub fn check(tokens: TokenStream, config: &LowerConfig) -> Checked {
                 lowered,
                 valid,
                 errors,
+                declared,
             }
         })
         .collect();

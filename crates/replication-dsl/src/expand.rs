@@ -23,7 +23,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         base_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
         base_dir_label: "the crate root (`CARGO_MANIFEST_DIR`)",
     };
-    let checked = check(input, &config);
+    let checked = check(input, &config, None);
     let mut errors: Vec<DslError> = checked.errors;
     let mut items = TokenStream::new();
     for scenario in &checked.scenarios {

@@ -4,7 +4,7 @@
 //! Two front ends share one pipeline (sqlx's macros-core pattern): the proc-macro shim in
 //! `replication-macros` calls [`expand`] (tokens in, tokens out, errors as `compile_error!` on
 //! the narrowest token), and runtime tools call [`parse_suite`], [`validate_suite`] or
-//! [`check_suite`] on scenario files (errors as `file:line:col: message`). Both parse with the
+//! [`check_suite`] / [`check_suite_with`] on scenario files (errors as `file:line:col: message`). Both parse with the
 //! same code and validate with `replication_model::validate`, so they accept exactly the same
 //! language and report exactly the same messages.
 //!
@@ -38,4 +38,7 @@ mod to_rust;
 
 pub use error::Diagnostic;
 pub use expand::expand;
-pub use suite::{ScenarioCheck, SuiteCheck, check_suite, parse_suite, validate_suite};
+pub use suite::{
+    CheckConfig, ScenarioCheck, SuiteCheck, check_suite, check_suite_with, parse_suite,
+    validate_suite,
+};

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::TokenStream;
 use replication_model::ValidSpec;
-use replication_model::spec::ScenarioSpec;
+use replication_model::spec::{RuleSetName, ScenarioSpec};
 
 use crate::check::{check, sort};
 use crate::error::{Ctxt, Diagnostic, DslError};
@@ -28,6 +28,14 @@ pub struct SuiteCheck {
     pub errors: Vec<Diagnostic>,
 }
 
+/// How [`check_suite_with`] checks a file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckConfig {
+    /// Validate every scenario under this rule set instead of the one it declares (the runner's
+    /// `--rules`); problems it raises still point at the narrowest token.
+    pub rule_set: Option<RuleSetName>,
+}
+
 /// One scenario of a file.
 #[derive(Debug)]
 pub struct ScenarioCheck {
@@ -37,6 +45,9 @@ pub struct ScenarioCheck {
     pub doc: String,
     /// The 1-based line of its name.
     pub line: usize,
+    /// The rule set the scenario declares (`exam_guide` when it declares none or has syntax
+    /// errors).
+    pub declared_rule_set: RuleSetName,
     /// The validated spec, or every error of this scenario sorted by position.
     pub result: Result<ValidSpec, Vec<Diagnostic>>,
 }
@@ -124,6 +135,21 @@ pub fn validate_suite(file_label: &str, text: &str) -> Result<Vec<ValidSpec>, Ve
 
 /// Checks every scenario of a file on its own.
 pub fn check_suite(file_label: &str, text: &str) -> SuiteCheck {
+    check_suite_with(file_label, text, &CheckConfig::default())
+}
+
+/// Checks every scenario of a file on its own, as `config` says.
+///
+/// ```
+/// use replication_dsl::{CheckConfig, check_suite_with};
+/// use replication_model::spec::RuleSetName;
+/// let config = CheckConfig { rule_set: Some(RuleSetName::Aws2026) };
+/// let suite = check_suite_with("demo.scenario", "empty { }", &config);
+/// let valid = suite.scenarios[0].result.as_ref().unwrap();
+/// assert_eq!(valid.spec().rule_set, RuleSetName::Aws2026);
+/// assert_eq!(suite.scenarios[0].declared_rule_set, RuleSetName::ExamGuide);
+/// ```
+pub fn check_suite_with(file_label: &str, text: &str, config: &CheckConfig) -> SuiteCheck {
     let tokens = match tokenize(file_label, text) {
         Ok(t) => t,
         Err(errors) => {
@@ -133,7 +159,7 @@ pub fn check_suite(file_label: &str, text: &str) -> SuiteCheck {
             };
         }
     };
-    let checked = check(tokens, &config_for(file_label));
+    let checked = check(tokens, &config_for(file_label), config.rule_set);
     let scenarios = checked
         .scenarios
         .into_iter()
@@ -146,6 +172,7 @@ pub fn check_suite(file_label: &str, text: &str) -> SuiteCheck {
                 name: s.ast.name.to_string(),
                 doc: s.ast.doc.clone(),
                 line: s.ast.name.span().start().line,
+                declared_rule_set: s.declared,
                 result,
             }
         })

@@ -39,7 +39,7 @@ replication_scenario! {
         put source "docs/b.txt" = "second";
         replicate;
         delete source "docs/a.txt";
-        delete source "docs/b.txt" version 2;
+        delete source "docs/b.txt" version 1;
         replicate;
         expect source "docs/a.txt" delete_marker;
         expect target "docs/a.txt" delete_marker;
