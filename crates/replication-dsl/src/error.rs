@@ -123,7 +123,8 @@ pub fn combine(errors: &[DslError]) -> Option<syn::Error> {
 /// An error in a scenario file as the runner prints it: `file:line:col: message`.
 ///
 /// `line` and `column` are 1-based; `column` counts characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
 pub struct Diagnostic {
     /// The file label given to [`crate::parse_suite`].
     pub file: String,
@@ -134,18 +135,6 @@ pub struct Diagnostic {
     /// The same message the macro gives at compile time.
     pub message: String,
 }
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for Diagnostic {}
 
 /// Collects the errors of a pass, so a scenario with several mistakes reports all of them.
 ///

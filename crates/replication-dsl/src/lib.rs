@@ -8,7 +8,7 @@
 //! same code and validate with `replication_model::validate`, so they accept exactly the same
 //! language and report exactly the same messages.
 //!
-//! The passes, one file each: [`symbol`] (every keyword), `parse` (tokens to [`ast`], recovering
+//! The passes, one file each: `symbol` (every keyword), `parse` (tokens to `ast`, recovering
 //! after each error), `lower` (ast to `ScenarioSpec`, recording a span per spec field),
 //! `span_map` (model problems back to spans), `expand` and `fallback` (generated code).
 //!
@@ -24,7 +24,9 @@
 //! assert_eq!(diagnostics[0].to_string(), "typo.scenario:6:23: unknown size unit `KiX`; did you mean `KiB`?");
 //! ```
 
-pub mod ast;
+#![warn(missing_docs)]
+
+mod ast;
 mod check;
 mod error;
 mod expand;
@@ -33,7 +35,7 @@ mod lower;
 mod parse;
 mod span_map;
 mod suite;
-pub mod symbol;
+mod symbol;
 mod to_rust;
 
 pub use error::Diagnostic;

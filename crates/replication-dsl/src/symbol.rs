@@ -142,7 +142,6 @@ pub const PUT_SETTINGS: &[Symbol] = &[TAGS, STORAGE_CLASS, OWNER];
 // Replication rules.
 pub const VIA: Symbol = Symbol("via");
 pub const RULE: Symbol = Symbol("rule");
-pub const ID: Symbol = Symbol("id");
 pub const PRIORITY: Symbol = Symbol("priority");
 pub const STATUS: Symbol = Symbol("status");
 pub const FILTER: Symbol = Symbol("filter");

@@ -32,6 +32,8 @@
 //! # fn main() {}
 //! ```
 
+#![warn(missing_docs)]
+
 pub use replication_macros::replication_scenario;
 /// The simulator: spec, validation, world, replication engine and report.
 pub use replication_model as model;

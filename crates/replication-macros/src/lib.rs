@@ -4,6 +4,8 @@
 //! (sqlx's macros-core split), so this crate holds nothing but the entry point. Users depend on
 //! the `replication-lab` facade, which re-exports the macro.
 
+#![warn(missing_docs)]
+
 /// Compiles scenarios into checked `#[test]` functions.
 ///
 /// Each `/// doc` + `name { ... }` becomes a test that builds the scenario, validates it, runs
