@@ -687,17 +687,20 @@ impl Lowerer<'_> {
                 }
             }
             (Some(part), Some(kind)) => {
-                let what = if kind == Kind::Key {
-                    "key"
-                } else if kind == Kind::Bucket {
-                    "bucket"
-                } else {
-                    "account"
+                let message = match kind {
+                    Kind::Key | Kind::Bucket => {
+                        let what = if kind == Kind::Key { "key" } else { "bucket" };
+                        format!(
+                            "`{owner}` is a {what}, which has one policy, not `{part}`; write `{owner}` alone"
+                        )
+                    }
+                    Kind::Account | Kind::Role => {
+                        format!(
+                            "`{owner}` is an account, which has no policy; name a key, a bucket or a role's policy"
+                        )
+                    }
                 };
-                self.cx.error(
-                    range,
-                    format!("`{owner}` is a {what}, which has one policy, not `{part}`; write `{owner}` alone"),
-                );
+                self.cx.error(range, message);
                 PolicyTarget::Key(owner)
             }
             (None, Some(Kind::Role)) => {
