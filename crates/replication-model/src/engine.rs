@@ -845,9 +845,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                     "add `replica_kms_key` to the rule",
                 ));
             };
-            let requester = role.account_id.clone();
-            let Some(key) = w.resolve_key(&replica_ref, &requester, &dst.region) else {
-                let arn = w.key_ref_arn(&replica_ref, &requester, &dst.region);
+            let (arn, key) = w.replica_key(&role.account_id, &replica_ref, dst);
+            let Some(key) = key else {
                 a.line("kms:Encrypt", &arn, "NotFoundException: no such key".into());
                 return Ok(failed(
                     "DstKmsKeyNotFound",

@@ -587,12 +587,16 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
                 if r.sse_kms_opt_in {
                     extras.push("SseKmsEncryptedObjects".into());
                 }
-                if let Some(k) = &r.replica_key {
-                    let dest = &w.buckets[&r.dest];
-                    extras.push(format!(
-                        "ReplicaKmsKeyID {}",
-                        w.key_ref_arn(k, &dest.account_id, &dest.region)
-                    ));
+                if let (Some(k), Some(dest)) = (&r.replica_key, w.buckets.get(&r.dest)) {
+                    let role_account = w
+                        .role_account(&c.role)
+                        .unwrap_or_else(|| b.account_id.clone());
+                    let (arn, key) = w.replica_key(&role_account, k, dest);
+                    let mut text = format!("ReplicaKmsKeyID {arn}");
+                    if let Some(key) = key.filter(|key| key.arn != arn) {
+                        let _ = write!(text, " (key {})", key.arn);
+                    }
+                    extras.push(text);
                 }
                 if r.rtc {
                     extras.push("RTC".into());

@@ -543,6 +543,37 @@ impl World {
         self.keys.get(&arn)
     }
 
+    /// A rule's `ReplicaKmsKeyID` as S3 resolves it when it writes a replica: in the destination
+    /// bucket's Region, on behalf of the replication role, so `aws/s3` is the AWS managed key of
+    /// the role's (the requester's) account, not the destination owner's (aws-facts d.3). The
+    /// engine and the report both call this, so the report names the key the engine uses.
+    /// Returns the ARN the reference names (an alias ARN for `aws/s3`) and the key, if it exists.
+    pub(crate) fn replica_key(
+        &self,
+        role_account: &str,
+        key: &KeyRef,
+        dest: &Bucket,
+    ) -> (String, Option<&KmsKey>) {
+        (
+            self.key_ref_arn(key, role_account, &dest.region),
+            self.resolve_key(key, role_account, &dest.region),
+        )
+    }
+
+    /// The account a replication configuration's role belongs to: the scenario's role, or the
+    /// account in a role ARN the scenario does not define.
+    pub(crate) fn role_account(&self, role: &RoleRef) -> Option<String> {
+        match role {
+            RoleRef::Named(n) => self.roles.get(n).map(|r| r.account_id.clone()),
+            RoleRef::Arn(arn) => self
+                .roles
+                .values()
+                .find(|r| &r.arn == arn)
+                .map(|r| r.account_id.clone())
+                .or_else(|| ids::parse_role_arn(arn).ok().map(|(account, _)| account)),
+        }
+    }
+
     /// The ARN a key reference would have, even if no such key exists (for messages).
     pub(crate) fn key_ref_arn(&self, key: &KeyRef, account_id: &str, region: &str) -> String {
         match key {

@@ -507,6 +507,43 @@ fn d3_aws_managed_key_cannot_be_used_cross_account() {
     );
 }
 
+/// aws-facts d.3: `replica_kms_key: aws_managed` names `aws/s3` as the replication role (the
+/// requester) sees it, in the destination Region. The configuration section of the report names
+/// the key the engine encrypted the replica with, not the destination account's `aws/s3`.
+#[test]
+fn d3_report_names_the_aws_managed_replica_key_the_engine_uses() {
+    let mut spec = cross_account();
+    first_rule(&mut spec).destination.replica_kms_key = Some(KeyRef::AwsManagedS3);
+    role_statements(&mut spec).push(sid(
+        allow(&["kms:Encrypt"], vec![ResourceRef::Any]),
+        "AnyKey",
+    ));
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps
+        .push(expect("source", "a.txt", ExpectedStatus::Completed));
+    let out = run(spec);
+    let Some(Sse::SseKms { key_arn, .. }) = row(&out, "target", "a.txt").encryption else {
+        panic!("the replica is SSE-KMS\n\n{}", out.report());
+    };
+    assert!(
+        key_arn.starts_with(&format!("arn:aws:kms:eu-west-1:{PROD}:key/")),
+        "{key_arn}"
+    );
+    let config_line = out
+        .report()
+        .lines()
+        .find(|l| l.contains("ReplicaKmsKeyID"))
+        .expect("the rule's configuration line");
+    assert!(
+        config_line.contains(&format!(
+            "ReplicaKmsKeyID arn:aws:kms:eu-west-1:{PROD}:alias/aws/s3 (key {key_arn})"
+        )),
+        "{config_line}"
+    );
+    assert!(!config_line.contains(OTHER), "{config_line}");
+}
+
 /// aws-facts d.6 and i.4 (rule set `exam_guide`): SSE-C objects are never replicated and get no
 /// replication status; expecting them to replicate is impossible.
 #[test]
