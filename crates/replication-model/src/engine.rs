@@ -50,7 +50,8 @@ pub struct TraceLine {
 pub enum AttemptResult {
     /// The replica was written.
     Completed {
-        /// The replica's version id in the destination.
+        /// The replica's version id in the destination: the source version's id, unless the
+        /// destination already uses it for another version of the key.
         replica_version: String,
         /// The replica's encryption (`None` for a delete marker).
         replica_sse: Option<Sse>,
@@ -225,16 +226,15 @@ impl World {
         };
         let (mut completed, mut failed_n, mut pending) = (0, 0, 0);
         for (mut task, res) in results {
-            let (verdict, trace, notes) = res?;
+            let (verdict, trace, mut notes) = res?;
             task.attempts += 1;
-            let result = self.apply(&task, verdict);
+            let result = self.apply(&task, verdict, &mut notes);
             match &result {
                 AttemptResult::Completed { .. } => completed += 1,
                 AttemptResult::Failed { .. } => failed_n += 1,
                 AttemptResult::Pending { .. } => pending += 1,
             }
             let retry = matches!(result, AttemptResult::Pending { .. });
-            let mut notes = notes;
             if matches!(result, AttemptResult::Completed { .. })
                 && task.kind == TaskKind::Object
                 && self.buckets[&task.dest].replication.is_some()
@@ -274,7 +274,7 @@ impl World {
         Ok(())
     }
 
-    fn apply(&mut self, task: &Task, verdict: Verdict) -> AttemptResult {
+    fn apply(&mut self, task: &Task, verdict: Verdict, notes: &mut Vec<String>) -> AttemptResult {
         let now = self.clock;
         let metrics_on = self.buckets[&task.source]
             .replication
@@ -293,15 +293,18 @@ impl World {
                     Body::Object(o) => Some(o.sse.clone()),
                     Body::DeleteMarker => None,
                 };
+                // [U-REQ] aws-facts c: the replica keeps the source's version id and creation
+                // time (destination lifecycle counts from it).
                 let version = Version {
                     id: String::new(),
-                    created_at: now,
+                    created_at: created,
                     body: replica,
                     destinations: BTreeMap::new(),
                     replica_of: Some((task.source.clone(), task.version_id.clone())),
                     not_eligible: Vec::new(),
                 };
-                let rid = self.add_version(&task.dest, &task.key, version);
+                let (rid, renamed) = self.add_replica(&task.dest, &task.key, version);
+                notes.extend(renamed);
                 if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
                     && task.kind == TaskKind::Object
                 {

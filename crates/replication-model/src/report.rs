@@ -120,8 +120,11 @@ pub struct ObjectRow {
     pub bucket: String,
     /// The object key.
     pub key: String,
-    /// The version id (`v1`, `v2`, ... or `null`).
+    /// The version id (`v1`, `v2`, ... or `null`); a replica keeps its source version's id.
     pub version_id: String,
+    /// When the version was created, in logical seconds; a replica keeps its source version's
+    /// creation time ([U-REQ], aws-facts c).
+    pub created_at: u64,
     /// Whether the version is a delete marker.
     pub delete_marker: bool,
     /// The `x-amz-replication-status` (`None`: no header).
@@ -195,6 +198,7 @@ impl Outcome {
                         bucket: bucket.clone(),
                         key: key.clone(),
                         version_id: v.id.clone(),
+                        created_at: v.created_at,
                         delete_marker: matches!(v.body, Body::DeleteMarker),
                         status: v.status(),
                         failure_reason: v.failure_reason(),

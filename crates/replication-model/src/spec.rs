@@ -313,7 +313,9 @@ pub enum Step {
         bucket: String,
         /// The object key.
         key: String,
-        /// The version to delete (1-based), or `None` for a delete marker.
+        /// The version to delete, `N` for id `vN`, or `None` for a delete marker. `vN` is the
+        /// object's N-th version in the bucket that created it; a replica keeps its source
+        /// version's id.
         version: Option<u32>,
     },
     /// `PutObjectTagging` on the current version (tags added after creation).
@@ -617,7 +619,7 @@ pub enum Expectation {
         /// The error code, e.g. `AccessDenied`.
         code: String,
     },
-    /// The current version of an object (or version `version`, 1-based).
+    /// The current version of an object (or the version with id `v<version>`).
     Object(ObjectExpectation),
     /// A replication metric of a rule ([U-METRICS]).
     Metric {
@@ -664,7 +666,9 @@ pub struct ObjectExpectation {
     pub bucket: String,
     /// The object key.
     pub key: String,
-    /// The version (1-based); `None`: the current version.
+    /// `N` checks the version with id `vN`: the object's N-th version in the bucket that
+    /// created it, or in a destination the replica of the source's `vN` (replicas keep their
+    /// source's version id). `None`: the current version.
     pub version: Option<u32>,
     /// The replication status.
     pub status: Option<ExpectedStatus>,

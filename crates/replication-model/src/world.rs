@@ -218,9 +218,10 @@ pub(crate) struct Bucket {
     pub requester_pays: bool,
     pub replication: Option<Arc<ReplicationConfig>>,
     pub objects: BTreeMap<String, Vec<Version>>,
-    /// Per object key: the number of the next version id. Version ids count per object
-    /// (`v1` is an object's first version), which is how scenarios name versions; real S3
-    /// version ids are opaque strings.
+    /// Per object key: the number of the next version id, above every id the key has had here.
+    /// Version ids count per object (`v1` is an object's first version in the bucket that
+    /// created it; a replica keeps its source's id), which is how scenarios name versions; real
+    /// S3 version ids are opaque strings.
     pub next_version: BTreeMap<String, u64>,
 }
 
@@ -601,8 +602,9 @@ impl World {
             .find(|v| v.id == version_id)
     }
 
-    /// Adds a version to a bucket the way its versioning state says: a new id when Enabled,
-    /// replacing the `null` version otherwise. Returns the version id.
+    /// Adds a version to a bucket the way its versioning state says: when Enabled, a new id one
+    /// above every id the key has had in this bucket (replicas included, see
+    /// [`World::add_replica`]); otherwise `null`, replacing the `null` version. Returns the id.
     pub(crate) fn add_version(&mut self, bucket: &str, key: &str, mut version: Version) -> String {
         let b = self
             .buckets
@@ -624,6 +626,69 @@ impl World {
         }
         versions.push(version);
         id
+    }
+
+    /// Writes a replica into `bucket`, keeping the source version's id and creation time ([U-REQ]:
+    /// replicas have the same metadata, "creation time ... and version ID", as the originals;
+    /// aws-facts c). Returns the replica's id and, when it could not keep the source's id, why.
+    ///
+    /// * The same source version written again (Batch Replication of a COMPLETED version)
+    ///   replaces its earlier replica in place: a version id is unique in a bucket (inferred).
+    /// * Inferred: real version ids are opaque and never collide; the model numbers them per
+    ///   object, so a destination that took its own upload of the key first may already use the
+    ///   source's id. The replica then takes the next number above every id the key has had,
+    ///   as the destination's own uploads do, and the report says so.
+    /// * Versions stay in creation-time order, so the current version is the newest by creation
+    ///   time and a late replica does not hide a newer upload (inferred).
+    pub(crate) fn add_replica(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        mut version: Version,
+    ) -> (String, Option<String>) {
+        let Some(b) = self.buckets.get_mut(bucket) else {
+            return (String::new(), None);
+        };
+        let source_id = version
+            .replica_of
+            .as_ref()
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default();
+        let versions = b.objects.entry(key.to_owned()).or_default();
+        let same_source = |v: &Version| v.replica_of == version.replica_of;
+        if let Some(existing) = versions
+            .iter_mut()
+            .find(|v| v.id == source_id && same_source(v))
+        {
+            version.id = source_id.clone();
+            *existing = version;
+            return (source_id, None);
+        }
+        let next = b.next_version.entry(key.to_owned()).or_insert(1);
+        let (id, note) = match versions.iter().find(|v| v.id == source_id) {
+            None => {
+                if let Some(n) = version_number(&source_id) {
+                    *next = (*next).max(n + 1);
+                }
+                (source_id, None)
+            }
+            Some(taken) => {
+                let id = format!("v{next}");
+                *next += 1;
+                let by = match &taken.replica_of {
+                    Some((src, sv)) => format!("the replica of `{src}` {sv}"),
+                    None => "a version uploaded there".to_owned(),
+                };
+                let note = format!(
+                    "version id {source_id} is taken at `{bucket}` by {by}, so the replica is {id} (inferred: real S3 version ids never collide)"
+                );
+                (id, Some(note))
+            }
+        };
+        version.id = id.clone();
+        let at = versions.partition_point(|v| v.created_at <= version.created_at);
+        versions.insert(at, version);
+        (id, note)
     }
 
     /// Applies one step. Steps AWS refuses (known from validation) change nothing.
@@ -1447,6 +1512,11 @@ impl World {
             }
         }
     }
+}
+
+/// The number in a version id `v<N>` (`None` for `null`).
+fn version_number(id: &str) -> Option<u64> {
+    id.strip_prefix('v')?.parse().ok()
 }
 
 /// S3 RTC's threshold: 15 minutes ([U-RTC]).

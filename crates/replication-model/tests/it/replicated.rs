@@ -1,8 +1,8 @@
 //! aws-facts b and c: which objects a configuration replicates (filters, priorities, several
 //! destinations, delete markers, chaining, storage classes) and which it never does.
 
-use replication_model::ReplicationStatus;
 use replication_model::spec::*;
+use replication_model::{ObjectRow, ReplicationStatus};
 
 use crate::fixture::*;
 
@@ -523,4 +523,140 @@ fn c_versions_count_per_object() {
         "the delete of a version is not replicated"
     );
     assert_eq!(row(&out, "source", "b.txt").version_id, "v1");
+}
+
+/// Every row of one object in one bucket, in the bucket's version order (oldest first).
+fn versions(out: &replication_model::Outcome, bucket: &str, key: &str) -> Vec<ObjectRow> {
+    out.objects()
+        .into_iter()
+        .filter(|r| r.bucket == bucket && r.key == key)
+        .collect()
+}
+
+/// aws-facts c [U-REQ]: "Replicas have the same key names and metadata (for example, creation
+/// time, user-defined metadata and version ID) as the original objects". A source version
+/// uploaded before the configuration stays unreplicated, so the replicated one is `v2` on both
+/// sides, and the replica's creation time is the source's, not the time it arrived.
+#[test]
+fn c_replica_keeps_version_id_and_creation_time() {
+    let mut spec = sse_s3();
+    spec.steps
+        .insert(0, put_text("source", "a.txt", "old", None));
+    spec.steps.push(put_text("source", "a.txt", "new", None));
+    spec.steps.push(Step::Wait { seconds: 60 });
+    spec.steps.push(Step::Replicate);
+    spec.steps.push(expect_obj(ObjectExpectation {
+        version: Some(2),
+        status: Some(ExpectedStatus::Replica),
+        ..obj("target", "a.txt")
+    }));
+    let out = run(spec);
+    let source = row(&out, "source", "a.txt");
+    let replica = row(&out, "target", "a.txt");
+    assert_eq!(
+        (source.version_id.as_str(), replica.version_id.as_str()),
+        ("v2", "v2")
+    );
+    assert_eq!(replica.created_at, source.created_at, "{}", out.report());
+    assert!(out.attempts()[0].at > replica.created_at);
+    assert!(
+        out.report()
+            .contains("target/a.txt v2: 3 bytes, SSE-S3; REPLICA of source v2"),
+        "{}",
+        out.report()
+    );
+}
+
+/// Version ids are unique per object at the destination too: the destination's own upload
+/// after a replica takes the next number above every id present, and a replica whose source id
+/// is already taken there (only possible when a bucket both takes its own uploads of a key and
+/// receives replicas of it) gets the next free number, with a note (inferred).
+#[test]
+fn c_replica_and_destination_uploads_keep_ids_unique() {
+    let mut spec = sse_s3();
+    spec.steps
+        .insert(0, put_text("source", "a.txt", "s-old", None));
+    // Source v2 replicates as target v2; the destination's own upload then takes v3.
+    spec.steps.push(put_text("source", "a.txt", "s-new", None));
+    spec.steps.push(Step::Replicate);
+    spec.steps.push(put_text("target", "a.txt", "t-own", None));
+    // A key the destination wrote first: its own v1 holds the id the replica would keep.
+    spec.steps.push(put_text("target", "b.txt", "t-own", None));
+    spec.steps.push(put_text("source", "b.txt", "s-b", None));
+    spec.steps.push(Step::Replicate);
+    let out = run(spec);
+    let ids = |key| {
+        versions(&out, "target", key)
+            .into_iter()
+            .map(|r| (r.version_id, r.status))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids("a.txt"),
+        vec![
+            ("v2".to_owned(), Some(ReplicationStatus::Replica)),
+            ("v3".to_owned(), None)
+        ]
+    );
+    assert_eq!(
+        ids("b.txt"),
+        vec![
+            ("v1".to_owned(), None),
+            ("v2".to_owned(), Some(ReplicationStatus::Replica))
+        ]
+    );
+    let b = out
+        .attempts()
+        .iter()
+        .find(|a| a.key == "b.txt")
+        .expect("b.txt replicated");
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("version id v1 is taken at `target`")),
+        "{:?}",
+        b.notes
+    );
+    assert_eq!(out.get_object("target", "b.txt").unwrap(), b"s-b");
+}
+
+/// Batch Replication of a COMPLETED version writes the same version again: the replica keeps
+/// its id and its place, no second copy appears (inferred: S3 version ids are unique in a
+/// bucket).
+#[test]
+fn c_replicating_a_version_again_replaces_its_replica() {
+    let mut spec = sse_s3();
+    spec.steps.push(put_text("source", "a.txt", "one", None));
+    spec.steps.push(put_text("source", "a.txt", "two", None));
+    spec.steps.push(Step::Replicate);
+    spec.steps.push(Step::BatchReplicate {
+        bucket: "source".into(),
+        statuses: vec![BatchStatus::Completed],
+    });
+    let out = run(spec);
+    let ids: Vec<String> = versions(&out, "target", "a.txt")
+        .into_iter()
+        .map(|r| r.version_id)
+        .collect();
+    assert_eq!(ids, ["v1", "v2"], "{}", out.report());
+    assert_eq!(out.get_object("target", "a.txt").unwrap(), b"two");
+    assert_eq!(out.attempts().len(), 4);
+}
+
+/// A destination's versions stay in creation-time order, so a replica that arrives late does
+/// not hide a newer upload of the destination: the current version is the newest by creation
+/// time (inferred; the replica keeps the source's creation time, aws-facts c).
+#[test]
+fn c_late_replica_sorts_by_its_creation_time() {
+    let mut spec = sse_s3();
+    spec.steps
+        .push(put_text("source", "a.txt", "from-source", None));
+    spec.steps.push(put_text("target", "a.txt", "own", None));
+    spec.steps.push(Step::Replicate);
+    let out = run(spec);
+    let rows = versions(&out, "target", "a.txt");
+    assert_eq!(rows.len(), 2, "{}", out.report());
+    assert!(rows[0].created_at < rows[1].created_at);
+    assert_eq!(rows[0].status, Some(ReplicationStatus::Replica));
+    assert_eq!(out.get_object("target", "a.txt").unwrap(), b"own");
 }
