@@ -97,25 +97,3 @@ fn macro_body(source: &str) -> Option<String> {
         _ => None,
     })
 }
-
-/// Prints what the runtime entry point says about each case (`cargo test -- --ignored --nocapture`).
-#[test]
-#[ignore = "a preview for writing new cases"]
-fn preview_runtime_messages() {
-    for (path, source) in ui_cases() {
-        let body = macro_body(&source).unwrap_or_default();
-        let name = path
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        match replication_dsl::validate_suite(&name, &body) {
-            Ok(_) => println!("{name}: NO ERRORS"),
-            Err(diagnostics) => {
-                for d in diagnostics {
-                    println!("{d}");
-                }
-            }
-        }
-    }
-}
