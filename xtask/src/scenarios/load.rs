@@ -47,24 +47,31 @@ pub fn load_file(path: &Path, label: &str, rules: Option<RuleSetName>) -> Loaded
             };
         }
     };
-    let checked = replication_dsl::check_suite(label, &text);
+    // Under `--rules` every scenario is validated under that rule set by the DSL itself, so a
+    // problem the override raises still points at the narrowest token.
+    let config = replication_dsl::CheckConfig { rule_set: rules };
+    let checked = replication_dsl::check_suite_with(label, &text, &config);
     let scenarios = checked
         .scenarios
         .into_iter()
         .map(|s| {
-            let declared = s
-                .result
-                .as_ref()
-                .map_or(RuleSetName::ExamGuide, |v| v.spec().rule_set);
-            let result = match s.result {
-                Err(diags) => Err(diags.iter().map(Diagnostic::to_string).collect()),
-                Ok(valid) => match rules {
-                    Some(r) if r != declared => {
-                        revalidate(&valid, r, label, &text, &s.name, s.line)
-                    }
-                    _ => Ok(valid),
-                },
-            };
+            let declared = s.declared_rule_set;
+            let result = s.result.map_err(|diags| {
+                diags
+                    .iter()
+                    .map(|d| match rules {
+                        Some(r) if r != declared => format!(
+                            "{}:{}:{}: under `--rules {}`: {}",
+                            d.file,
+                            d.line,
+                            d.column,
+                            rule_set_label(r),
+                            d.message
+                        ),
+                        _ => d.to_string(),
+                    })
+                    .collect()
+            });
             Loaded {
                 name: s.name,
                 doc: s.doc,
@@ -78,36 +85,4 @@ pub fn load_file(path: &Path, label: &str, rules: Option<RuleSetName>) -> Loaded
         scenarios,
         errors: checked.errors.iter().map(Diagnostic::to_string).collect(),
     }
-}
-
-/// Validates a scenario again under another rule set. The DSL has no entry point that takes a
-/// rule set, so problems the other rule set raises (an expectation it makes impossible) point
-/// at the scenario's name rather than at the narrowest token.
-fn revalidate(
-    valid: &ValidSpec,
-    rules: RuleSetName,
-    label: &str,
-    text: &str,
-    name: &str,
-    line: usize,
-) -> Result<ValidSpec, Vec<String>> {
-    let mut spec = valid.spec().clone();
-    spec.rule_set = rules;
-    replication_model::validate(spec).map_err(|problems| {
-        let column = text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .and_then(|l| l.find(name).map(|byte| l[..byte].chars().count() + 1))
-            .unwrap_or(1);
-        problems
-            .iter()
-            .map(|p| {
-                format!(
-                    "{label}:{line}:{column}: under `--rules {}`: {}",
-                    rule_set_label(rules),
-                    p.message
-                )
-            })
-            .collect()
-    })
 }
