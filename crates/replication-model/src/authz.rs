@@ -3,59 +3,72 @@
 //!
 //! The evaluation logic itself (explicit deny > allow > implicit deny, cross-account, key-policy
 //! delegation, grants) lives in `replication-policy`; this module only gathers the policies of
-//! the world that apply and the request context S3 would send.
+//! the world that apply and the request context S3 would send. Everything that does not change
+//! between requests (the session principal, its condition keys, policy labels) is built once per
+//! scenario or per attempt, and a decision's sentence is written only when someone reads it: the
+//! trace, or a denial's failure detail.
 
 use std::collections::BTreeMap;
 
 use replication_policy::{
-    AccessContext, Context, GrantRef, LabelledPolicy, Principal, Request, ResourceKind,
+    AccessContext, Context, DecisionEffect, LabelledPolicy, Principal, Request, ResourceKind,
     ResourcePolicy, evaluate_access,
 };
 
 use crate::kms::KmsKey;
-use crate::world::{Bucket, Role, World};
+use crate::world::{Bucket, Role};
 
-/// A permission decision as the report shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Decision {
+/// A permission decision, its sentence written on demand.
+#[derive(Debug, Clone)]
+pub(crate) struct Decision<'w> {
     pub allowed: bool,
     pub explicit_deny: bool,
-    /// `ALLOW by ...` / `DENY (explicit) by ...` / `DENY (implicit): ...`.
-    pub text: String,
+    raw: replication_policy::Decision,
+    role: &'w Role,
 }
 
-impl Decision {
-    /// `identity` maps the short labels given to the policy engine (which writes them as
-    /// ``identity policy `<label>` `` in its explanations) to the phrase the report uses.
-    fn from(d: &replication_policy::Decision, identity: &[(String, String)]) -> Decision {
-        use replication_policy::DecisionEffect;
-        let deciders: Vec<String> = d
+impl<'w> Decision<'w> {
+    fn new(raw: replication_policy::Decision, role: &'w Role) -> Decision<'w> {
+        Decision {
+            allowed: raw.effect == DecisionEffect::Allow,
+            explicit_deny: raw.effect == DecisionEffect::ExplicitDeny,
+            raw,
+            role,
+        }
+    }
+
+    /// `ALLOW by ...` / `DENY (explicit) by ...` / `DENY (implicit): ...`.
+    pub(crate) fn text(&self) -> String {
+        match self.raw.effect {
+            DecisionEffect::Allow => format!("ALLOW by {}", self.deciders()),
+            DecisionEffect::ExplicitDeny => format!("DENY (explicit) by {}", self.deciders()),
+            DecisionEffect::ImplicitDeny => format!("DENY (implicit): {}", self.raw.explanation),
+        }
+    }
+
+    /// The deciding statements and grants, joined with `and`. Identity policies, which the
+    /// policy engine knows by the short label `role/policy`, are named as the report names them.
+    fn deciders(&self) -> String {
+        let parts: Vec<String> = self
+            .raw
             .deciding
             .iter()
             .map(|x| {
-                let phrase = identity
+                let phrase = self
+                    .role
+                    .policies
                     .iter()
-                    .find(|(short, _)| *short == x.policy_label)
-                    .map_or(x.policy_label.as_str(), |(_, phrase)| phrase.as_str());
+                    .find(|(_, p)| p.label == x.policy_label)
+                    .map_or_else(
+                        || x.policy_label.clone(),
+                        |(name, _)| {
+                            format!("identity policy `{name}` of role `{}`", self.role.name)
+                        },
+                    );
                 format!("{} of {phrase}", x.statement)
             })
             .collect();
-        let (allowed, explicit_deny, text) = match d.effect {
-            DecisionEffect::Allow => (true, false, format!("ALLOW by {}", deciders.join(" and "))),
-            DecisionEffect::ExplicitDeny => (
-                false,
-                true,
-                format!("DENY (explicit) by {}", deciders.join(" and ")),
-            ),
-            DecisionEffect::ImplicitDeny => {
-                (false, false, format!("DENY (implicit): {}", d.explanation))
-            }
-        };
-        Decision {
-            allowed,
-            explicit_deny,
-            text,
-        }
+        parts.join(" and ")
     }
 
     /// The fix hint for a denied decision: remove the deny, or add the allow to `policy`.
@@ -63,7 +76,7 @@ impl Decision {
         if self.explicit_deny {
             format!(
                 "remove or narrow the Deny that decided ({}); then {allow} in {policy} if nothing allows it yet",
-                self.text.trim_start_matches("DENY (explicit) by ")
+                self.deciders()
             )
         } else {
             format!("{allow} in {policy}")
@@ -71,54 +84,32 @@ impl Decision {
     }
 }
 
-impl World {
-    fn session(role: &Role) -> Principal {
-        Principal::assumed_role(&role.arn, "s3-replication")
-            .unwrap_or_else(|_| Principal::service("s3.amazonaws.com"))
-    }
+/// The role's session as every request of one attempt presents it: its identity policies with
+/// the labels the policy engine quotes, built once per attempt rather than per request.
+#[derive(Debug)]
+pub(crate) struct Caller<'w> {
+    pub role: &'w Role,
+    identity: Vec<LabelledPolicy<'w>>,
+}
 
-    /// Labels of the role's identity policies, in the order of `role.policies`: the short
-    /// `role/policy` label the policy engine quotes, and the report's phrase.
-    fn identity_labels(&self, role: &Role) -> Vec<(String, String)> {
-        let role_name = self.role_name(role);
-        role.policies
-            .keys()
-            .map(|name| {
-                (
-                    format!("{role_name}/{name}"),
-                    format!("identity policy `{name}` of role `{role_name}`"),
-                )
-            })
-            .collect()
-    }
-
-    fn role_name(&self, role: &Role) -> String {
-        self.roles
-            .iter()
-            .find(|(_, r)| r.arn == role.arn)
-            .map(|(n, _)| n.clone())
-            .unwrap_or_else(|| role.arn.clone())
-    }
-
-    fn base_context(&self, principal: &Principal, role: &Role) -> Context {
-        let mut ctx = Context::new();
-        ctx.insert_principal(principal);
-        if let Some(org) = self
-            .cat
-            .account_name(&role.account_id)
-            .and_then(|n| self.cat.accounts.get(n))
-            .and_then(|a| a.org_id.clone())
-        {
-            ctx.insert("aws:PrincipalOrgID", org);
+impl<'w> Caller<'w> {
+    pub(crate) fn new(role: &'w Role) -> Caller<'w> {
+        Caller {
+            role,
+            identity: role
+                .policies
+                .values()
+                .map(|p| LabelledPolicy {
+                    label: &p.label,
+                    policy: &p.policy,
+                })
+                .collect(),
         }
-        // Replication traffic is S3's own, over TLS, never through the customer's VPC endpoint
-        // (aws-facts i.15): aws:SourceVpce is absent.
-        ctx.insert("aws:SecureTransport", "true");
-        ctx
     }
 
     /// `sts:AssumeRole` by a service principal: the trust policy decides alone.
-    pub(crate) fn authorize_assume(&self, role: &Role, service: &str) -> Decision {
+    pub(crate) fn assume(&self, service: &str) -> Decision<'w> {
+        let role = self.role;
         let principal = Principal::service(service);
         let ctx = Context::new();
         let req = Request {
@@ -127,130 +118,106 @@ impl World {
             resource: &role.arn,
             context: &ctx,
         };
-        let label = format!("trust policy of role `{}`", self.role_name(role));
         let access = AccessContext {
             resource: Some(ResourcePolicy {
                 kind: ResourceKind::RoleTrust,
                 arn: &role.arn,
                 owner_account: &role.account_id,
-                label: &label,
+                label: &role.trust_label,
                 policy: Some(&role.trust),
             }),
             ..AccessContext::default()
         };
-        Decision::from(&evaluate_access(&req, &access), &[])
+        Decision::new(evaluate_access(&req, &access), role)
     }
 
     /// An S3 request by the role's session on a bucket or object of `bucket`.
-    pub(crate) fn authorize_s3(
-        &self,
-        role: &Role,
-        action: &str,
-        resource: &str,
-        bucket: &Bucket,
-    ) -> Decision {
-        let principal = World::session(role);
-        let mut ctx = self.base_context(&principal, role);
-        ctx.insert("s3:ResourceAccount", bucket.account_id.clone());
+    pub(crate) fn s3(&self, action: &str, resource: &str, bucket: &Bucket) -> Decision<'w> {
+        let role = self.role;
+        let built;
+        let ctx = match role.s3_contexts.get(&bucket.account_id) {
+            Some(ctx) => ctx,
+            None => {
+                built = role.s3_context(&bucket.account_id);
+                &built
+            }
+        };
         let req = Request {
-            principal: &principal,
+            principal: &role.session,
             action,
             resource,
-            context: &ctx,
+            context: ctx,
         };
-        let labels = self.identity_labels(role);
-        let identity: Vec<LabelledPolicy<'_>> = labels
-            .iter()
-            .zip(role.policies.values())
-            .map(|((l, _), p)| LabelledPolicy {
-                label: l,
-                policy: p,
-            })
-            .collect();
-        let bucket_name = self
-            .cat
-            .bucket_by_s3_name(&bucket.s3_name)
-            .unwrap_or(&bucket.s3_name)
-            .to_owned();
-        let label = format!("bucket policy of `{bucket_name}`");
         let access = AccessContext {
-            identity: &identity,
+            identity: &self.identity,
             resource: Some(ResourcePolicy {
                 kind: ResourceKind::S3Bucket,
                 arn: &bucket.arn,
                 owner_account: &bucket.account_id,
-                label: &label,
+                label: &bucket.policy_label,
                 policy: bucket.policy.as_deref(),
             }),
             ..AccessContext::default()
         };
-        Decision::from(&evaluate_access(&req, &access), &labels)
+        Decision::new(evaluate_access(&req, &access), role)
     }
 
     /// A KMS request by the role's session through S3 in `via_region`, with the encryption
     /// context S3 sends.
-    pub(crate) fn authorize_kms(
+    pub(crate) fn kms(
         &self,
-        role: &Role,
         action: &str,
-        key: &KmsKey,
+        key: &'w KmsKey,
         context: &BTreeMap<String, String>,
         via_region: &str,
-    ) -> Decision {
-        let principal = World::session(role);
-        let mut ctx = self.base_context(&principal, role);
+    ) -> Decision<'w> {
+        let role = self.role;
+        let mut ctx = role.base_context.clone();
         ctx.insert("kms:ViaService", format!("s3.{via_region}.amazonaws.com"));
         ctx.insert("kms:CallerAccount", role.account_id.clone());
-        let mut keys = Vec::new();
+        let mut keys = Vec::with_capacity(context.len());
         for (k, v) in context {
             ctx.insert(&format!("kms:EncryptionContext:{k}"), v.clone());
             keys.push(k.clone());
         }
         ctx.set("kms:EncryptionContextKeys", keys);
         let req = Request {
-            principal: &principal,
+            principal: &role.session,
             action,
             resource: &key.arn,
             context: &ctx,
         };
-        let labels = self.identity_labels(role);
-        let identity: Vec<LabelledPolicy<'_>> = labels
-            .iter()
-            .zip(role.policies.values())
-            .map(|((l, _), p)| LabelledPolicy {
-                label: l,
-                policy: p,
-            })
-            .collect();
-        let label = if key.name == "aws/s3" {
-            format!("key policy of aws/s3 ({})", key.arn)
-        } else {
-            format!("key policy of `{}`", key.name)
-        };
-        let grants: Vec<GrantRef> = key
-            .grants
-            .iter()
-            .enumerate()
-            .map(|(i, g)| GrantRef {
-                label: format!("grant {} on `{}`", i + 1, key.name),
-                grantee: g.grantee_arn.clone(),
-                operations: g.operations.clone(),
-                encryption_context_subset: g.encryption_context_subset.iter().cloned().collect(),
-                encryption_context_equals: None,
-            })
-            .collect();
         let access = AccessContext {
-            identity: &identity,
+            identity: &self.identity,
             resource: Some(ResourcePolicy {
                 kind: ResourceKind::KmsKey,
                 arn: &key.arn,
                 owner_account: &key.account_id,
-                label: &label,
+                label: &key.policy_label,
                 policy: Some(&key.policy),
             }),
-            grants: &grants,
+            grants: &key.grant_refs,
             ..AccessContext::default()
         };
-        Decision::from(&evaluate_access(&req, &access), &labels)
+        Decision::new(evaluate_access(&req, &access), role)
     }
+}
+
+/// The session S3 uses for the role (`assumed-role/<role>/s3-replication`).
+pub(crate) fn session(role_arn: &str) -> Principal {
+    Principal::assumed_role(role_arn, "s3-replication")
+        .unwrap_or_else(|_| Principal::service("s3.amazonaws.com"))
+}
+
+/// The condition keys every request of the role's session carries.
+pub(crate) fn base_context(session: &Principal, org_id: Option<&str>) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert_principal(session);
+    if let Some(org) = org_id {
+        ctx.insert("aws:PrincipalOrgID", org);
+    }
+    // Replication traffic is S3's own, over TLS, never through the customer's VPC endpoint
+    // (aws-facts i.15): aws:SourceVpce is absent.
+    ctx.insert("aws:SecureTransport", "true");
+    ctx
 }

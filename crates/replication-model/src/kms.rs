@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use replication_crypto::{Key256, KeySource, WrappedKey};
-use replication_policy::Policy;
+use replication_crypto::{Key256, KeySource, PreparedKey, WrappedKey};
+use replication_policy::{GrantRef, Policy};
 
 use crate::catalog::KeyOrigin;
 use crate::spec::InitialKeyState;
@@ -171,8 +171,13 @@ pub struct KmsKey {
     pub grants: Vec<Grant>,
     /// Alias names without `alias/`.
     pub aliases: Vec<String>,
-    /// Key material: shared by every key of a multi-Region set ([K-MRK]).
-    pub(crate) material: Arc<Key256>,
+    /// The key material with its cipher built once: shared by every key of a multi-Region set
+    /// ([K-MRK]), and reused by every data key the key wraps or unwraps.
+    pub(crate) cipher: Arc<PreparedKey>,
+    /// What reports call the key policy (``key policy of `dst_key` ``).
+    pub(crate) policy_label: String,
+    /// The grants as the policy engine takes them, built once.
+    pub(crate) grant_refs: Vec<GrantRef>,
 }
 
 /// A grant on a key ([K-GRANTS]): allows, never denies.
@@ -187,6 +192,28 @@ pub struct Grant {
 }
 
 impl KmsKey {
+    /// The report's name for the key policy and the grants as the policy engine takes them,
+    /// derived from `name`, `arn` and `grants` (call after changing them).
+    pub(crate) fn derive_labels(&mut self) {
+        self.policy_label = if self.name == "aws/s3" {
+            format!("key policy of aws/s3 ({})", self.arn)
+        } else {
+            format!("key policy of `{}`", self.name)
+        };
+        self.grant_refs = self
+            .grants
+            .iter()
+            .enumerate()
+            .map(|(i, g)| GrantRef {
+                label: format!("grant {} on `{}`", i + 1, self.name),
+                grantee: g.grantee_arn.clone(),
+                operations: g.operations.clone(),
+                encryption_context_subset: g.encryption_context_subset.iter().cloned().collect(),
+                encryption_context_equals: None,
+            })
+            .collect();
+    }
+
     /// Whether cryptographic operations work in the key's state, and the error KMS gives if not
     /// ([K-STATE] table in aws-facts f).
     pub fn check_usable(&self) -> Result<(), KmsError> {
@@ -225,7 +252,7 @@ pub fn generate_data_key(
     rng: &mut KeySource,
 ) -> Result<(Key256, WrappedKey), replication_crypto::CryptoError> {
     let dek = rng.key()?;
-    let wrapped = replication_crypto::wrap_key(&key.material, &context_bytes(context), &dek, rng)?;
+    let wrapped = key.cipher.wrap(&context_bytes(context), &dek, rng)?;
     Ok((dek, wrapped))
 }
 
@@ -237,7 +264,7 @@ pub fn encrypt_data_key(
     dek: &Key256,
     rng: &mut KeySource,
 ) -> Result<WrappedKey, replication_crypto::CryptoError> {
-    replication_crypto::wrap_key(&key.material, &context_bytes(context), dek, rng)
+    key.cipher.wrap(&context_bytes(context), dek, rng)
 }
 
 /// `Decrypt` of a wrapped data key. Any key of the same multi-Region set opens it ([K-MRK]).
@@ -246,11 +273,11 @@ pub fn decrypt_data_key(
     context: &BTreeMap<String, String>,
     wrapped: &WrappedKey,
 ) -> Result<Key256, KmsError> {
-    replication_crypto::unwrap_key(&key.material, &context_bytes(context), wrapped).map_err(|_| {
-        KmsError::InvalidCiphertext {
+    key.cipher
+        .unwrap(&context_bytes(context), wrapped)
+        .map_err(|_| KmsError::InvalidCiphertext {
             arn: key.arn.clone(),
-        }
-    })
+        })
 }
 
 #[cfg(test)]
@@ -258,6 +285,7 @@ mod tests {
     use super::*;
 
     fn key(name: &str, region: &str, material: Arc<Key256>) -> KmsKey {
+        let cipher = Arc::new(PreparedKey::new(&material).expect("an AES-256 key"));
         let policy = Policy::parse_json(
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#,
         )
@@ -273,7 +301,9 @@ mod tests {
             policy: Arc::new(policy),
             grants: Vec::new(),
             aliases: Vec::new(),
-            material,
+            cipher,
+            policy_label: String::new(),
+            grant_refs: Vec::new(),
         }
     }
 

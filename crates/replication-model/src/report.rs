@@ -517,7 +517,8 @@ fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Opti
     }
     let m = w
         .metrics
-        .get(&(bucket.to_owned(), rule.to_owned()))
+        .get(bucket)
+        .and_then(|per_rule| per_rule.get(rule))
         .cloned()
         .unwrap_or_default();
     let pending: Vec<_> = w
@@ -548,7 +549,16 @@ fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Opti
 
 /// Renders the whole report.
 pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
-    let mut out = String::new();
+    // Room for a typical line per timeline entry, version and attempt, so a large report is not
+    // copied over and over as it grows.
+    let n_versions: usize = w
+        .buckets
+        .values()
+        .flat_map(|b| b.objects.values())
+        .map(Vec::len)
+        .sum();
+    let n_lines = w.log.len() + n_versions + 2 * w.attempts.len();
+    let mut out = String::with_capacity(4096 + 96 * n_lines);
     let _ = writeln!(
         out,
         "scenario {} (rule set {})",
@@ -629,40 +639,55 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
 
     out.push_str("\n== timeline\n");
     for l in &w.log {
-        let _ = writeln!(out, "t={}s step {}: {}", l.at, l.step + 1, l.text);
+        push_all(&mut out, &["t="]);
+        push_number(&mut out, l.at);
+        out.push_str("s step ");
+        push_number(&mut out, l.step as u64 + 1);
+        push_all(&mut out, &[": ", &l.text, "\n"]);
     }
 
     out.push_str("\n== objects\n");
     for (name, b) in &w.buckets {
         for (key, versions) in &b.objects {
             for v in versions {
-                let enc = match &v.body {
-                    Body::Object(o) => format!("{} bytes, {}", o.size, o.sse),
-                    Body::DeleteMarker => "delete marker".into(),
-                };
-                let mut line = format!("{name}/{key} {}: {enc}", v.id);
+                // Written piece by piece: the report has a line per version.
+                push_all(&mut out, &[name, "/", key, " ", &v.id, ": "]);
+                match &v.body {
+                    Body::Object(o) => {
+                        push_number(&mut out, o.size);
+                        out.push_str(" bytes, ");
+                        if o.sse == Sse::SseS3 {
+                            out.push_str("SSE-S3");
+                        } else {
+                            let _ = write!(out, "{}", o.sse);
+                        }
+                    }
+                    Body::DeleteMarker => out.push_str("delete marker"),
+                }
                 if let Some((src, sv)) = &v.replica_of {
-                    let _ = write!(line, "; REPLICA of {src} {sv}");
+                    push_all(&mut out, &["; REPLICA of ", src, " ", sv]);
                 } else if let Some(st) = v.status() {
-                    let _ = write!(line, "; {st}");
+                    let _ = write!(out, "; {st}");
                     for (dest, (rule, ds)) in &v.destinations {
                         match ds {
                             DestStatus::Pending => {
-                                let _ = write!(line, "; -> {dest} (rule `{rule}`) PENDING");
+                                let _ = write!(out, "; -> {dest} (rule `{rule}`) PENDING");
                             }
                             DestStatus::Completed { replica_version } => {
-                                let _ =
-                                    write!(line, "; -> {dest} (rule `{rule}`) {replica_version}");
+                                push_all(
+                                    &mut out,
+                                    &["; -> ", dest, " (rule `", rule, "`) ", replica_version],
+                                );
                             }
                             DestStatus::Failed { reason } => {
-                                let _ = write!(line, "; -> {dest} (rule `{rule}`) FAILED {reason}");
+                                let _ = write!(out, "; -> {dest} (rule `{rule}`) FAILED {reason}");
                             }
                         }
                     }
                 } else if !matches!(v.body, Body::DeleteMarker) && b.replication.is_some() {
-                    line.push_str("; no replication status");
+                    out.push_str("; no replication status");
                 }
-                let _ = writeln!(out, "{line}");
+                out.push('\n');
                 for why in &v.not_eligible {
                     let _ = writeln!(out, "  not replicated: {why}");
                 }
@@ -762,13 +787,54 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
     out
 }
 
+/// Appends every piece in order.
+fn push_all(out: &mut String, pieces: &[&str]) {
+    for p in pieces {
+        out.push_str(p);
+    }
+}
+
+/// Appends `n` in decimal, without the formatting machinery (the report writes one or two
+/// numbers on each of its many lines).
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 fn render_attempt(out: &mut String, a: &AttemptRecord) {
     let batch = if a.batch { " (Batch Replication)" } else { "" };
-    let _ = writeln!(
+    push_all(
         out,
-        "{}/{} {} -> {} via rule `{}`, {} attempt {} at t={}s{batch}",
-        a.source, a.key, a.version_id, a.dest, a.rule, a.kind, a.attempt, a.at
+        &[
+            &a.source,
+            "/",
+            &a.key,
+            " ",
+            &a.version_id,
+            " -> ",
+            &a.dest,
+            " via rule `",
+            &a.rule,
+            "`, ",
+            a.kind,
+            " attempt ",
+        ],
     );
+    push_number(out, u64::from(a.attempt));
+    out.push_str(" at t=");
+    push_number(out, a.at);
+    push_all(out, &["s", batch, "\n"]);
     for (i, t) in a.trace.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -787,15 +853,25 @@ fn render_attempt(out: &mut String, a: &AttemptRecord) {
             replica_version,
             replica_sse,
         } => {
-            let enc = replica_sse
-                .as_ref()
-                .map(|s| format!(", {s}"))
-                .unwrap_or_default();
-            let _ = writeln!(
+            push_all(
                 out,
-                "  => COMPLETED: replica {}/{} {replica_version}{enc}",
-                a.dest, a.key
+                &[
+                    "  => COMPLETED: replica ",
+                    &a.dest,
+                    "/",
+                    &a.key,
+                    " ",
+                    replica_version,
+                ],
             );
+            match replica_sse {
+                Some(Sse::SseS3) => out.push_str(", SSE-S3"),
+                Some(sse) => {
+                    let _ = write!(out, ", {sse}");
+                }
+                None => {}
+            }
+            out.push('\n');
         }
         AttemptResult::Failed { reason, detail, .. } => {
             let _ = writeln!(out, "  => FAILED {reason}: {detail}");

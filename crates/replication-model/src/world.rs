@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use replication_crypto::{Key256, KeySource, SealedObject, WrappedKey};
-use replication_policy::Policy;
+use replication_crypto::{Key256, KeySource, PreparedKey, SealedObject, WrappedKey};
+use replication_policy::{Context, Policy, Principal};
 
 use crate::catalog::{Catalog, KeyOrigin};
 use crate::iam::PolicyOwner;
@@ -213,12 +213,15 @@ pub(crate) struct Bucket {
     pub default_encryption: Option<DefaultEncryption>,
     pub bucket_key: bool,
     pub policy: Option<Arc<Policy>>,
+    /// ``bucket policy of `target` ``.
+    pub policy_label: String,
     pub blocks_sse_c: bool,
     pub object_lock: bool,
     pub requester_pays: bool,
     pub replication: Option<Arc<ReplicationConfig>>,
     pub objects: BTreeMap<String, Vec<Version>>,
-    /// Per object key: the number of the next version id, above every id the key has had here.
+    /// Per object key: at least the number of the next own version id (ids present count too,
+    /// see `next_number`), so an id is never given twice, even after a version is deleted.
     /// Version ids count per object (`v1` is an object's first version in the bucket that
     /// created it; a replica keeps its source's id), which is how scenarios name versions; real
     /// S3 version ids are opaque strings.
@@ -227,10 +230,39 @@ pub(crate) struct Bucket {
 
 #[derive(Debug)]
 pub(crate) struct Role {
+    /// The scenario's name for the role.
+    pub name: String,
     pub arn: String,
     pub account_id: String,
     pub trust: Arc<Policy>,
-    pub policies: BTreeMap<String, Arc<Policy>>,
+    /// ``trust policy of role `replicator` ``.
+    pub trust_label: String,
+    /// Identity policies by name.
+    pub policies: BTreeMap<String, RolePolicy>,
+    /// The session S3 acts as (`assumed-role/<role>/s3-replication`).
+    pub session: Principal,
+    /// Condition keys of every request the session makes.
+    pub base_context: Context,
+    /// `base_context` plus `s3:ResourceAccount`, per account of the scenario.
+    pub s3_contexts: BTreeMap<String, Context>,
+    /// ``role `replicator` ``, as fix hints name the role.
+    pub label: String,
+}
+
+/// An identity policy of a role, with the short label (`role/policy`) the policy engine quotes.
+#[derive(Debug)]
+pub(crate) struct RolePolicy {
+    pub label: String,
+    pub policy: Arc<Policy>,
+}
+
+impl Role {
+    /// The condition keys of an S3 request on a resource of `account`.
+    pub(crate) fn s3_context(&self, account: &str) -> Context {
+        let mut ctx = self.base_context.clone();
+        ctx.insert("s3:ResourceAccount", account);
+        ctx
+    }
 }
 
 /// What a replication task replicates.
@@ -306,7 +338,8 @@ pub(crate) struct World {
     pub keys: BTreeMap<String, KmsKey>,
     pub key_names: BTreeMap<String, String>,
     pub aliases: BTreeMap<String, String>,
-    pub s3_root: BTreeMap<String, Key256>,
+    /// Per Region, S3's own key for SSE-S3 data keys, its cipher built once.
+    pub s3_root: BTreeMap<String, PreparedKey>,
     pub buckets: BTreeMap<String, Bucket>,
     pub roles: BTreeMap<String, Role>,
     pub customer_keys: BTreeMap<String, Key256>,
@@ -315,7 +348,8 @@ pub(crate) struct World {
     pub queue: Vec<Task>,
     pub log: Vec<LogLine>,
     pub attempts: Vec<crate::engine::AttemptRecord>,
-    pub metrics: BTreeMap<(String, String), RuleMetrics>,
+    /// Per source bucket, per rule.
+    pub metrics: BTreeMap<String, BTreeMap<String, RuleMetrics>>,
     pub events: Vec<ReplicationEvent>,
     pub expectations: Vec<ExpectationResult>,
     /// Per bucket: the error code of its latest bucket-level call (`PutBucketReplication`,
@@ -367,19 +401,19 @@ impl World {
             threads,
         };
         // Key material: one per single-Region key, one per multi-Region set.
-        let mut set_material: BTreeMap<String, Arc<Key256>> = BTreeMap::new();
+        let mut set_material: BTreeMap<String, Arc<PreparedKey>> = BTreeMap::new();
         for k in &spec.keys {
             let info = &world.cat.keys[&k.name];
             let material = match &info.mrk_set {
                 Some(set) => match set_material.get(set) {
                     Some(m) => m.clone(),
                     None => {
-                        let m = Arc::new(rng.key()?);
+                        let m = Arc::new(PreparedKey::new(&rng.key()?)?);
                         set_material.insert(set.clone(), m.clone());
                         m
                     }
                 },
-                None => Arc::new(rng.key()?),
+                None => Arc::new(PreparedKey::new(&rng.key()?)?),
             };
             let grants = k
                 .grants
@@ -397,22 +431,23 @@ impl World {
                 );
             }
             world.key_names.insert(k.name.clone(), info.arn.clone());
-            world.keys.insert(
-                info.arn.clone(),
-                KmsKey {
-                    name: k.name.clone(),
-                    arn: info.arn.clone(),
-                    key_id: info.key_id.clone(),
-                    region: info.region.clone(),
-                    account_id: info.account_id.clone(),
-                    origin: info.origin,
-                    state: k.initial_state.into(),
-                    policy: valid.policies[&PolicyOwner::Key(k.name.clone())].clone(),
-                    grants,
-                    aliases: k.aliases.clone(),
-                    material,
-                },
-            );
+            let mut kms_key = KmsKey {
+                name: k.name.clone(),
+                arn: info.arn.clone(),
+                key_id: info.key_id.clone(),
+                region: info.region.clone(),
+                account_id: info.account_id.clone(),
+                origin: info.origin,
+                state: k.initial_state.into(),
+                policy: valid.policies[&PolicyOwner::Key(k.name.clone())].clone(),
+                grants,
+                aliases: k.aliases.clone(),
+                cipher: material,
+                policy_label: String::new(),
+                grant_refs: Vec::new(),
+            };
+            kms_key.derive_labels();
+            world.keys.insert(info.arn.clone(), kms_key);
         }
         // The AWS managed key `aws/s3` exists in every account and Region a bucket uses, as AWS
         // creates it on first use.
@@ -439,22 +474,23 @@ impl World {
             ) else {
                 continue;
             };
-            world.keys.insert(
-                arn.clone(),
-                KmsKey {
-                    name: "aws/s3".into(),
-                    arn,
-                    key_id,
-                    region,
-                    account_id,
-                    origin: KeyOrigin::AwsManaged,
-                    state: KeyState::Enabled,
-                    policy: Arc::new(policy),
-                    grants: Vec::new(),
-                    aliases: vec!["aws/s3".into()],
-                    material: Arc::new(rng.key()?),
-                },
-            );
+            let mut kms_key = KmsKey {
+                name: "aws/s3".into(),
+                arn,
+                key_id,
+                region,
+                account_id,
+                origin: KeyOrigin::AwsManaged,
+                state: KeyState::Enabled,
+                policy: Arc::new(policy),
+                grants: Vec::new(),
+                aliases: vec!["aws/s3".into()],
+                cipher: Arc::new(PreparedKey::new(&rng.key()?)?),
+                policy_label: String::new(),
+                grant_refs: Vec::new(),
+            };
+            kms_key.derive_labels();
+            world.keys.insert(kms_key.arn.clone(), kms_key);
         }
         let regions: BTreeSet<String> = world
             .cat
@@ -463,7 +499,7 @@ impl World {
             .map(|b| b.region.clone())
             .collect();
         for r in regions {
-            world.s3_root.insert(r, rng.key()?);
+            world.s3_root.insert(r, PreparedKey::new(&rng.key()?)?);
         }
         for b in &spec.buckets {
             let info = &world.cat.buckets[&b.name];
@@ -481,6 +517,7 @@ impl World {
                         .policies
                         .get(&PolicyOwner::Bucket(b.name.clone()))
                         .cloned(),
+                    policy_label: format!("bucket policy of `{}`", b.name),
                     blocks_sse_c: b.block_sse_c.unwrap_or(world.rules.new_buckets_block_sse_c),
                     object_lock: b.object_lock,
                     requester_pays: b.requester_pays,
@@ -500,18 +537,38 @@ impl World {
                         role: r.name.clone(),
                         policy: p.name.clone(),
                     };
-                    (p.name.clone(), valid.policies[&owner].clone())
+                    let policy = RolePolicy {
+                        label: format!("{}/{}", r.name, p.name),
+                        policy: valid.policies[&owner].clone(),
+                    };
+                    (p.name.clone(), policy)
                 })
                 .collect();
-            world.roles.insert(
-                r.name.clone(),
-                Role {
-                    arn: info.arn.clone(),
-                    account_id: info.account_id.clone(),
-                    trust: valid.policies[&PolicyOwner::RoleTrust(r.name.clone())].clone(),
-                    policies,
-                },
-            );
+            let session = crate::authz::session(&info.arn);
+            let org_id = world
+                .cat
+                .account_name(&info.account_id)
+                .and_then(|n| world.cat.accounts.get(n))
+                .and_then(|a| a.org_id.clone());
+            let mut role = Role {
+                name: r.name.clone(),
+                arn: info.arn.clone(),
+                account_id: info.account_id.clone(),
+                trust: valid.policies[&PolicyOwner::RoleTrust(r.name.clone())].clone(),
+                trust_label: format!("trust policy of role `{}`", r.name),
+                policies,
+                base_context: crate::authz::base_context(&session, org_id.as_deref()),
+                session,
+                s3_contexts: BTreeMap::new(),
+                label: format!("role `{}`", r.name),
+            };
+            role.s3_contexts = world
+                .cat
+                .accounts
+                .values()
+                .map(|a| (a.id.clone(), role.s3_context(&a.id)))
+                .collect();
+            world.roles.insert(r.name.clone(), role);
         }
         world.rng = rng;
         Ok(world)
@@ -559,6 +616,14 @@ impl World {
             self.key_ref_arn(key, role_account, &dest.region),
             self.resolve_key(key, role_account, &dest.region),
         )
+    }
+
+    /// The role a replication configuration names, if the scenario defines it.
+    pub(crate) fn config_role(&self, role: &RoleRef) -> Option<&Role> {
+        match role {
+            RoleRef::Named(n) => self.roles.get(n),
+            RoleRef::Arn(arn) => self.roles.values().find(|r| &r.arn == arn),
+        }
     }
 
     /// The account a replication configuration's role belongs to: the scenario's role, or the
@@ -612,10 +677,10 @@ impl World {
             .expect("callers pass buckets of the scenario");
         let id = match b.versioning {
             Versioning::Enabled => {
-                let n = b.next_version.entry(key.to_owned()).or_insert(1);
-                let id = format!("v{n}");
-                *n += 1;
-                id
+                let present = b.objects.get(key).map_or(&[][..], Vec::as_slice);
+                let n = next_number(b.next_version.get(key).copied(), present);
+                b.next_version.insert(key.to_owned(), n + 1);
+                format!("v{n}")
             }
             Versioning::Unversioned | Versioning::Suspended => "null".to_owned(),
         };
@@ -654,7 +719,10 @@ impl World {
             .as_ref()
             .map(|(_, id)| id.clone())
             .unwrap_or_default();
-        let versions = b.objects.entry(key.to_owned()).or_default();
+        if !b.objects.contains_key(key) {
+            b.objects.insert(key.to_owned(), Vec::new());
+        }
+        let versions = b.objects.get_mut(key).expect("inserted above");
         let same_source = |v: &Version| v.replica_of == version.replica_of;
         if let Some(existing) = versions
             .iter_mut()
@@ -664,17 +732,11 @@ impl World {
             *existing = version;
             return (source_id, None);
         }
-        let next = b.next_version.entry(key.to_owned()).or_insert(1);
         let (id, note) = match versions.iter().find(|v| v.id == source_id) {
-            None => {
-                if let Some(n) = version_number(&source_id) {
-                    *next = (*next).max(n + 1);
-                }
-                (source_id, None)
-            }
+            None => (source_id, None),
             Some(taken) => {
-                let id = format!("v{next}");
-                *next += 1;
+                let n = next_number(b.next_version.get(key).copied(), versions);
+                let id = format!("v{n}");
                 let by = match &taken.replica_of {
                     Some((src, sv)) => format!("the replica of `{src}` {sv}"),
                     None => "a version uploaded there".to_owned(),
@@ -831,12 +893,7 @@ impl World {
                 let dek = self.rng.key()?;
                 let sealed =
                     replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
-                let wrapped = replication_crypto::wrap_key(
-                    &self.s3_root[&region],
-                    &aad,
-                    &dek,
-                    &mut self.rng,
-                )?;
+                let wrapped = self.s3_root[&region].wrap(&aad, &dek, &mut self.rng)?;
                 (sealed, Envelope::SseS3 { wrapped }, Sse::SseS3)
             }
             UploadEncryption::SseKms { key, bucket_key } => {
@@ -1006,6 +1063,9 @@ impl World {
                 let id = format!("v{n}");
                 let before = b.objects.get(key).map_or(0, Vec::len);
                 if let Some(vs) = b.objects.get_mut(key) {
+                    // The id stays used: a later upload must not take it again.
+                    let next = next_number(b.next_version.get(key).copied(), vs);
+                    b.next_version.insert(key.to_owned(), next);
                     vs.retain(|v| v.id != id);
                 }
                 let removed = before != b.objects.get(key).map_or(0, Vec::len);
@@ -1337,8 +1397,10 @@ impl World {
                 }
             }
             PolicyOwner::Role { role, policy: name } => {
-                if let Some(role) = self.roles.get_mut(role) {
-                    role.policies.insert(name.clone(), policy);
+                if let Some(r) = self.roles.get_mut(role) {
+                    let label = format!("{role}/{name}");
+                    r.policies
+                        .insert(name.clone(), RolePolicy { label, policy });
                 }
             }
         }
@@ -1346,6 +1408,16 @@ impl World {
 
     /// S3 RTC: operations still pending after 15 minutes raise `OperationMissedThreshold`.
     fn check_thresholds(&mut self) {
+        // Without an RTC rule nothing can miss the threshold; skipping the scan keeps a long
+        // queue from costing a pass per step.
+        let any_rtc = self.buckets.values().any(|b| {
+            b.replication
+                .as_ref()
+                .is_some_and(|c| c.rules.iter().any(|r| r.rtc))
+        });
+        if !any_rtc {
+            return;
+        }
         let now = self.clock;
         let mut events = Vec::new();
         for t in self.queue.iter_mut().filter(|t| {
@@ -1455,6 +1527,36 @@ impl World {
         kms_override: Option<&KmsKey>,
     ) -> Result<Vec<u8>, crate::engine::OpenError> {
         use crate::engine::OpenError;
+        match self.data_keys(o, aad, region, kms_override)? {
+            DataKeys::One(dek) => {
+                replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
+            }
+            DataKeys::Two { outer, inner } => {
+                let inner_bytes = replication_crypto::open_object(&outer, aad, &o.sealed)
+                    .map_err(OpenError::Crypto)?;
+                let inner_sealed =
+                    SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)?;
+                replication_crypto::open_object(&inner, aad, &inner_sealed)
+                    .map_err(OpenError::Crypto)
+            }
+            DataKeys::Customer(ck) => {
+                replication_crypto::open_object(ck, &sse_c_aad(key), &o.sealed)
+                    .map_err(OpenError::Crypto)
+            }
+        }
+    }
+
+    /// The data key(s) of a stored object as S3 in `region` recovers them: unwrapped with the
+    /// Region's root key or the KMS key (which must exist and be usable) under the stored
+    /// encryption context, or the customer key checked against S3's salted HMAC.
+    pub(crate) fn data_keys(
+        &self,
+        o: &StoredObject,
+        aad: &[u8],
+        region: &str,
+        kms_override: Option<&KmsKey>,
+    ) -> Result<DataKeys<'_>, crate::engine::OpenError> {
+        use crate::engine::OpenError;
         let kms_key = |key_arn: &String| match kms_override {
             Some(k) => Ok(k),
             None => self.keys.get(key_arn).ok_or_else(|| {
@@ -1465,9 +1567,13 @@ impl World {
         };
         match &o.envelope {
             Envelope::SseS3 { wrapped } => {
-                let dek = replication_crypto::unwrap_key(&self.s3_root[region], aad, wrapped)
-                    .map_err(OpenError::Crypto)?;
-                replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
+                let root = self.s3_root.get(region).ok_or_else(|| {
+                    OpenError::Kms(kms::KmsError::NotFound {
+                        arn: format!("S3 root key of {region}"),
+                    })
+                })?;
+                let dek = root.unwrap(aad, wrapped).map_err(OpenError::Crypto)?;
+                Ok(DataKeys::One(dek))
             }
             Envelope::Kms {
                 key_arn,
@@ -1477,7 +1583,7 @@ impl World {
                 let k = kms_key(key_arn)?;
                 k.check_usable().map_err(OpenError::Kms)?;
                 let dek = kms::decrypt_data_key(k, context, wrapped).map_err(OpenError::Kms)?;
-                replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
+                Ok(DataKeys::One(dek))
             }
             Envelope::Dsse {
                 key_arn,
@@ -1487,14 +1593,10 @@ impl World {
             } => {
                 let k = kms_key(key_arn)?;
                 k.check_usable().map_err(OpenError::Kms)?;
-                let outer_key = kms::decrypt_data_key(k, context, outer).map_err(OpenError::Kms)?;
-                let inner_key = kms::decrypt_data_key(k, context, inner).map_err(OpenError::Kms)?;
-                let inner_bytes = replication_crypto::open_object(&outer_key, aad, &o.sealed)
-                    .map_err(OpenError::Crypto)?;
-                let inner_sealed =
-                    SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)?;
-                replication_crypto::open_object(&inner_key, aad, &inner_sealed)
-                    .map_err(OpenError::Crypto)
+                Ok(DataKeys::Two {
+                    outer: kms::decrypt_data_key(k, context, outer).map_err(OpenError::Kms)?,
+                    inner: kms::decrypt_data_key(k, context, inner).map_err(OpenError::Kms)?,
+                })
             }
             Envelope::SseC { salt, hmac } => {
                 let Sse::SseC { customer_key } = &o.sse else {
@@ -1507,11 +1609,31 @@ impl World {
                 if !replication_crypto::verify_customer_key(salt, ck, hmac) {
                     return Err(OpenError::WrongCustomerKey);
                 }
-                replication_crypto::open_object(ck, &sse_c_aad(key), &o.sealed)
-                    .map_err(OpenError::Crypto)
+                Ok(DataKeys::Customer(ck))
             }
         }
     }
+}
+
+/// The data key(s) that open a stored object.
+pub(crate) enum DataKeys<'w> {
+    /// SSE-S3 and SSE-KMS: one data key.
+    One(Key256),
+    /// DSSE-KMS: a key per layer.
+    Two { outer: Key256, inner: Key256 },
+    /// SSE-C: the customer's key.
+    Customer(&'w Key256),
+}
+
+/// The number of a key's next own version: above every id present (replicas included) and above
+/// every id the bucket gave the key before (`counter`), so no id is ever given twice.
+fn next_number(counter: Option<u64>, present: &[Version]) -> u64 {
+    let above_present = present
+        .iter()
+        .filter_map(|v| version_number(&v.id))
+        .max()
+        .map_or(1, |n| n + 1);
+    above_present.max(counter.unwrap_or(1))
 }
 
 /// The number in a version id `v<N>` (`None` for `null`).

@@ -117,6 +117,88 @@ fn trace_off_changes_nothing_but_the_trace() {
     assert!(without_trace.attempts().iter().all(|a| a.trace.is_empty()));
 }
 
+/// Without the trace the report is the traced report minus its numbered trace lines, and every
+/// replica, whatever its encryption, still reads back as its source (the trace-off run checks
+/// only each replica's envelope, so this proves the bodies by reading them).
+#[test]
+fn trace_off_report_is_the_traced_report_without_trace_lines() {
+    let mut every_type = kms_cross_region();
+    every_type.rule_set = RuleSetName::Aws2026;
+    every_type.buckets[0].block_sse_c = Some(false);
+    every_type.buckets[1].block_sse_c = Some(false);
+    let keys = [
+        ("s3.bin", Some(UploadEncryption::SseS3)),
+        ("kms.bin", None),
+        (
+            "bucket-key.bin",
+            Some(UploadEncryption::SseKms {
+                key: named("src_key"),
+                bucket_key: Some(true),
+            }),
+        ),
+        (
+            "dsse.bin",
+            Some(UploadEncryption::DsseKms {
+                key: named("src_key"),
+            }),
+        ),
+        ("c.bin", sse_c("customer-1")),
+    ];
+    role_statements(&mut every_type).push(sid(
+        allow(&["kms:Decrypt"], vec![key_res("dst_key")]),
+        "BucketKeyCheck",
+    ));
+    for (key, encryption) in &keys {
+        every_type
+            .steps
+            .push(put("source", key, 3000, encryption.clone()));
+    }
+    every_type.steps.push(Step::Replicate);
+    for (key, _) in &keys {
+        every_type
+            .steps
+            .push(expect("target", key, ExpectedStatus::Replica));
+    }
+    for spec in [busy(), every_type] {
+        let valid = replication_model::validate(spec).expect("valid");
+        let traced = replication_model::run(&valid).expect("run");
+        let quiet = replication_model::run_with(
+            &valid,
+            RunConfig {
+                trace: false,
+                threads: 1,
+            },
+        )
+        .expect("run");
+        quiet
+            .check_expectations()
+            .unwrap_or_else(|e| panic!("{e}\n{}", quiet.report()));
+        let is_trace_line = |l: &&str| {
+            l.strip_prefix("  ")
+                .and_then(|rest| rest.split_once(". "))
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let without: Vec<&str> = traced
+            .report()
+            .lines()
+            .filter(|l| !is_trace_line(l))
+            .collect();
+        assert_eq!(quiet.report().lines().collect::<Vec<_>>(), without);
+        for row in quiet.objects().iter().filter(|r| r.bucket == "target") {
+            let source = traced.get_object("source", &row.key).ok();
+            if row.delete_marker || source.is_none() {
+                continue;
+            }
+            assert_eq!(
+                quiet.get_object("target", &row.key).ok(),
+                source,
+                "{}",
+                row.key
+            );
+        }
+    }
+}
+
 /// Replication really re-encrypts: the replica's ciphertext differs from the source's (new data
 /// key, other encryption context), and both decrypt to the same plaintext.
 #[test]

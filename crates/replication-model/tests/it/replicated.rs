@@ -660,3 +660,24 @@ fn c_late_replica_sorts_by_its_creation_time() {
     assert_eq!(rows[0].status, Some(ReplicationStatus::Replica));
     assert_eq!(out.get_object("target", "a.txt").unwrap(), b"own");
 }
+
+/// An id is never given twice: after a version-specific delete of the newest version, the next
+/// upload takes a new number rather than the deleted one's.
+#[test]
+fn c_deleted_version_ids_are_not_reused() {
+    let mut spec = sse_s3();
+    spec.steps.push(put_text("source", "a.txt", "one", None));
+    spec.steps.push(put_text("source", "a.txt", "two", None));
+    spec.steps.push(Step::DeleteObject {
+        bucket: "source".into(),
+        key: "a.txt".into(),
+        version: Some(2),
+    });
+    spec.steps.push(put_text("source", "a.txt", "three", None));
+    let out = run(spec);
+    let ids: Vec<String> = versions(&out, "source", "a.txt")
+        .into_iter()
+        .map(|r| r.version_id)
+        .collect();
+    assert_eq!(ids, ["v1", "v3"], "{}", out.report());
+}
