@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use replication_policy::{
-    AccessContext, Context, DecisionEffect, LabelledPolicy, Principal, Request, ResourceKind,
-    ResourcePolicy, evaluate_access,
+    AccessContext, Context, DeciderKind, DecisionEffect, LabelledPolicy, Principal, Request,
+    ResourceKind, ResourcePolicy, evaluate_access,
 };
 
 use crate::kms::KmsKey;
@@ -25,15 +25,22 @@ pub(crate) struct Decision<'w> {
     pub explicit_deny: bool,
     raw: replication_policy::Decision,
     role: &'w Role,
+    /// The key of a KMS request, whose grants a decision may cite.
+    key: Option<&'w KmsKey>,
 }
 
 impl<'w> Decision<'w> {
-    fn new(raw: replication_policy::Decision, role: &'w Role) -> Decision<'w> {
+    fn new(
+        raw: replication_policy::Decision,
+        role: &'w Role,
+        key: Option<&'w KmsKey>,
+    ) -> Decision<'w> {
         Decision {
             allowed: raw.effect == DecisionEffect::Allow,
             explicit_deny: raw.effect == DecisionEffect::ExplicitDeny,
             raw,
             role,
+            key,
         }
     }
 
@@ -54,6 +61,9 @@ impl<'w> Decision<'w> {
             .deciding
             .iter()
             .map(|x| {
+                if x.kind == DeciderKind::Grant {
+                    return self.grant_text(x.statement.index, &x.policy_label);
+                }
                 let phrase = self
                     .role
                     .policies
@@ -69,6 +79,32 @@ impl<'w> Decision<'w> {
             })
             .collect();
         parts.join(" and ")
+    }
+
+    /// ``grant 1 on key `dst_key` (grantee arn:..., operations Encrypt)``: the policy engine
+    /// knows a grant by its position in the key's grants.
+    fn grant_text(&self, index: usize, label: &str) -> String {
+        let Some((key, grant)) = self.key.and_then(|k| k.grants.get(index).map(|g| (k, g))) else {
+            return label.to_owned();
+        };
+        let mut text = format!(
+            "grant {} on key `{}` (grantee {}, operations {}",
+            index + 1,
+            key.name,
+            grant.grantee_arn,
+            grant.operations.join(", ")
+        );
+        if !grant.encryption_context_subset.is_empty() {
+            let pairs: Vec<String> = grant
+                .encryption_context_subset
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            text.push_str(", encryption context subset ");
+            text.push_str(&pairs.join(", "));
+        }
+        text.push(')');
+        text
     }
 
     /// The fix hint for a denied decision: remove the deny, or add the allow to `policy`.
@@ -128,7 +164,7 @@ impl<'w> Caller<'w> {
             }),
             ..AccessContext::default()
         };
-        Decision::new(evaluate_access(&req, &access), role)
+        Decision::new(evaluate_access(&req, &access), role, None)
     }
 
     /// An S3 request by the role's session on a bucket or object of `bucket`.
@@ -159,7 +195,7 @@ impl<'w> Caller<'w> {
             }),
             ..AccessContext::default()
         };
-        Decision::new(evaluate_access(&req, &access), role)
+        Decision::new(evaluate_access(&req, &access), role, None)
     }
 
     /// A KMS request by the role's session through S3 in `via_region`, with the encryption
@@ -199,7 +235,7 @@ impl<'w> Caller<'w> {
             grants: &key.grant_refs,
             ..AccessContext::default()
         };
-        Decision::new(evaluate_access(&req, &access), role)
+        Decision::new(evaluate_access(&req, &access), role, Some(key))
     }
 }
 

@@ -303,8 +303,36 @@ fn f_grant_allows_the_role() {
     spec.steps
         .push(expect("source", "a.txt", ExpectedStatus::Completed));
     let out = run(spec);
+    let encrypt = out.attempts()[0]
+        .trace
+        .iter()
+        .find(|t| t.action == "kms:Encrypt")
+        .expect("an Encrypt step");
+    assert_eq!(
+        encrypt.result,
+        format!(
+            "ALLOW by grant 1 on key `dst_key` (grantee arn:aws:iam::{PROD}:role/replicator, operations Encrypt)"
+        )
+    );
+}
+
+/// A grant's encryption-context constraint is part of how the decision names it.
+#[test]
+fn f_grant_decision_names_its_encryption_context() {
+    let mut spec = kms_cross_region();
+    without(&mut spec, "EncryptReplica");
+    spec.keys[1].grants.push(GrantSpec {
+        grantee: PrincipalRef::Role("replicator".into()),
+        operations: vec!["Encrypt".into(), "Decrypt".into()],
+        encryption_context_subset: vec![("aws:s3:arn".into(), "arn:aws:s3:::target/a.txt".into())],
+    });
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    let out = run(spec);
     assert!(
-        out.report().contains("grant 1 on `dst_key`"),
+        out.report().contains(&format!(
+            "ALLOW by grant 1 on key `dst_key` (grantee arn:aws:iam::{PROD}:role/replicator, operations Encrypt, Decrypt, encryption context subset aws:s3:arn=arn:aws:s3:::target/a.txt)"
+        )),
         "{}",
         out.report()
     );
