@@ -11,18 +11,29 @@
 use std::collections::BTreeMap;
 
 use replication_policy::{
-    AccessContext, Context, DeciderKind, DecisionEffect, LabelledPolicy, Principal, Request,
+    AccessContext, Context, DeciderKind, DecisionEffect, LabelledPolicy, Match, Principal, Request,
     ResourceKind, ResourcePolicy, evaluate_access,
 };
 
 use crate::kms::KmsKey;
 use crate::world::{Bucket, Role};
 
+/// Which policies lack an allow for an implicitly denied request: the ones a fix must change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Missing {
+    /// No identity policy of the role allows the request.
+    pub identity: bool,
+    /// The resource policy (bucket or key policy) allows neither the role nor its account.
+    pub resource: bool,
+}
+
 /// A permission decision, its sentence written on demand.
 #[derive(Debug, Clone)]
 pub(crate) struct Decision<'w> {
     pub allowed: bool,
     pub explicit_deny: bool,
+    /// For an implicit deny, the policies without an allow (none otherwise).
+    pub missing: Missing,
     raw: replication_policy::Decision,
     role: &'w Role,
     /// The key of a KMS request, whose grants a decision may cite.
@@ -38,9 +49,30 @@ impl<'w> Decision<'w> {
         Decision {
             allowed: raw.effect == DecisionEffect::Allow,
             explicit_deny: raw.effect == DecisionEffect::ExplicitDeny,
+            missing: Missing::default(),
             raw,
             role,
             key,
+        }
+    }
+
+    fn with_missing(mut self, missing: impl FnOnce() -> Missing) -> Decision<'w> {
+        if self.raw.effect == DecisionEffect::ImplicitDeny {
+            self.missing = missing();
+        }
+        self
+    }
+
+    /// The policies to add an allow to, from which of them lack one: `role` (the role's
+    /// phrase), `resource` (e.g. ``the key policy of `dst_key` ``), or both. `either_suffices`:
+    /// within one account an allow in either the role's policy or a bucket policy is enough, so
+    /// a request neither allows is fixed in the role's policy.
+    pub(crate) fn allow_in(&self, role: &str, resource: &str, either_suffices: bool) -> String {
+        match (self.missing.identity, self.missing.resource) {
+            (true, true) if either_suffices => role.to_owned(),
+            (true, true) => format!("{role} and {resource}"),
+            (false, true) => resource.to_owned(),
+            _ => role.to_owned(),
         }
     }
 
@@ -120,6 +152,19 @@ impl<'w> Decision<'w> {
     }
 }
 
+/// Which of `identity` and `resource` lack an allow for `req` (asked only after a denial).
+fn missing(
+    identity: &[LabelledPolicy<'_>],
+    resource: Option<&replication_policy::Policy>,
+    req: &Request<'_>,
+) -> Missing {
+    let allows = |p: &replication_policy::Policy| matches!(p.evaluate(req), Match::Allow(_));
+    Missing {
+        identity: !identity.iter().any(|lp| allows(lp.policy)),
+        resource: !resource.is_some_and(allows),
+    }
+}
+
 /// The role's session as every request of one attempt presents it: its identity policies with
 /// the labels the policy engine quotes, built once per attempt rather than per request.
 #[derive(Debug)]
@@ -196,6 +241,7 @@ impl<'w> Caller<'w> {
             ..AccessContext::default()
         };
         Decision::new(evaluate_access(&req, &access), role, None)
+            .with_missing(|| missing(&self.identity, bucket.policy.as_deref(), &req))
     }
 
     /// A KMS request by the role's session through S3 in `via_region`, with the encryption
@@ -236,6 +282,7 @@ impl<'w> Caller<'w> {
             ..AccessContext::default()
         };
         Decision::new(evaluate_access(&req, &access), role, Some(key))
+            .with_missing(|| missing(&self.identity, Some(&key.policy), &req))
     }
 }
 

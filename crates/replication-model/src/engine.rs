@@ -725,7 +725,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                     "DstDelObjNotPermitted",
                     d.text(),
                     d.fix_for(
-                        role_label,
+                        &bucket_fix_policies(&d, role, role_label, dst, &task.dest),
                         &format!("allow `s3:ReplicateDelete` on `{}/*`", dst.arn),
                     ),
                 ));
@@ -1243,19 +1243,53 @@ fn kms_fix(
             key.account_id, key.arn
         );
     }
-    // aws-facts f [K-EVAL]: across accounts both the key policy and the role's policy must allow.
-    let policies = if key.account_id == role.account_id {
-        format!("{role_label} or the key policy of `{}`", key.name)
+    let same_account = key.account_id == role.account_id;
+    let key_policy = if same_account {
+        format!("the key policy of `{}`", key.name)
     } else {
         format!(
-            "{role_label} and the key policy of `{}` (account {})",
+            "the key policy of `{}` (account {})",
             key.name, key.account_id
         )
+    };
+    let policies = if d.explicit_deny {
+        // Which policy would still lack an allow once the Deny is gone is unknown; within one
+        // account a key policy naming the role suffices, across accounts both must allow.
+        if same_account {
+            format!("{role_label} or {key_policy}")
+        } else {
+            format!("{role_label} and {key_policy}")
+        }
+    } else {
+        // aws-facts f [K-DEFPOL] [K-EVAL]: the key policy must allow the role or delegate to
+        // IAM, and then (or across accounts, always) the role's policy must allow too: name
+        // whichever lacks the allow.
+        d.allow_in(role_label, &key_policy, false)
     };
     d.fix_for(
         &policies,
         &format!("allow `{action}` on `{}`{why}", key.arn),
     )
+}
+
+/// Where to allow a denied request of the role on the destination bucket `dest`.
+/// [I-EVAL] [I-XACCT]: within one account either policy's allow suffices; across accounts both
+/// must allow, so the hint names the one that lacks it (both, after an explicit Deny, since
+/// which would still lack an allow is unknown).
+fn bucket_fix_policies(
+    d: &Decision<'_>,
+    role: &Role,
+    role_label: &str,
+    dst: &Bucket,
+    dest: &str,
+) -> String {
+    let bucket_policy = format!("the bucket policy of `{dest}`");
+    let same_account = role.account_id == dst.account_id;
+    if d.explicit_deny && !same_account {
+        format!("{role_label} and {bucket_policy}")
+    } else {
+        d.allow_in(role_label, &bucket_policy, same_account)
+    }
 }
 
 /// The destination-side permission checks for writing a replica ([U-PERM], [U-OWNER]).
@@ -1272,11 +1306,7 @@ fn write_checks(
     let d = caller.s3("s3:ReplicateObject", dst_obj_arn, dst);
     a.decision("s3:ReplicateObject", dst_obj_arn, &d);
     if !d.allowed {
-        let policy = if role.account_id == dst.account_id {
-            role_label.to_owned()
-        } else {
-            format!("{role_label} and the bucket policy of `{}`", rule.dest)
-        };
+        let policy = bucket_fix_policies(&d, role, role_label, dst, &rule.dest);
         return Ok(Some(failed(
             "DstPutObjectNotPermitted",
             d.text(),
@@ -1306,11 +1336,12 @@ fn write_checks(
         let d = caller.s3("s3:ObjectOwnerOverrideToBucketOwner", dst_obj_arn, dst);
         a.decision("s3:ObjectOwnerOverrideToBucketOwner", dst_obj_arn, &d);
         if !d.allowed {
+            let policy = bucket_fix_policies(&d, role, role_label, dst, &rule.dest);
             return Ok(Some(failed(
                 "DstPutObjectNotPermitted",
                 d.text(),
                 d.fix_for(
-                    &format!("{role_label} and the bucket policy of `{}`", rule.dest),
+                    &policy,
                     &format!(
                         "allow `s3:ObjectOwnerOverrideToBucketOwner` on `{}/*`",
                         dst.arn

@@ -193,11 +193,11 @@ fn h_cross_account_needs_identity_and_bucket_policy() {
     spec.steps.push(Step::Replicate);
     spec.steps
         .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    // The role's policy allows; the fix belongs in the destination owner's bucket policy.
     let out = run(spec);
-    assert!(
-        out.report().contains("and the bucket policy of `target`"),
-        "{}",
-        out.report()
+    assert_eq!(
+        fix_hint(&out),
+        "allow `s3:ReplicateObject` on `arn:aws:s3:::target/*` in the bucket policy of `target`"
     );
 
     let mut spec = cross_account();
@@ -206,7 +206,38 @@ fn h_cross_account_needs_identity_and_bucket_policy() {
     spec.steps.push(Step::Replicate);
     spec.steps
         .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
-    run(spec);
+    let out = run(spec);
+    assert_eq!(
+        fix_hint(&out),
+        "allow `s3:ReplicateObject` on `arn:aws:s3:::target/*` in role `replicator`"
+    );
+
+    let mut spec = cross_account();
+    without(&mut spec, "ReplicateObject");
+    spec.steps.push(revoke(
+        PolicyTarget::Bucket("target".into()),
+        "ReceiveReplicas",
+    ));
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps
+        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    let out = run(spec);
+    assert_eq!(
+        fix_hint(&out),
+        "allow `s3:ReplicateObject` on `arn:aws:s3:::target/*` in role `replicator` and the bucket policy of `target`"
+    );
+}
+
+/// The fix hint of the first failed attempt.
+fn fix_hint(out: &replication_model::Outcome) -> String {
+    out.attempts()
+        .iter()
+        .find_map(|a| match &a.result {
+            replication_model::AttemptResult::Failed { fix, .. } => Some(fix.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no failed attempt\n\n{}", out.report()))
 }
 
 /// aws-facts h and f [I-XACCT] [K-EVAL]: a cross-account replica key needs both its key policy
@@ -219,10 +250,39 @@ fn h_cross_account_key_needs_both_key_policy_and_identity_policy() {
     spec.steps.push(Step::Replicate);
     spec.steps
         .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    // The key policy already names the role; the role's own policy lacks the allow.
     let out = run(spec);
     assert!(
+        fix_hint(&out).ends_with("in role `replicator`"),
+        "{}",
         out.report()
-            .contains("and the key policy of `dst_key` (account 444455556666)"),
+    );
+
+    let mut spec = cross_account();
+    spec.keys[1].policy = None;
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps
+        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    let out = run(spec);
+    assert!(
+        fix_hint(&out).ends_with("in the key policy of `dst_key` (account 444455556666)"),
+        "{}",
+        out.report()
+    );
+
+    let mut spec = cross_account();
+    spec.keys[1].policy = None;
+    without(&mut spec, "EncryptReplica");
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps
+        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    let out = run(spec);
+    assert!(
+        fix_hint(&out).ends_with(
+            "in role `replicator` and the key policy of `dst_key` (account 444455556666)"
+        ),
         "{}",
         out.report()
     );
@@ -287,6 +347,27 @@ fn h_cross_account_delete_markers_need_the_bucket_policy() {
         out.report().contains("FAILED DstDelObjNotPermitted"),
         "{}",
         out.report()
+    );
+
+    // Without the destination owner's allow, the fix belongs in its bucket policy.
+    let mut spec = cross_account();
+    first_rule(&mut spec).delete_marker_replication = Some(true);
+    spec.steps.push(put("source", "a.txt", 10, None));
+    spec.steps.push(Step::Replicate);
+    spec.steps.push(revoke(
+        PolicyTarget::Bucket("target".into()),
+        "ReceiveReplicas",
+    ));
+    spec.steps.push(Step::DeleteObject {
+        bucket: "source".into(),
+        key: "a.txt".into(),
+        version: None,
+    });
+    spec.steps.push(Step::Replicate);
+    let out = run(spec);
+    assert_eq!(
+        fix_hint(&out),
+        "allow `s3:ReplicateDelete` on `arn:aws:s3:::target/*` in the bucket policy of `target`"
     );
 }
 

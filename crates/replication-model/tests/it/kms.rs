@@ -241,6 +241,70 @@ fn f_key_policy_without_root_delegation_makes_iam_allows_ineffective() {
     );
 }
 
+/// The fix hint of a failed attempt.
+fn fix_hint(out: &replication_model::Outcome) -> String {
+    out.attempts()
+        .iter()
+        .find_map(|a| match &a.result {
+            replication_model::AttemptResult::Failed { fix, .. } => Some(fix.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no failed attempt\n\n{}", out.report()))
+}
+
+/// aws-facts f [K-DEFPOL] [K-EVAL]: the fix hint names the policy that lacks the allow. A key
+/// policy that does not delegate to IAM is the one to change when the role's own policy already
+/// allows; a delegating key policy leaves the role's policy to change; with neither, both.
+#[test]
+fn f_fix_hint_names_the_policy_that_lacks_the_allow() {
+    let dst_arn = |out: &replication_model::Outcome| {
+        out.report()
+            .lines()
+            .find_map(|l| l.split("ReplicaKmsKeyID ").nth(1))
+            .expect("a replica key")
+            .split([' ', ','])
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let admin_only = || {
+        PolicySpec::Statements(vec![to(
+            allow(&["kms:*"], vec![ResourceRef::Any]),
+            vec![PrincipalRef::Arn(format!("arn:aws:iam::{PROD}:user/admin"))],
+        )])
+    };
+    let case = |key_policy: Option<PolicySpec>, role_allows: bool| {
+        let mut spec = kms_cross_region();
+        if !role_allows {
+            without(&mut spec, "EncryptReplica");
+        }
+        spec.keys[1].policy = key_policy;
+        spec.steps.push(put("source", "a.txt", 10, None));
+        spec.steps.push(Step::Replicate);
+        spec.steps
+            .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+        let out = run(spec);
+        (fix_hint(&out), dst_arn(&out))
+    };
+    let (fix, arn) = case(Some(admin_only()), true);
+    assert_eq!(
+        fix,
+        format!("allow `kms:Encrypt` on `{arn}` in the key policy of `dst_key`")
+    );
+    let (fix, arn) = case(None, false);
+    assert_eq!(
+        fix,
+        format!("allow `kms:Encrypt` on `{arn}` in role `replicator`")
+    );
+    let (fix, arn) = case(Some(admin_only()), false);
+    assert_eq!(
+        fix,
+        format!(
+            "allow `kms:Encrypt` on `{arn}` in role `replicator` and the key policy of `dst_key`"
+        )
+    );
+}
+
 /// aws-facts f [K-DEFPOL]: a key policy may name the role itself instead of delegating to IAM;
 /// then the role needs no IAM statement for the key.
 #[test]
