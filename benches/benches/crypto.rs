@@ -10,7 +10,9 @@ use std::hint::black_box;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use rayon::prelude::*;
 use replication_benches::{
     Envelope, KIB, MIB, StoredObject, all_threads, filler, object_context, quick, size_label,
@@ -94,6 +96,10 @@ fn pipeline(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(size as u64));
         if size >= 16 * MIB {
             group.sample_size(10);
+        }
+        if size >= 256 * MIB {
+            // A quarter of a second per run: ten runs rather than criterion's linear ramp.
+            group.sampling_mode(SamplingMode::Flat);
         }
         for (name, threads) in [
             ("1-thread", NonZeroUsize::MIN),

@@ -8,7 +8,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use replication_benches::quick;
 use replication_benches::scenarios::{Steps, Variant, scenario_text, valid_scenario};
 use replication_model::RunConfig;
@@ -26,7 +28,8 @@ fn run(valid: &replication_model::ValidSpec, threads: usize) {
 
 fn small_objects(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
-    group.sample_size(10);
+    // One run takes a large fraction of a second: take ten runs, not criterion's linear ramp.
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Elements(SMALL_OBJECTS as u64));
     let full = scenario_text(
         Variant::SseS3,

@@ -4,7 +4,8 @@
 //! Benches are built with `-C target-cpu=native` (AES-NI, CLMUL and VAES are then inlined
 //! instead of dispatched at run time, which roughly doubles `aes-gcm`'s throughput) into a
 //! target directory of their own, `<target>/bench`, so that the flag does not invalidate the
-//! normal build. Criterion keeps its reports under `<target>/bench/criterion`.
+//! normal build. Criterion keeps its reports under `<target>/bench/criterion-<backend>`, and the
+//! summary table is also saved to `<target>/bench/summary-<backend>.txt`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -65,7 +66,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     };
     let root = project_root();
     let target = bench_target_dir(&root);
-    let criterion_home = target.join("criterion");
+    // One criterion directory per backend, so criterion compares each run with the previous run
+    // of the same backend and the two backends' reports stay side by side.
+    let criterion_home = target.join(format!("criterion-{}", opts.backend.name()));
     fs::create_dir_all(&criterion_home)
         .with_context(|| format!("cannot create `{}`", criterion_home.display()))?;
 
@@ -81,8 +84,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
 
     run_criterion(&root, &target, &criterion_home, &opts)?;
     let stream = run_stream_probe(&root, &target, &opts)?;
-    let summary = Summary::collect(&criterion_home, &marker, &stream)?;
-    print!("{}", summary.render(&opts, &load));
+    let summary = Summary::collect(&criterion_home, &marker, &stream)?.render(&opts, &load);
+    print!("{summary}");
+    let saved = target.join(format!("summary-{}.txt", opts.backend.name()));
+    fs::write(&saved, &summary).with_context(|| format!("cannot write `{}`", saved.display()))?;
+    eprintln!("summary saved to `{}`", saved.display());
     Ok(())
 }
 
@@ -392,22 +398,43 @@ impl Summary {
             });
         };
 
-        let enc = get(&format!("backend/encrypt/{PIPELINE_SIZE}"))?;
-        let dec = get(&format!("backend/decrypt/{PIPELINE_SIZE}"))?;
+        // The backend's limit is taken at its best: over one 16 MiB buffer (the pipeline's size)
+        // and over one 256 KiB buffer (a chunk, which stays in cache). The faster is the bar.
+        let mut limit: Option<Measure> = None;
+        for (size, bytes) in [("16MiB", mib16), ("256KiB", mib16 / 64.0)] {
+            let enc = get(&format!("backend/encrypt/{size}"))?;
+            let dec = get(&format!("backend/decrypt/{size}"))?;
+            gib_s(
+                &format!("backend-encrypt-{size}"),
+                enc,
+                bytes,
+                "one call, in place",
+            );
+            gib_s(
+                &format!("backend-decrypt-{size}"),
+                dec,
+                bytes,
+                "one call, into a second buffer",
+            );
+            // Time per 16 MiB at this size's throughput, so both sizes compare.
+            let per_16mib = enc.zip(dec).map(|(e, d)| Measure {
+                median_ns: (e.median_ns + d.median_ns) * mib16 / bytes,
+            });
+            if let Some(candidate) = per_16mib
+                && limit.is_none_or(|best| candidate.median_ns < best.median_ns)
+            {
+                limit = Some(candidate);
+            }
+        }
         let pipe = get(&format!("pipeline/1-thread/{PIPELINE_SIZE}"))?;
         let fresh = get(&format!("pipeline/1-thread-fresh-alloc/{PIPELINE_SIZE}"))?;
         let pipe_all = get(&format!("pipeline/all-threads/{PIPELINE_SIZE}"))?;
-        gib_s("backend-encrypt-16MiB", enc, mib16, "one call, in place");
         gib_s(
-            "backend-decrypt-16MiB",
-            dec,
+            "backend-limit",
+            limit,
             mib16,
-            "one call, into a second buffer",
+            "1/(1/dec + 1/enc), the better of the two sizes",
         );
-        let limit = enc.zip(dec).map(|(e, d)| Measure {
-            median_ns: e.median_ns + d.median_ns,
-        });
-        gib_s("backend-limit-16MiB", limit, mib16, "1/(1/dec + 1/enc)");
         gib_s(
             "pipeline-16MiB-1-thread",
             pipe,
@@ -435,7 +462,7 @@ impl Summary {
             value: ratio(limit, pipe),
             unit: "",
             target: Some(Target::AtLeast(0.90)),
-            note: "pipeline 16 MiB, one thread, over the backend limit".to_owned(),
+            note: "pipeline throughput (16 MiB, one thread) over the backend limit".to_owned(),
         });
         rows.push(Row {
             name: "reencrypt-ratio-fresh-alloc".to_owned(),
@@ -558,9 +585,11 @@ impl Summary {
         );
         let width = self.rows.iter().map(|r| r.name.len()).max().unwrap_or(0) + 1;
         for row in &self.rows {
-            let value = match row.value {
-                Some(v) => format!("{v:.2}"),
-                None => "n/a".to_owned(),
+            // Ratios get three decimals so a value just under its target never prints as met.
+            let value = match (row.value, row.unit) {
+                (Some(v), "" | "x") => format!("{v:.3}"),
+                (Some(v), _) => format!("{v:.2}"),
+                (None, _) => "n/a".to_owned(),
             };
             let verdict = match (row.target, row.value) {
                 (Some(t), Some(v)) if t.met(v) => format!("target {}: met", t.describe()),
