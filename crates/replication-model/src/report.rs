@@ -100,6 +100,10 @@ pub const INFERRED: &[(&str, &str)] = &[
         "a Requester Pays destination in another account fails with DstPutObjectNotPermitted: AWS documents the prerequisite, not the code (aws-facts a.1)",
     ),
     (
+        "replica-version-id-taken",
+        "a replica keeps its source version's id (aws-facts c), but when the destination already uses that id for the key (its own earlier upload, or a replica from another source) it takes the next free number: real S3 version ids are opaque and never collide",
+    ),
+    (
         "upload-kms-errors",
         "an SSE-KMS upload with a missing, wrong-Region, disabled or pending-deletion key is refused with KMS's exception prefixed `KMS.` (e.g. KMS.DisabledException); AWS documents the KMS exceptions, not S3's spelling of them (aws-facts f)",
     ),
@@ -929,6 +933,10 @@ fn inferred_used(w: &World, report: &str) -> Vec<(&'static str, &'static str)> {
             "deleted-source-key" => has("was deleted"),
             "requester-pays-destination" => has("Requester Pays"),
             "upload-kms-errors" => w.log.iter().any(|l| l.text.contains(": rejected, KMS.")),
+            "replica-version-id-taken" => w
+                .attempts
+                .iter()
+                .any(|a| a.notes.iter().any(|n| n.starts_with("version id ") && n.contains(" is taken at "))),
             _ => false,
         };
         if on {

@@ -618,6 +618,12 @@ fn c_replica_and_destination_uploads_keep_ids_unique() {
         b.notes
     );
     assert_eq!(out.get_object("target", "b.txt").unwrap(), b"s-b");
+    assert!(
+        out.report()
+            .contains("real S3 version ids are opaque and never collide"),
+        "the report lists the inference\n\n{}",
+        out.report()
+    );
 }
 
 /// Batch Replication of a COMPLETED version writes the same version again: the replica keeps
