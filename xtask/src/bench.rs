@@ -78,7 +78,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     }
 
     // Estimates older than this marker come from an earlier run and must not be reported.
-    let marker = target.join("last-run-marker");
+    let marker = target.join(format!("last-run-{}", opts.backend.name()));
     fs::write(&marker, b"cargo xtask bench\n")
         .with_context(|| format!("cannot write `{}`", marker.display()))?;
 
@@ -398,9 +398,10 @@ impl Summary {
             });
         };
 
-        // The backend's limit is taken at its best: over one 16 MiB buffer (the pipeline's size)
-        // and over one 256 KiB buffer (a chunk, which stays in cache). The faster is the bar.
-        let mut limit: Option<Measure> = None;
+        // The backend's limit over one 16 MiB buffer, the pipeline's size (the target's bar), and
+        // over one 256 KiB buffer, a chunk that stays in cache (a stricter reading: no memory
+        // traffic at all, which no re-encryption of a 16 MiB object can match).
+        let mut limits = Vec::new();
         for (size, bytes) in [("16MiB", mib16), ("256KiB", mib16 / 64.0)] {
             let enc = get(&format!("backend/encrypt/{size}"))?;
             let dec = get(&format!("backend/decrypt/{size}"))?;
@@ -417,23 +418,25 @@ impl Summary {
                 "one call, into a second buffer",
             );
             // Time per 16 MiB at this size's throughput, so both sizes compare.
-            let per_16mib = enc.zip(dec).map(|(e, d)| Measure {
+            limits.push(enc.zip(dec).map(|(e, d)| Measure {
                 median_ns: (e.median_ns + d.median_ns) * mib16 / bytes,
-            });
-            if let Some(candidate) = per_16mib
-                && limit.is_none_or(|best| candidate.median_ns < best.median_ns)
-            {
-                limit = Some(candidate);
-            }
+            }));
         }
+        let (limit, limit_in_cache) = (limits[0], limits[1]);
         let pipe = get(&format!("pipeline/1-thread/{PIPELINE_SIZE}"))?;
         let fresh = get(&format!("pipeline/1-thread-fresh-alloc/{PIPELINE_SIZE}"))?;
         let pipe_all = get(&format!("pipeline/all-threads/{PIPELINE_SIZE}"))?;
         gib_s(
-            "backend-limit",
+            "backend-limit-16MiB",
             limit,
             mib16,
-            "1/(1/dec + 1/enc), the better of the two sizes",
+            "1/(1/dec + 1/enc) at 16 MiB",
+        );
+        gib_s(
+            "backend-limit-256KiB",
+            limit_in_cache,
+            mib16,
+            "1/(1/dec + 1/enc) at 256 KiB, in cache",
         );
         gib_s(
             "pipeline-16MiB-1-thread",
@@ -462,7 +465,15 @@ impl Summary {
             value: ratio(limit, pipe),
             unit: "",
             target: Some(Target::AtLeast(0.90)),
-            note: "pipeline throughput (16 MiB, one thread) over the backend limit".to_owned(),
+            note: "pipeline throughput (16 MiB, one thread) over the 16 MiB backend limit"
+                .to_owned(),
+        });
+        rows.push(Row {
+            name: "reencrypt-ratio-in-cache".to_owned(),
+            value: ratio(limit_in_cache, pipe),
+            unit: "",
+            target: None,
+            note: "the same over the 256 KiB (in-cache) backend limit".to_owned(),
         });
         rows.push(Row {
             name: "reencrypt-ratio-fresh-alloc".to_owned(),
