@@ -1167,10 +1167,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
         _ => return unreachable_keys(),
     };
     // 7. Verify: the replica opens with the destination's keys and holds as many bytes. A
-    // replica that does not is a bug of the model, never an S3 failure reason. With the trace
-    // off (throughput runs) only the envelope is checked: the data keys unwrap with the
-    // destination's keys under the stored context, and the body's header holds the source's
-    // length; re-encrypting the body correctly is replication_crypto's tested promise.
+    // replica that does not is a bug of the model, never an S3 failure reason.
     let replica_aad: Cow<'_, [u8]> = if matches!(replica.sse, Sse::SseC { .. }) {
         Cow::Owned(sse_c_aad(&task.key))
     } else {
@@ -1182,18 +1179,12 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             task.key
         ))
     };
-    // DSSE-KMS's outer layer holds the sealed inner layer, whose length says nothing alone.
-    let whole = a.keep_trace || matches!(replica.sse, Sse::DsseKms { .. });
-    let opened_len = if whole {
-        let plain = w
-            .open_stored(&replica, &replica_aad, &dst.region, &task.key, None)
-            .map_err(not_open)?;
-        plain.len() as u64
-    } else {
-        w.data_keys(&replica, &replica_aad, &dst.region, None)
-            .map_err(not_open)?;
-        replica.sealed.plaintext_len()
-    };
+    // Always the whole body, also with the trace off: the report's claim that replicas decrypt
+    // with the destination's keys rests on this check, not on a test elsewhere.
+    let opened_len = w
+        .open_stored(&replica, &replica_aad, &dst.region, &task.key, None)
+        .map_err(not_open)?
+        .len() as u64;
     if opened_len != obj.size {
         return Err(RunError::Internal(format!(
             "the replica of `{}` decrypts to {opened_len} bytes, the source holds {}",
