@@ -193,6 +193,19 @@ fn envelope(c: &mut Criterion) {
             )
         });
     });
+    // What the engine's small-object scenario does per object, cryptographically: put (new data
+    // key, seal, wrap), then replicate (the cycle above).
+    let body = filler(KIB, 6);
+    let src_ctx = object_context("source", "small");
+    group.bench_function(BenchmarkId::new("put-and-replicate", "1KiB"), |b| {
+        b.iter(|| {
+            let src = env.put(src_ctx.clone(), &body, &mut rng).expect("seal");
+            black_box(
+                env.replicate(&src, &dst_ctx, &mut rng, ResealConfig::default())
+                    .expect("reseal"),
+            )
+        });
+    });
     group.finish();
 }
 
