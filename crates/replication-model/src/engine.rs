@@ -192,6 +192,24 @@ fn key_state_failure(side: Side, key: &KmsKey, err: &KmsError) -> Verdict {
     failed(reason, err.to_string(), fix)
 }
 
+/// Whether KMS answers for `key` at all: throttling keeps the task PENDING ([U-STATUS], inferred
+/// for throttling), a key state KMS refuses fails it.
+fn kms_unavailable(a: &mut Attempt<'_>, action: &str, key: &KmsKey, side: Side) -> Option<Verdict> {
+    if a.w.throttled_regions.contains(&key.region) {
+        a.line(action, &key.arn, || {
+            format!("ThrottlingException in {}: S3 retries later", key.region)
+        });
+        return Some(Verdict::Transient {
+            why: format!("KMS in {} is throttling", key.region),
+        });
+    }
+    if let Err(e) = key.check_usable() {
+        a.line(action, &key.arn, || e.to_string());
+        return Some(key_state_failure(side, key, &e));
+    }
+    None
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Side {
     Source,
@@ -863,17 +881,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                     "nothing can decrypt this object any more: a deleted KMS key cannot be recovered",
                 ));
             };
-            if w.throttled_regions.contains(&key.region) {
-                a.line("kms:Decrypt", &key.arn, || {
-                    format!("ThrottlingException in {}: S3 retries later", key.region)
-                });
-                return Ok(Verdict::Transient {
-                    why: format!("KMS in {} is throttling", key.region),
-                });
-            }
-            if let Err(e) = key.check_usable() {
-                a.line("kms:Decrypt", &key.arn, || e.to_string());
-                return Ok(key_state_failure(Side::Source, key, &e));
+            if let Some(v) = kms_unavailable(a, "kms:Decrypt", key, Side::Source) {
+                return Ok(v);
             }
             let d = caller.kms("kms:Decrypt", key, context, &src.region);
             a.decision("kms:Decrypt", &key.arn, &d);
@@ -996,17 +1005,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                     ),
                 ));
             }
-            if w.throttled_regions.contains(&key.region) {
-                a.line("kms:Encrypt", &key.arn, || {
-                    format!("ThrottlingException in {}: S3 retries later", key.region)
-                });
-                return Ok(Verdict::Transient {
-                    why: format!("KMS in {} is throttling", key.region),
-                });
-            }
-            if let Err(e) = key.check_usable() {
-                a.line("kms:Encrypt", &key.arn, || e.to_string());
-                return Ok(key_state_failure(Side::Destination, key, &e));
+            if let Some(v) = kms_unavailable(a, "kms:Encrypt", key, Side::Destination) {
+                return Ok(v);
             }
             let replica_bucket_key = !dsse && (src_bucket_key || dst.bucket_key);
             // [U-KMSREPL] [U-BKEY] d.4: with a Bucket Key on either side the context is the

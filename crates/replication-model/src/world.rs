@@ -1455,9 +1455,12 @@ impl World {
         });
     }
 
-    /// Reads an object as GetObject would: decrypts the current version with the keys S3 holds
-    /// (or the customer key for SSE-C). Used to show that replicas really hold the data.
-    pub(crate) fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+    /// The bucket, current version and stored object GetObject would read, or its error.
+    fn current_object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(&Bucket, &Version, &StoredObject), String> {
         let b = self
             .buckets
             .get(bucket)
@@ -1470,6 +1473,13 @@ impl World {
                 "NoSuchKey: the current version of `{bucket}/{key}` is a delete marker"
             ));
         };
+        Ok((b, v, o))
+    }
+
+    /// Reads an object as GetObject would: decrypts the current version with the keys S3 holds
+    /// (or the customer key for SSE-C). Used to show that replicas really hold the data.
+    pub(crate) fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        let (b, v, o) = self.current_object(bucket, key)?;
         let aad = ids::object_arn(&b.s3_name, key);
         self.open_stored(o, aad.as_bytes(), &b.region, key, None)
             .map_err(|e| format!("GetObject `{bucket}/{key}` {}: {e}", v.id))
@@ -1483,18 +1493,7 @@ impl World {
         key: &str,
         kms_key: &str,
     ) -> Result<Vec<u8>, String> {
-        let b = self
-            .buckets
-            .get(bucket)
-            .ok_or_else(|| format!("no bucket `{bucket}`"))?;
-        let v = self
-            .current_version(bucket, key)
-            .ok_or_else(|| format!("NoSuchKey: `{bucket}/{key}`"))?;
-        let Body::Object(o) = &v.body else {
-            return Err(format!(
-                "NoSuchKey: the current version of `{bucket}/{key}` is a delete marker"
-            ));
-        };
+        let (b, v, o) = self.current_object(bucket, key)?;
         if !matches!(o.envelope, Envelope::Kms { .. } | Envelope::Dsse { .. }) {
             return Err(format!(
                 "`{bucket}/{key}` is {}, not under a KMS key; read it with `get_object`",
