@@ -219,10 +219,14 @@ enum Side {
 impl World {
     /// Runs every queued task once (`replicate`), or only batch tasks (`batch_only`).
     pub(crate) fn replicate(&mut self, idx: usize, batch_only: bool) -> Result<(), RunError> {
-        let (run, keep): (Vec<Task>, Vec<Task>) = std::mem::take(&mut self.queue)
-            .into_iter()
-            .partition(|t| !batch_only || t.batch);
-        self.queue = keep;
+        let queue = std::mem::take(&mut self.queue);
+        let run: Vec<Task> = if batch_only {
+            let (run, keep) = queue.into_iter().partition(|t| t.batch);
+            self.queue = keep;
+            run
+        } else {
+            queue
+        };
         if run.is_empty() {
             self.log(
                 idx,
@@ -250,6 +254,7 @@ impl World {
             }
         };
         let (mut completed, mut failed_n, mut pending) = (0, 0, 0);
+        self.attempts.reserve(results.len());
         for (mut task, res) in results {
             let (verdict, trace, mut notes) = res?;
             task.attempts += 1;
@@ -335,11 +340,24 @@ impl World {
             .unwrap_or((false, false));
         match verdict {
             Verdict::Done { replica } => {
-                let created = self.buckets[&task.source]
-                    .objects
-                    .get(&task.key)
-                    .and_then(|vs| vs.iter().find(|v| v.id == task.version_id))
-                    .map_or(now, |v| v.created_at);
+                // One lookup of the source version: its creation time, and (for objects) the
+                // destination's status. The version exists: this step removed nothing since the
+                // attempt read it.
+                let created = match self.version_mut(&task.source, &task.key, &task.version_id) {
+                    Some(v) => {
+                        if task.kind == TaskKind::Object {
+                            set_destination(
+                                v,
+                                task,
+                                DestStatus::Completed {
+                                    replica_version: task.version_id.clone(),
+                                },
+                            );
+                        }
+                        v.created_at
+                    }
+                    None => now,
+                };
                 let sse = match &replica {
                     Body::Object(o) => Some(o.sse.clone()),
                     Body::DeleteMarker => None,
@@ -355,17 +373,21 @@ impl World {
                     not_eligible: Vec::new(),
                 };
                 let (rid, renamed) = self.add_replica(&task.dest, &task.key, version);
-                notes.extend(renamed);
-                if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
-                    && task.kind == TaskKind::Object
-                {
-                    set_destination(
-                        v,
-                        task,
-                        DestStatus::Completed {
-                            replica_version: rid.clone(),
-                        },
-                    );
+                if let Some(note) = renamed {
+                    // Rare: the destination had the id already, so the replica took another;
+                    // the source's status names the replica's actual id.
+                    notes.push(note);
+                    if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
+                        && task.kind == TaskKind::Object
+                    {
+                        set_destination(
+                            v,
+                            task,
+                            DestStatus::Completed {
+                                replica_version: rid.clone(),
+                            },
+                        );
+                    }
                 }
                 let latency = now.saturating_sub(created);
                 let m = self.rule_metrics(&task.source, &task.rule);

@@ -62,14 +62,75 @@ pub fn run(valid: &ValidSpec) -> Result<Outcome, RunError> {
 
 /// Runs a validated scenario: every step in order, then the report.
 pub fn run_with(valid: &ValidSpec, config: RunConfig) -> Result<Outcome, RunError> {
-    let mut world = world::World::build(valid, config.trace, config.threads)?;
-    for idx in 0..valid.spec.steps.len() {
-        world.step(valid, idx)?;
+    Run::new(valid, config)?.finish()
+}
+
+/// A scenario run one step at a time, for callers that look at or time single steps (the
+/// benches time the `replicate` step alone this way). [`run_with`] is `Run::new` then
+/// [`Run::finish`]; the outcome is the same however the steps are driven.
+///
+/// ```
+/// use replication_model::spec::*;
+/// use replication_model::{Run, RunConfig};
+/// let spec = ScenarioSpec { name: "empty".into(), ..ScenarioSpec::default() };
+/// let valid = replication_model::validate(spec).expect("an empty scenario is valid");
+/// let mut run = Run::new(&valid, RunConfig::default()).expect("the OS random generator works");
+/// assert!(run.next_step().is_none());
+/// assert!(!run.step().expect("nothing to run"));
+/// assert!(run.finish().expect("renders").report().starts_with("scenario empty"));
+/// ```
+#[derive(Debug)]
+pub struct Run<'v> {
+    valid: &'v ValidSpec,
+    world: world::World,
+    next: usize,
+}
+
+impl<'v> Run<'v> {
+    /// Builds the scenario's world (accounts, keys, buckets, roles) before its first step.
+    ///
+    /// # Errors
+    /// [`RunError::Crypto`] if the OS random generator fails while keys are made.
+    pub fn new(valid: &'v ValidSpec, config: RunConfig) -> Result<Run<'v>, RunError> {
+        Ok(Run {
+            valid,
+            world: world::World::build(valid, config.trace, config.threads)?,
+            next: 0,
+        })
     }
-    let report = report::render(&world, &valid.spec, valid.rules);
-    Ok(Outcome {
-        world,
-        report,
-        name: valid.spec.name.clone(),
-    })
+
+    /// The step [`Run::step`] runs next, `None` once every step ran.
+    #[must_use]
+    pub fn next_step(&self) -> Option<&'v spec::Step> {
+        self.valid.spec.steps.get(self.next)
+    }
+
+    /// Runs the next step; `Ok(false)` when no step is left.
+    ///
+    /// # Errors
+    /// [`RunError`] if the OS random generator fails or the model breaks an invariant; the run
+    /// is then unusable and should be dropped.
+    pub fn step(&mut self) -> Result<bool, RunError> {
+        if self.next >= self.valid.spec.steps.len() {
+            return Ok(false);
+        }
+        let idx = self.next;
+        self.next += 1;
+        self.world.step(self.valid, idx)?;
+        Ok(true)
+    }
+
+    /// Runs the steps that are left, then writes the report.
+    ///
+    /// # Errors
+    /// As [`Run::step`].
+    pub fn finish(mut self) -> Result<Outcome, RunError> {
+        while self.step()? {}
+        let report = report::render(&self.world, &self.valid.spec, self.valid.rules);
+        Ok(Outcome {
+            world: self.world,
+            report,
+            name: self.valid.spec.name.clone(),
+        })
+    }
 }

@@ -719,10 +719,8 @@ impl World {
             .as_ref()
             .map(|(_, id)| id.clone())
             .unwrap_or_default();
-        if !b.objects.contains_key(key) {
-            b.objects.insert(key.to_owned(), Vec::new());
-        }
-        let versions = b.objects.get_mut(key).expect("inserted above");
+        // One tree search, at the price of a key copy when the key exists already.
+        let versions = b.objects.entry(key.to_owned()).or_default();
         let same_source = |v: &Version| v.replica_of == version.replica_of;
         if let Some(existing) = versions
             .iter_mut()
@@ -1162,21 +1160,24 @@ impl World {
         let version = self.buckets[bucket].objects[key]
             .iter()
             .find(|v| v.id == vid)
-            .expect("version just added")
-            .clone();
-        let (tags, sse, storage_class) = match &version.body {
-            Body::Object(o) => (o.tags.clone(), Some(o.sse.clone()), o.storage_class.clone()),
-            Body::DeleteMarker => (Vec::new(), None, String::new()),
-        };
+            .expect("version just added");
         // [U-WHAT]: replicas are not replicated again by live replication (no chaining).
         if version.replica_of.is_some() && !batch {
             return "; a replica, so live replication does not replicate it again".into();
         }
+        // The stored object is shared, not copied: routing only reads it.
+        let object = match &version.body {
+            Body::Object(o) => Some(Arc::clone(o)),
+            Body::DeleteMarker => None,
+        };
+        let tags = object.as_ref().map_or(&[][..], |o| o.tags.as_slice());
+        let sse = object.as_ref().map(|o| &o.sse);
+        let storage_class = object.as_ref().map_or("", |o| o.storage_class.as_str());
         // aws-facts b: among matching rules with the same destination the highest priority wins;
         // rules with different destinations each replicate.
         let mut by_dest: BTreeMap<&str, &ResolvedRule> = BTreeMap::new();
         for rule in config.rules.iter().filter(|r| r.enabled) {
-            if !s3config::filter_matches(&rule.filter, key, &tags) {
+            if !s3config::filter_matches(&rule.filter, key, tags) {
                 continue;
             }
             match by_dest.get(rule.dest.as_str()) {
@@ -1195,7 +1196,7 @@ impl World {
             if done.contains(dest) {
                 continue;
             }
-            let reason = match (kind, &sse) {
+            let reason = match (kind, sse) {
                 (TaskKind::DeleteMarker, _) if !rule.delete_markers => Some(format!(
                     "rule `{}` does not replicate delete markers (V2 schema without `delete_marker_replication: enabled`)",
                     rule.label
@@ -1217,9 +1218,7 @@ impl World {
                         rule.label
                     ))
                 }
-                (TaskKind::Object, _)
-                    if matches!(storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") =>
-                {
+                (TaskKind::Object, _) if matches!(storage_class, "GLACIER" | "DEEP_ARCHIVE") => {
                     Some(format!(
                         "rule `{}` matches, but objects in {storage_class} are not replicated; restore and copy them first",
                         rule.label
@@ -1238,7 +1237,7 @@ impl World {
         let v = self
             .version_mut(bucket, key, vid)
             .expect("version just added");
-        v.not_eligible = skipped.clone();
+        v.not_eligible.clone_from(&skipped);
         if kind == TaskKind::Object {
             for (dest, rule) in &queued {
                 v.destinations
@@ -1260,15 +1259,16 @@ impl World {
             });
         }
         let mut out = String::new();
-        if !queued.is_empty() {
-            let list: Vec<String> = queued
-                .iter()
-                .map(|(d, r)| format!("`{d}` via rule `{r}`"))
-                .collect();
-            out.push_str(&format!("; PENDING to {}", list.join(", ")));
+        for (i, (d, r)) in queued.iter().enumerate() {
+            out.push_str(if i == 0 { "; PENDING to `" } else { ", `" });
+            out.push_str(d);
+            out.push_str("` via rule `");
+            out.push_str(r);
+            out.push('`');
         }
         for s in skipped {
-            out.push_str(&format!("; {s}"));
+            out.push_str("; ");
+            out.push_str(&s);
         }
         out
     }
@@ -1667,14 +1667,53 @@ pub(crate) fn deterministic_bytes(key: &str, n: u64) -> Vec<u8> {
     let mut state = key.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
-    while (out.len() as u64) < n {
+    let mut next = || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let bytes = state.to_le_bytes();
-        let take = usize::try_from((n - out.len() as u64).min(8)).unwrap_or(8);
-        out.extend_from_slice(&bytes[..take]);
+        state.to_le_bytes()
+    };
+    let mut out = vec![0u8; usize::try_from(n).unwrap_or(0)];
+    let mut words = out.chunks_exact_mut(8);
+    for word in &mut words {
+        word.copy_from_slice(&next());
     }
+    let tail = words.into_remainder();
+    let len = tail.len();
+    tail.copy_from_slice(&next()[..len]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deterministic_bytes;
+
+    /// The generator byte by byte, as first written: the word-at-a-time version must give the
+    /// same bytes, or every scenario's objects (and their sizes in reports) would change.
+    fn reference(key: &str, n: u64) -> Vec<u8> {
+        let mut state = key.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mut out = Vec::new();
+        while (out.len() as u64) < n {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let take = usize::try_from((n - out.len() as u64).min(8)).unwrap_or(8);
+            out.extend_from_slice(&state.to_le_bytes()[..take]);
+        }
+        out
+    }
+
+    #[test]
+    fn object_bodies_are_the_same_bytes_for_every_length() {
+        for n in (0..=33).chain([1023, 1024, 1025, 65_536]) {
+            assert_eq!(
+                deterministic_bytes("photos/a.jpg", n),
+                reference("photos/a.jpg", n),
+                "{n} bytes"
+            );
+        }
+        assert_ne!(deterministic_bytes("a", 64), deterministic_bytes("b", 64));
+    }
 }
