@@ -103,8 +103,10 @@ pub struct AttemptRecord {
 }
 
 enum Verdict {
+    /// The replica to write (its id is given when it is written) and its encryption.
     Done {
-        replica: Body,
+        replica: Version,
+        sse: Option<Sse>,
     },
     Failed {
         reason: &'static str,
@@ -256,9 +258,15 @@ impl World {
         let (mut completed, mut failed_n, mut pending) = (0, 0, 0);
         self.attempts.reserve(results.len());
         for (mut task, res) in results {
-            let (verdict, trace, mut notes) = res?;
+            let AttemptOutput {
+                verdict,
+                trace,
+                mut notes,
+                rule,
+                dest_replicates,
+            } = res?;
             task.attempts += 1;
-            let result = self.apply(&task, verdict, &mut notes);
+            let result = self.apply(&task, verdict, rule, &mut notes);
             match &result {
                 AttemptResult::Completed { .. } => completed += 1,
                 AttemptResult::Failed { .. } => failed_n += 1,
@@ -267,7 +275,7 @@ impl World {
             let retry = matches!(result, AttemptResult::Pending { .. });
             if matches!(result, AttemptResult::Completed { .. })
                 && task.kind == TaskKind::Object
-                && self.buckets[&task.dest].replication.is_some()
+                && dest_replicates
             {
                 // [U-WHAT]: no chaining; the replica stays where it landed.
                 notes.push(format!(
@@ -330,49 +338,32 @@ impl World {
         per_rule.get_mut(rule).expect("inserted above")
     }
 
-    fn apply(&mut self, task: &Task, verdict: Verdict, notes: &mut Vec<String>) -> AttemptResult {
+    /// Writes what one attempt decided into the world, in task order: the replica, the source
+    /// version's status, metrics and events. Everything that only reads the world was done by
+    /// the attempt, in parallel.
+    fn apply(
+        &mut self,
+        task: &Task,
+        verdict: Verdict,
+        rule: RuleFlags,
+        notes: &mut Vec<String>,
+    ) -> AttemptResult {
         let now = self.clock;
-        let metrics_on = self.buckets[&task.source]
-            .replication
-            .as_ref()
-            .and_then(|c| c.rules.iter().find(|r| r.label == task.rule))
-            .map(|r| (r.metrics, r.rtc))
-            .unwrap_or((false, false));
         match verdict {
-            Verdict::Done { replica } => {
-                // One lookup of the source version: its creation time, and (for objects) the
-                // destination's status. The version exists: this step removed nothing since the
-                // attempt read it.
-                let created = match self.version_mut(&task.source, &task.key, &task.version_id) {
-                    Some(v) => {
-                        if task.kind == TaskKind::Object {
-                            set_destination(
-                                v,
-                                task,
-                                DestStatus::Completed {
-                                    replica_version: task.version_id.clone(),
-                                },
-                            );
-                        }
-                        v.created_at
-                    }
-                    None => now,
-                };
-                let sse = match &replica {
-                    Body::Object(o) => Some(o.sse.clone()),
-                    Body::DeleteMarker => None,
-                };
-                // [U-REQ] aws-facts c: the replica keeps the source's version id and creation
-                // time (destination lifecycle counts from it).
-                let version = Version {
-                    id: String::new(),
-                    created_at: created,
-                    body: replica,
-                    destinations: BTreeMap::new(),
-                    replica_of: Some((task.source.clone(), task.version_id.clone())),
-                    not_eligible: Vec::new(),
-                };
-                let (rid, renamed) = self.add_replica(&task.dest, &task.key, version);
+            Verdict::Done { replica, sse } => {
+                let created = replica.created_at;
+                if task.kind == TaskKind::Object
+                    && let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
+                {
+                    set_destination(
+                        v,
+                        task,
+                        DestStatus::Completed {
+                            replica_version: task.version_id.clone(),
+                        },
+                    );
+                }
+                let (rid, renamed) = self.add_replica(&task.dest, &task.key, replica);
                 if let Some(note) = renamed {
                     // Rare: the destination had the id already, so the replica took another;
                     // the source's status names the replica's actual id.
@@ -393,7 +384,7 @@ impl World {
                 let m = self.rule_metrics(&task.source, &task.rule);
                 m.completed += 1;
                 m.max_latency = m.max_latency.max(latency);
-                if metrics_on.1 && latency > crate::world::RTC_THRESHOLD_SECONDS {
+                if rule.rtc && latency > crate::world::RTC_THRESHOLD_SECONDS {
                     self.events.push(ReplicationEvent {
                         at: now,
                         source: task.source.clone(),
@@ -422,7 +413,7 @@ impl World {
                 }
                 self.rule_metrics(&task.source, &task.rule).failed += 1;
                 // [U-EVENTS]: failure events need replication metrics on the rule.
-                if metrics_on.0 {
+                if rule.metrics {
                     self.events.push(ReplicationEvent {
                         at: now,
                         source: task.source.clone(),
@@ -531,8 +522,23 @@ fn set_destination(v: &mut Version, task: &Task, status: DestStatus) {
     }
 }
 
-/// What one attempt yields: the verdict, its trace and its notes.
-type AttemptOutput = (Verdict, Vec<TraceLine>, Vec<String>);
+/// What one attempt yields: the verdict, its trace and its notes, and what applying it needs
+/// to know of the configuration (read here, in parallel, rather than in the sequential apply).
+struct AttemptOutput {
+    verdict: Verdict,
+    trace: Vec<TraceLine>,
+    notes: Vec<String>,
+    rule: RuleFlags,
+    /// The destination bucket has a replication configuration of its own.
+    dest_replicates: bool,
+}
+
+/// Whether the task's rule has replication metrics and S3 RTC (both off if the rule is gone).
+#[derive(Debug, Clone, Copy, Default)]
+struct RuleFlags {
+    metrics: bool,
+    rtc: bool,
+}
 
 /// Replicates one task against a read-only world.
 fn attempt<'w>(
@@ -549,7 +555,25 @@ fn attempt<'w>(
         keep_trace: w.trace,
     };
     let verdict = run_attempt(&mut a, task, rng)?;
-    Ok((verdict, a.trace, a.notes))
+    let rule = w.buckets[&task.source]
+        .replication
+        .as_ref()
+        .and_then(|c| c.rules.iter().find(|r| r.label == task.rule))
+        .map_or_else(RuleFlags::default, |r| RuleFlags {
+            metrics: r.metrics,
+            rtc: r.rtc,
+        });
+    let dest_replicates = w
+        .buckets
+        .get(&task.dest)
+        .is_some_and(|b| b.replication.is_some());
+    Ok(AttemptOutput {
+        verdict,
+        trace: a.trace,
+        notes: a.notes,
+        rule,
+        dest_replicates,
+    })
 }
 
 /// Decisions that every attempt of one `replicate` step would make alike, made once per source
@@ -770,9 +794,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                     ),
                 ));
             }
-            return Ok(Verdict::Done {
-                replica: Body::DeleteMarker,
-            });
+            return Ok(done(task, version.created_at, Body::DeleteMarker, None));
         }
         Body::Object(o) => o.clone(),
     };
@@ -1221,9 +1243,29 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     a.line("(verify)", &dst_obj_arn, || {
         format!("replica decrypts with {with}: {opened_len} bytes")
     });
-    Ok(Verdict::Done {
-        replica: Body::Object(Arc::new(replica)),
-    })
+    let sse = Some(replica.sse.clone());
+    Ok(done(
+        task,
+        version.created_at,
+        Body::Object(Arc::new(replica)),
+        sse,
+    ))
+}
+
+/// A replica of the task's source version: [U-REQ] aws-facts c, it keeps the source's version
+/// id (given when it is written) and creation time, from which destination lifecycle counts.
+fn done(task: &Task, created_at: u64, body: Body, sse: Option<Sse>) -> Verdict {
+    Verdict::Done {
+        replica: Version {
+            id: String::new(),
+            created_at,
+            body,
+            destinations: BTreeMap::new(),
+            replica_of: Some((task.source.clone(), task.version_id.clone())),
+            not_eligible: Vec::new(),
+        },
+        sse,
+    }
 }
 
 enum SourceKeys {
