@@ -7,11 +7,11 @@
 //! caller's identity policy must also allow (IAM role trust documentation; inferred for the
 //! simulator, since aws-facts only covers the service-principal case).
 
-use std::collections::BTreeMap;
-use std::fmt;
+mod explain;
+mod verdict;
 
-use crate::policy::Scan;
-use crate::request::split_arn;
+use std::collections::BTreeMap;
+
 use crate::{Policy, Request, StatementRef};
 
 /// The kind of resource policy in play.
@@ -23,16 +23,6 @@ pub enum ResourceKind {
     KmsKey,
     /// An IAM role trust policy, evaluated for `sts:AssumeRole`.
     RoleTrust,
-}
-
-impl ResourceKind {
-    fn noun(self) -> &'static str {
-        match self {
-            ResourceKind::S3Bucket => "bucket policy",
-            ResourceKind::KmsKey => "key policy",
-            ResourceKind::RoleTrust => "trust policy",
-        }
-    }
 }
 
 /// A policy with the label reports use for it (e.g. `replicator/inline-kms`).
@@ -139,95 +129,6 @@ impl Decision {
     }
 }
 
-/// Which role a policy plays; explanations name it from this only when they are written.
-#[derive(Clone, Copy)]
-enum Part<'a> {
-    Identity,
-    Resource(ResourceKind, &'a str),
-    Limit,
-}
-
-struct Found<'a> {
-    label: &'a str,
-    part: Part<'a>,
-    policy: &'a Policy,
-    scan: Scan,
-}
-
-/// ``identity policy `replicator` `` / ``key policy of `arn:...` ``, formatted lazily so an
-/// allowed request pays for one string, not one per policy.
-struct Described<'a>(Part<'a>, &'a str);
-
-impl fmt::Display for Described<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Part::Identity => write!(f, "identity policy `{}`", self.1),
-            Part::Resource(kind, arn) => write!(f, "{} of `{arn}`", kind.noun()),
-            Part::Limit => write!(f, "limiting policy `{}`", self.1),
-        }
-    }
-}
-
-/// ``statement 2 (`Sid`) of identity policy `replicator` ``.
-#[derive(Clone, Copy)]
-struct Cite<'a> {
-    found: &'a Found<'a>,
-    index: usize,
-}
-
-impl fmt::Display for Cite<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "statement {}", self.index)?;
-        if let Some(sid) = self.found.policy.statements()[self.index]
-            .sid
-            .as_deref()
-            .filter(|s| !s.is_empty())
-        {
-            write!(f, " (`{sid}`)")?;
-        }
-        write!(f, " of {}", self.found.described())
-    }
-}
-
-/// Cites joined with " and ", with the verb agreeing: `allows` for one, `allow` for several.
-struct Cites<'a>(Vec<Cite<'a>>);
-
-impl Cites<'_> {
-    fn verb(&self, singular: &'static str, plural: &'static str) -> &'static str {
-        if self.0.len() == 1 { singular } else { plural }
-    }
-}
-
-impl fmt::Display for Cites<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, cite) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" and ")?;
-            }
-            write!(f, "{cite}")?;
-        }
-        Ok(())
-    }
-}
-
-impl<'a> Found<'a> {
-    fn decider(&self, index: usize) -> Decider {
-        Decider {
-            policy_label: self.label.to_string(),
-            statement: self.policy.statement_ref(index),
-            kind: DeciderKind::Statement,
-        }
-    }
-
-    fn described(&self) -> Described<'a> {
-        Described(self.part, self.label)
-    }
-
-    fn cite(&'a self, index: usize) -> Cite<'a> {
-        Cite { found: self, index }
-    }
-}
-
 /// Applies AWS's evaluation logic to `request` across the policies in `access`.
 ///
 /// 1. An explicit `Deny` in any applicable policy wins (aws-facts h [I-EVAL]; f [K-EVAL]).
@@ -240,409 +141,43 @@ impl<'a> Found<'a> {
 ///
 /// A resource policy that names only the principal's account delegates to IAM, so on its own it
 /// does not allow, also within one account (aws-facts f for KMS; inferred for buckets).
+///
+/// The [`Decision`] carries the deciding statements and an explanation, which cost a few
+/// allocations; when only the effect matters, [`access_effect`] walks the same decision tree
+/// without them.
 pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Decision {
-    let principal = request.principal;
-    let who = principal.identity_arn();
-    let identity: Vec<Found<'_>> = access
-        .identity
-        .iter()
-        .map(|lp| Found {
-            label: lp.label,
-            part: Part::Identity,
-            policy: lp.policy,
-            scan: lp.policy.scan(request),
-        })
-        .collect();
-    let resource = access.resource.and_then(|r| {
-        r.policy.map(|policy| Found {
-            label: r.label,
-            part: Part::Resource(r.kind, r.arn),
-            policy,
-            scan: policy.scan(request),
-        })
-    });
-    let limits: Vec<Found<'_>> = access
-        .limits
-        .iter()
-        .map(|lp| Found {
-            label: lp.label,
-            part: Part::Limit,
-            policy: lp.policy,
-            scan: lp.policy.scan(request),
-        })
-        .collect();
-
-    // 1. Explicit deny anywhere.
-    let denies: Vec<(&Found<'_>, usize)> = identity
-        .iter()
-        .chain(resource.iter())
-        .chain(limits.iter())
-        .filter_map(|f| f.scan.deny.map(|i| (f, i)))
-        .collect();
-    if !denies.is_empty() {
-        let cited = Cites(denies.iter().map(|(f, i)| f.cite(*i)).collect());
-        return Decision {
-            effect: DecisionEffect::ExplicitDeny,
-            deciding: denies.iter().map(|(f, i)| f.decider(*i)).collect(),
-            explanation: format!(
-                "{cited} explicitly {} `{}` on `{}` for `{who}`; an explicit deny overrides every allow, so narrow or remove {}",
-                cited.verb("denies", "deny"),
-                request.action,
-                request.resource,
-                cited.verb("that statement", "those statements"),
-            ),
-        };
-    }
-
-    // 2. Limiting policies must each allow.
-    for f in &limits {
-        if f.scan.first_allow().is_none() {
-            return implicit(format!(
-                "{} does not allow `{}` on `{}`; it caps every other allow, so add the action to it",
-                f.described(),
-                request.action,
-                request.resource
-            ));
-        }
-    }
-    let limit_deciders: Vec<Decider> = limits
-        .iter()
-        .filter_map(|f| f.scan.first_allow().map(|i| f.decider(i)))
-        .collect();
-
-    let identity_allow = identity
-        .iter()
-        .find_map(|f| f.scan.first_allow().map(|i| (f, i)));
-    let no_identity_allow = || {
-        format!(
-            "no statement in identity policies of `{who}` allows `{}` on `{}`",
-            request.action, request.resource
-        )
-    };
-
-    let allow = |mut deciding: Vec<Decider>, explanation: String| {
-        deciding.extend(limit_deciders.iter().cloned());
-        Decision {
-            effect: DecisionEffect::Allow,
-            deciding,
-            explanation,
-        }
-    };
-
-    let Some(side) = access.resource else {
-        // Identity policies alone.
-        return match identity_allow {
-            Some((f, i)) => allow(
-                vec![f.decider(i)],
-                format!(
-                    "{} allows `{}` on `{}`",
-                    f.cite(i),
-                    request.action,
-                    request.resource
-                ),
-            ),
-            None => implicit(format!(
-                "{}; add an `Allow` statement for it",
-                no_identity_allow()
-            )),
-        };
-    };
-
-    let cross_account = principal
-        .account()
-        .is_some_and(|account| account != side.owner_account);
-    let owner = side.owner_account;
-    let described = Described(Part::Resource(side.kind, side.arn), side.label);
-    let scan = resource.as_ref().map(|f| f.scan).unwrap_or_default();
-    let direct = resource.as_ref().zip(scan.direct_allow);
-    let delegated = resource.as_ref().zip(scan.account_allow);
-
-    match side.kind {
-        ResourceKind::S3Bucket if !cross_account => {
-            // [I-EVAL]: within one account an allow in either policy suffices.
-            let mut deciding = Vec::new();
-            let mut cites = Cites(Vec::new());
-            if let Some((f, i)) = identity_allow {
-                deciding.push(f.decider(i));
-                cites.0.push(f.cite(i));
-            }
-            if let Some((f, i)) = direct {
-                deciding.push(f.decider(i));
-                cites.0.push(f.cite(i));
-            }
-            if deciding.is_empty() {
-                let delegation_note = match delegated {
-                    Some((f, i)) => format!(
-                        " ({} names only the account, which delegates to identity policies)",
-                        f.cite(i)
-                    ),
-                    None => String::new(),
-                };
-                return implicit(format!(
-                    "{} and no statement in {described} allows it{delegation_note}; add an `Allow` to either",
-                    no_identity_allow()
-                ));
-            }
-            allow(
-                deciding,
-                format!(
-                    "{cites} {} `{}` on `{}`",
-                    cites.verb("allows", "allow"),
-                    request.action,
-                    request.resource
-                ),
-            )
-        }
-        ResourceKind::S3Bucket => {
-            // [I-XACCT]: identity policy in the caller's account AND bucket policy in the
-            // owner's account must both allow (aws-facts a.3 for the replication case).
-            let resource_allow = direct.or(delegated);
-            match (identity_allow, resource_allow) {
-                (Some((fi, i)), Some((fr, r))) => allow(
-                    vec![fi.decider(i), fr.decider(r)],
-                    format!(
-                        "{} and {} allow `{}` on `{}` (cross-account access needs both)",
-                        fi.cite(i),
-                        fr.cite(r),
-                        request.action,
-                        request.resource
-                    ),
-                ),
-                (identity_allow, resource_allow) => {
-                    let mut missing = Vec::new();
-                    if resource_allow.is_none() {
-                        missing.push(match resource {
-                            None => format!(
-                                "bucket `{}` in account `{owner}` has no bucket policy; cross-account access needs one allowing `{who}` (or account `{}`) `{}`",
-                                side.arn,
-                                principal.account().unwrap_or_default(),
-                                request.action
-                            ),
-                            Some(_) => format!(
-                                "{described} does not allow `{who}` (or account `{}`) `{}` on `{}`; cross-account access needs an allow in the owner's account `{owner}`",
-                                principal.account().unwrap_or_default(),
-                                request.action,
-                                request.resource
-                            ),
-                        });
-                    }
-                    if identity_allow.is_none() {
-                        missing.push(format!(
-                            "{}; cross-account access also needs an allow in the caller's account",
-                            no_identity_allow()
-                        ));
-                    }
-                    implicit(missing.join("; and "))
-                }
-            }
-        }
-        ResourceKind::KmsKey | ResourceKind::RoleTrust => {
-            let mut decision = delegated_decision(
-                request,
-                side,
-                described,
-                direct,
-                delegated,
-                identity_allow,
-                cross_account,
-            );
-            if decision.effect == DecisionEffect::ImplicitDeny
-                && side.kind == ResourceKind::KmsKey
-                && let Some((index, grant)) = access
-                    .grants
-                    .iter()
-                    .enumerate()
-                    .find(|(_, g)| grant_allows(g, request))
-            {
-                // [K-GRANTS]: a grant allows on its own; denies were handled above.
-                decision = Decision {
-                    effect: DecisionEffect::Allow,
-                    deciding: vec![Decider {
-                        policy_label: grant.label.clone(),
-                        statement: StatementRef {
-                            index,
-                            sid: Some(grant.label.clone()),
-                        },
-                        kind: DeciderKind::Grant,
-                    }],
-                    explanation: format!(
-                        "grant `{}` on `{}` lets `{}` call `{}`",
-                        grant.label, side.arn, grant.grantee, request.action
-                    ),
-                };
-            }
-            if decision.effect == DecisionEffect::Allow {
-                decision.deciding.extend(limit_deciders.iter().cloned());
-            }
-            decision
-        }
-    }
+    explain::explain(verdict::decide(request, access), request, access)
 }
 
-fn implicit(explanation: String) -> Decision {
-    Decision {
-        effect: DecisionEffect::ImplicitDeny,
-        deciding: Vec::new(),
-        explanation,
-    }
-}
-
-/// Key policies and trust policies: nothing is implicit (aws-facts f [K-DEFPOL] [K-EVAL]).
-fn delegated_decision(
-    request: &Request<'_>,
-    side: ResourcePolicy<'_>,
-    described: Described<'_>,
-    direct: Option<(&Found<'_>, usize)>,
-    delegated: Option<(&Found<'_>, usize)>,
-    identity_allow: Option<(&Found<'_>, usize)>,
-    cross_account: bool,
-) -> Decision {
-    let principal = request.principal;
-    let who = principal.identity_arn();
-    let account = principal.account().unwrap_or_default();
-    let (action, resource) = (request.action, request.resource);
-    let allow = |deciding: Vec<Decider>, explanation: String| Decision {
-        effect: DecisionEffect::Allow,
-        deciding,
-        explanation,
-    };
-    let no_identity =
-        format!("no statement in identity policies of `{who}` allows `{action}` on `{resource}`");
-    let fix_policy = match side.kind {
-        ResourceKind::KmsKey => "key policy",
-        _ => "trust policy",
-    };
-
-    if side.policy.is_none() {
-        return implicit(format!(
-            "{described} is missing, so nothing allows `{who}` `{action}`; a {fix_policy} must allow it"
-        ));
-    }
-
-    // Same account: naming the principal (or `*`) suffices.
-    if let (Some((f, i)), false) = (direct, cross_account) {
-        return allow(
-            vec![f.decider(i)],
-            format!("{} allows `{who}` `{action}` on `{resource}`", f.cite(i)),
-        );
-    }
-    // Otherwise the resource policy must name the principal or its account, and IAM must allow.
-    match (direct.or(delegated), identity_allow) {
-        (Some((fr, r)), Some((fi, i))) => {
-            let how = if direct.is_some() {
-                "allows"
-            } else {
-                "delegates to the account of"
-            };
-            allow(
-                vec![fr.decider(r), fi.decider(i)],
-                format!(
-                    "{} {how} `{who}` and {} allows `{action}` on `{resource}`{}",
-                    fr.cite(r),
-                    fi.cite(i),
-                    if cross_account {
-                        " (cross-account use needs both)"
-                    } else {
-                        ""
-                    }
-                ),
-            )
-        }
-        (Some((fr, r)), None) => {
-            let how = if direct.is_some() {
-                "allows the external principal"
-            } else {
-                "delegates to account"
-            };
-            implicit(format!(
-                "{} {how} `{}`, but {no_identity}; add an `Allow` for `{action}` on `{resource}` to the identity policy",
-                fr.cite(r),
-                if direct.is_some() { who } else { account }
-            ))
-        }
-        (None, identity) => {
-            let subject = if principal.account().is_some() {
-                format!("`{who}` or account `{account}`")
-            } else {
-                format!("`{who}`")
-            };
-            let mut text = match side.kind {
-                ResourceKind::KmsKey if principal.account().is_some() => {
-                    format!("{described} does not allow {subject} (it does not delegate to IAM)")
-                }
-                _ => format!("{described} does not allow {subject}"),
-            };
-            match identity {
-                Some((fi, i)) if principal.account().is_some() => text.push_str(&format!(
-                    ", so the allow in {} has no effect; add `arn:aws:iam::{account}:root` or `{who}` to the {fix_policy} for `{action}`",
-                    fi.cite(i)
-                )),
-                _ => text.push_str(&format!("; add `{who}` to the {fix_policy} for `{action}`")),
-            }
-            implicit(text)
-        }
-    }
-}
-
-/// Whether `grant` covers the request: grantee, operation, and encryption-context constraint
-/// (read from the `kms:EncryptionContext:<key>` entries of the request context).
-fn grant_allows(grant: &GrantRef, request: &Request<'_>) -> bool {
-    let principal = request.principal;
-    let grantee_matches = grant.grantee == principal.arn()
-        || principal.role_arn() == Some(grant.grantee.as_str())
-        || grant.grantee.eq_ignore_ascii_case(principal.arn())
-            && principal.kind() == crate::PrincipalKind::Service
-        || split_arn(&grant.grantee).is_some_and(|parts| {
-            parts.service == "iam"
-                && Some(parts.account) == principal.account()
-                && parts
-                    .resource
-                    .strip_prefix("role/")
-                    .and_then(|p| p.rsplit('/').next())
-                    .is_some_and(|name| Some(name) == principal.role_name())
-        });
-    if !grantee_matches {
-        return false;
-    }
-    let operation = request.action;
-    let bare = operation
-        .get(..4)
-        .filter(|p| p.eq_ignore_ascii_case("kms:"))
-        .map_or(operation, |_| &operation[4..]);
-    let operation_matches = grant.operations.iter().any(|op| {
-        let op = op
-            .get(..4)
-            .filter(|p| p.eq_ignore_ascii_case("kms:"))
-            .map_or(op.as_str(), |_| &op[4..]);
-        op.eq_ignore_ascii_case(bare)
-    });
-    if !operation_matches {
-        return false;
-    }
-    const PREFIX: &str = "kms:encryptioncontext:";
-    let context_value = |key: &str| -> Option<&str> {
-        request
-            .context
-            .with_prefix(PREFIX)
-            .find(|(k, _)| k[PREFIX.len()..].eq_ignore_ascii_case(key))
-            .and_then(|(_, v)| v.first().map(String::as_str))
-    };
-    let subset_ok = grant
-        .encryption_context_subset
-        .iter()
-        .all(|(k, v)| context_value(k) == Some(v.as_str()));
-    let equals_ok = grant
-        .encryption_context_equals
-        .as_ref()
-        .is_none_or(|pairs| {
-            // `kms:EncryptionContextKeys` does not start with the prefix (no colon after it).
-            let n_request = request.context.with_prefix(PREFIX).count();
-            n_request == pairs.len()
-                && pairs
-                    .iter()
-                    .all(|(k, v)| context_value(k) == Some(v.as_str()))
-        });
-    subset_ok && equals_ok
+/// The effect [`evaluate_access`] would return, without its explanation: no heap allocation
+/// and no formatting.
+///
+/// Use it on hot paths that read only whether a request is allowed, and call
+/// [`evaluate_access`] for a denial or a trace. Both run the same decision tree (phase 1 of
+/// [`evaluate_access`]), so `access_effect(r, a) == evaluate_access(r, a).effect` always holds.
+/// Policies with policy variables (`${aws:username}`) still allocate while matching.
+///
+/// ```
+/// use replication_policy::*;
+/// let identity = Policy::parse_json(r#"{"Version": "2012-10-17", "Statement": [
+///   {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::source/*"}]}"#)?;
+/// let role = Principal::assumed_role("arn:aws:iam::111122223333:role/replicator", "s3")
+///     .unwrap();
+/// let context = Context::new();
+/// let request = Request {
+///     principal: &role, action: "s3:GetObject", resource: "arn:aws:s3:::source/k",
+///     context: &context,
+/// };
+/// let access = AccessContext {
+///     identity: &[LabelledPolicy { label: "replicator", policy: &identity }],
+///     ..AccessContext::default()
+/// };
+/// assert_eq!(access_effect(&request, &access), DecisionEffect::Allow);
+/// assert_eq!(access_effect(&request, &access), evaluate_access(&request, &access).effect);
+/// # Ok::<(), PolicyError>(())
+/// ```
+pub fn access_effect(request: &Request<'_>, access: &AccessContext<'_>) -> DecisionEffect {
+    verdict::decide(request, access).effect()
 }
 
 #[cfg(test)]
@@ -685,20 +220,21 @@ mod tests {
         grants: &[GrantRef],
     ) -> Decision {
         let p = session();
-        evaluate_access(
-            &Request {
-                principal: &p,
-                action,
-                resource,
-                context,
-            },
-            &AccessContext {
-                identity,
-                resource: side,
-                grants,
-                limits: &[],
-            },
-        )
+        let request = Request {
+            principal: &p,
+            action,
+            resource,
+            context,
+        };
+        let access = AccessContext {
+            identity,
+            resource: side,
+            grants,
+            limits: &[],
+        };
+        let decision = evaluate_access(&request, &access);
+        assert_eq!(access_effect(&request, &access), decision.effect);
+        decision
     }
 
     fn bucket<'a>(arn: &'a str, owner: &'a str, policy: Option<&'a Policy>) -> ResourcePolicy<'a> {

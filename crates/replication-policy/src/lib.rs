@@ -9,7 +9,8 @@
 //!   [`Policy::from_statements`] checks statements built in code by the same rule book.
 //! * [`Policy::evaluate`] answers for one policy ([`Match`]).
 //! * [`evaluate_access`] combines identity, resource (bucket, key, trust) and limiting policies
-//!   plus KMS grants the way AWS does, and explains the [`Decision`].
+//!   plus KMS grants the way AWS does, and explains the [`Decision`]; [`access_effect`] gives
+//!   the same effect without the explanation, allocation-free, for hot paths.
 //!
 //! ```
 //! use replication_policy::*;
@@ -49,7 +50,7 @@ mod variables;
 
 pub use access::{
     AccessContext, Decider, DeciderKind, Decision, DecisionEffect, GrantRef, LabelledPolicy,
-    ResourceKind, ResourcePolicy, evaluate_access,
+    ResourceKind, ResourcePolicy, access_effect, evaluate_access,
 };
 pub use condition::{Condition, ConditionOperator, Operator, SetQualifier};
 pub use error::{Location, PolicyError};

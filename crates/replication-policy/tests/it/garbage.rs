@@ -7,7 +7,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use replication_policy::{
     AccessContext, ActionSet, Condition, ConditionOperator, Context, Effect, GrantRef,
     LabelledPolicy, Location, Operator, Policy, PolicyKind, Principal, PrincipalIds, PrincipalSet,
-    Request, ResourceKind, ResourcePolicy, ResourceSet, SetQualifier, Statement, evaluate_access,
+    Request, ResourceKind, ResourcePolicy, ResourceSet, SetQualifier, Statement, access_effect,
+    evaluate_access,
 };
 
 /// xorshift64*: deterministic, so a failure reproduces.
@@ -225,22 +226,21 @@ fn exercise(policy: &Policy) {
                         label: "id",
                         policy,
                     }];
-                    let decision = evaluate_access(
-                        &request,
-                        &AccessContext {
-                            identity: &identity,
-                            resource: Some(ResourcePolicy {
-                                kind,
-                                arn: resource,
-                                owner_account: owner,
-                                label: "res",
-                                policy: Some(policy),
-                            }),
-                            grants: &grants,
-                            limits: &identity,
-                        },
-                    );
+                    let access = AccessContext {
+                        identity: &identity,
+                        resource: Some(ResourcePolicy {
+                            kind,
+                            arn: resource,
+                            owner_account: owner,
+                            label: "res",
+                            policy: Some(policy),
+                        }),
+                        grants: &grants,
+                        limits: &identity,
+                    };
+                    let decision = evaluate_access(&request, &access);
                     assert!(!decision.explanation.is_empty());
+                    assert_eq!(access_effect(&request, &access), decision.effect);
                 }
             }
         }
