@@ -155,7 +155,7 @@ pub fn evaluate_access(request: &Request<'_>, access: &AccessContext<'_>) -> Dec
 /// Use it on hot paths that read only whether a request is allowed, and call
 /// [`evaluate_access`] for a denial or a trace. Both run the same decision tree (phase 1 of
 /// [`evaluate_access`]), so `access_effect(r, a) == evaluate_access(r, a).effect` always holds.
-/// Policies with policy variables (`${aws:username}`) still allocate while matching.
+/// Policy variables (`${aws:username}`) are resolved in place, also without allocating.
 ///
 /// ```
 /// use replication_policy::*;

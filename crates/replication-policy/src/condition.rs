@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use crate::glob::{Case, Glob};
-use crate::variables::{Atom, Template, atoms_match, atoms_text};
+use crate::variables::{Resolved, Template};
 use crate::{Context, PolicyError};
 
 /// A condition operator without set qualifier or `IfExists`, e.g. `StringEquals`.
@@ -353,18 +353,12 @@ pub(crate) struct CompiledCondition {
     values: Values,
 }
 
-/// Policy values: compiled once, or (with policy variables) expanded per request.
+/// Policy values: compiled once, or (with policy variables) resolved per request; values of a
+/// templated condition without a variable are templates of plain text.
 #[derive(Debug, Clone)]
 enum Values {
     Static(Test),
-    Templated(Box<[Source]>),
-}
-
-/// One value of a condition that uses policy variables.
-#[derive(Debug, Clone)]
-enum Source {
-    Text(Box<str>),
-    Template(Template),
+    Templated(Box<[Template]>),
 }
 
 #[derive(Debug, Clone)]
@@ -374,10 +368,6 @@ enum Test {
     Folded(Vec<Box<str>>),
     Like(Vec<Glob>),
     Arn(Vec<ArnPattern>),
-    /// `StringLike` values after variable expansion (substituted text is literal).
-    LikeAtoms(Vec<Vec<Atom>>),
-    /// ARN values after variable expansion, split into their colon-separated parts.
-    ArnAtoms(Vec<Vec<Vec<Atom>>>),
     Number(Cmp, Vec<f64>),
     Date(Cmp, Vec<i64>),
     Bool(Vec<bool>),
@@ -460,22 +450,22 @@ impl CompiledCondition {
         };
         use Operator as O;
         if variables && supports_variables(op.operator) {
-            let mut sources = Vec::with_capacity(values.len());
+            let mut templates = Vec::with_capacity(values.len());
             let mut any_template = false;
             for (i, v) in values.iter().enumerate() {
                 match Template::parse(v).map_err(|msg| (ConditionPart::Value(i), msg))? {
                     Some(t) => {
                         any_template = true;
-                        sources.push(Source::Template(t));
+                        templates.push(t);
                     }
-                    None => sources.push(Source::Text(v.as_str().into())),
+                    None => templates.push(Template::text(v)),
                 }
             }
             if any_template {
                 return Ok(CompiledCondition {
                     operator: op,
                     key: fold_key(key).into(),
-                    values: Values::Templated(sources.into()),
+                    values: Values::Templated(templates.into()),
                 });
             }
         }
@@ -606,46 +596,35 @@ impl CompiledCondition {
     /// false, so the statement does not apply (see `variables`).
     pub(crate) fn matches(&self, context: &Context) -> bool {
         match &self.values {
-            Values::Static(test) => self.matches_with(test, context),
-            Values::Templated(sources) => match self.expand(sources, context) {
-                Some(test) => self.matches_with(&test, context),
-                None => false,
-            },
-        }
-    }
-
-    /// Builds the test for this request from templated values; `None` if one is unresolved.
-    fn expand(&self, sources: &[Source], context: &Context) -> Option<Test> {
-        let mut expanded = Vec::with_capacity(sources.len());
-        for source in sources {
-            expanded.push(match source {
-                Source::Text(text) => text_atoms(text),
-                Source::Template(t) => t.expand(context)?,
-            });
-        }
-        use Operator as O;
-        Some(match self.operator.operator {
-            O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase => Test::Folded(
-                expanded
-                    .iter()
-                    .map(|a| fold(&atoms_text(a)).collect::<String>().into())
-                    .collect(),
-            ),
-            O::StringLike | O::StringNotLike => Test::LikeAtoms(expanded),
-            O::ArnEquals | O::ArnLike | O::ArnNotEquals | O::ArnNotLike => {
-                Test::ArnAtoms(expanded.iter().map(|a| split_arn_atoms(a)).collect())
+            Values::Static(Test::Null(expect_absent)) => {
+                self.request_values(context).is_none() == *expect_absent
             }
-            _ => Test::Exact(expanded.iter().map(|a| atoms_text(a).into()).collect()),
-        })
+            Values::Static(test) => self.matches_with(context, |value| positive(test, value)),
+            Values::Templated(templates) => {
+                if templates.iter().any(|t| t.resolve(context).is_none()) {
+                    return false;
+                }
+                let operator = self.operator.operator;
+                self.matches_with(context, |value| {
+                    templates
+                        .iter()
+                        .filter_map(|t| t.resolve(context))
+                        .any(|resolved| positive_resolved(operator, resolved, value))
+                })
+            }
+        }
     }
 
-    fn matches_with(&self, test: &Test, context: &Context) -> bool {
-        let values = context.get_folded(&self.key).filter(|v| !v.is_empty());
-        if let Test::Null(expect_absent) = *test {
-            return values.is_none() == expect_absent;
-        }
+    /// The request's values for this key; an empty list counts as missing.
+    fn request_values<'c>(&self, context: &'c Context) -> Option<&'c [String]> {
+        context.get_folded(&self.key).filter(|v| !v.is_empty())
+    }
+
+    /// Applies the set qualifier, negation and `IfExists` to `positive`, which says whether one
+    /// request value matches a policy value under the non-negated operator.
+    fn matches_with(&self, context: &Context, positive: impl Fn(&str) -> bool) -> bool {
         let negated = self.operator.is_negated();
-        let Some(values) = values else {
+        let Some(values) = self.request_values(context) else {
             return match self.operator.set {
                 _ if self.operator.if_exists => true,
                 None => negated,
@@ -654,10 +633,21 @@ impl CompiledCondition {
             };
         };
         match self.operator.set {
-            None => values.iter().any(|v| positive(test, v)) != negated,
-            Some(SetQualifier::ForAnyValue) => values.iter().any(|v| positive(test, v) != negated),
-            Some(SetQualifier::ForAllValues) => values.iter().all(|v| positive(test, v) != negated),
+            None => values.iter().any(|v| positive(v)) != negated,
+            Some(SetQualifier::ForAnyValue) => values.iter().any(|v| positive(v) != negated),
+            Some(SetQualifier::ForAllValues) => values.iter().all(|v| positive(v) != negated),
         }
+    }
+}
+
+/// [`positive`] for a value with policy variables (only string and ARN operators take them).
+fn positive_resolved(operator: Operator, resolved: Resolved<'_>, value: &str) -> bool {
+    use Operator as O;
+    match operator {
+        O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase => resolved.folded_eq(value),
+        O::StringLike | O::StringNotLike => resolved.is_match(value),
+        O::ArnEquals | O::ArnLike | O::ArnNotEquals | O::ArnNotLike => resolved.arn_match(value),
+        _ => resolved.text_eq(value),
     }
 }
 
@@ -679,8 +669,6 @@ fn positive(test: &Test, value: &str) -> bool {
             .trim()
             .parse::<IpAddr>()
             .is_ok_and(|ip| ranges.iter().any(|r| r.contains(ip))),
-        Test::LikeAtoms(patterns) => patterns.iter().any(|p| atoms_match(p, value, false)),
-        Test::ArnAtoms(patterns) => patterns.iter().any(|parts| arn_atoms_match(parts, value)),
         Test::Null(_) => false,
     }
 }
@@ -701,44 +689,6 @@ fn supports_variables(op: Operator) -> bool {
             | O::ArnNotEquals
             | O::ArnNotLike
     )
-}
-
-fn text_atoms(text: &str) -> Vec<Atom> {
-    text.chars()
-        .map(|c| match c {
-            '*' => Atom::Star,
-            '?' => Atom::One,
-            c => Atom::Char(c),
-        })
-        .collect()
-}
-
-/// Splits an expanded ARN pattern at its first five colons, like [`ArnPattern::new`].
-fn split_arn_atoms(atoms: &[Atom]) -> Vec<Vec<Atom>> {
-    let mut parts = vec![Vec::new()];
-    for atom in atoms {
-        match atom {
-            Atom::Char(':') if parts.len() < 6 => parts.push(Vec::new()),
-            a => parts.last_mut().map_or((), |p| p.push(*a)),
-        }
-    }
-    parts
-}
-
-fn arn_atoms_match(parts: &[Vec<Atom>], value: &str) -> bool {
-    if let [only] = parts
-        && only.iter().all(|a| *a == Atom::Star)
-        && !only.is_empty()
-    {
-        return true;
-    }
-    if parts.len() < 6 && !parts.last().is_some_and(|p| p.last() == Some(&Atom::Star)) {
-        return false;
-    }
-    let mut value_parts = value.splitn(parts.len(), ':');
-    parts
-        .iter()
-        .all(|p| value_parts.next().is_some_and(|v| atoms_match(p, v, false)))
 }
 
 fn comparison(op: Operator) -> Cmp {

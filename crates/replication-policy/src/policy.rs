@@ -10,7 +10,7 @@ use crate::error::{Location, describe_statement};
 use crate::glob::{Case, Glob};
 use crate::principal::{PrincipalMatcher, PrincipalSet, PrincipalType, Strength};
 use crate::request::{Match, Request, StatementRef};
-use crate::variables::{Template, atoms_match};
+use crate::variables::Template;
 
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -337,8 +337,8 @@ impl CompiledStatement {
             for pattern in globs {
                 hit = match pattern {
                     ResourcePattern::Glob(g) => g.is_match(request.resource),
-                    ResourcePattern::Template(t) => match t.expand(request.context) {
-                        Some(atoms) => atoms_match(&atoms, request.resource, false),
+                    ResourcePattern::Template(t) => match t.resolve(request.context) {
+                        Some(resolved) => resolved.is_match(request.resource),
                         // An unresolvable variable invalidates the statement (IAM reference,
                         // policy variables; see `variables`).
                         None => return Strength::No,

@@ -25,8 +25,8 @@ pub(crate) enum Atom {
 enum Piece {
     /// Policy text between variables; its `*` and `?` are wildcards.
     Text(Box<str>),
-    /// `${*}`, `${?}`, `${$}`.
-    Literal(char),
+    /// `${*}`, `${?}`, `${$}`: one literal character.
+    Literal(&'static str),
     Var {
         /// Lowercased context key.
         key: Box<str>,
@@ -69,28 +69,208 @@ impl Template {
         Ok(Some(Template { pieces }))
     }
 
-    /// Expands into pattern atoms; `None` when a variable cannot be resolved.
-    pub(crate) fn expand(&self, context: &Context) -> Option<Vec<Atom>> {
-        let mut atoms = Vec::new();
-        for piece in &self.pieces {
-            match piece {
-                Piece::Text(text) => atoms.extend(text.chars().map(|c| match c {
-                    '*' => Atom::Star,
-                    '?' => Atom::One,
+    /// A template of plain policy text (its `*` and `?` are wildcards), so values with and
+    /// without variables are matched by the same code.
+    pub(crate) fn text(text: &str) -> Template {
+        Template {
+            pieces: vec![Piece::Text(text.into())],
+        }
+    }
+
+    /// The template read against `context`; `None` when a variable cannot be resolved. Reads
+    /// the context only: nothing is expanded into a buffer.
+    pub(crate) fn resolve<'a>(&'a self, context: &'a Context) -> Option<Resolved<'a>> {
+        let resolved = Resolved {
+            pieces: &self.pieces,
+            context,
+        };
+        for index in 0..self.pieces.len() {
+            resolved.piece_text(index)?;
+        }
+        Some(resolved)
+    }
+}
+
+/// A template whose variables all resolve in one request's context, read atom by atom.
+#[derive(Clone, Copy)]
+pub(crate) struct Resolved<'a> {
+    pieces: &'a [Piece],
+    context: &'a Context,
+}
+
+/// A place in a [`Resolved`] template: the unread rest of piece `piece`.
+#[derive(Clone, Copy)]
+struct Pos<'a> {
+    piece: usize,
+    rest: &'a str,
+}
+
+impl PartialEq for Pos<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // Positions come from one walk over one template, so the piece and how much of it is
+        // left identify them.
+        self.piece == other.piece && self.rest.len() == other.rest.len()
+    }
+}
+
+impl<'a> Resolved<'a> {
+    /// The text piece `index` stands for: policy text, a literal, or the variable's value.
+    fn piece_text(&self, index: usize) -> Option<&'a str> {
+        match self.pieces.get(index)? {
+            Piece::Text(text) => Some(text),
+            Piece::Literal(text) => Some(text),
+            Piece::Var { key, default } => match self.context.get_folded(key) {
+                // Multivalued keys cannot be variables (IAM reference).
+                Some([one]) => Some(one.as_str()),
+                _ => default.as_deref(),
+            },
+        }
+    }
+
+    fn start(&self) -> Pos<'a> {
+        Pos {
+            piece: 0,
+            rest: self.piece_text(0).unwrap_or_default(),
+        }
+    }
+
+    /// The atom at `pos` and the place after it; `None` at the end (or at `end`).
+    fn next(&self, mut pos: Pos<'a>, end: Option<Pos<'a>>) -> Option<(Atom, Pos<'a>)> {
+        loop {
+            if Some(pos) == end {
+                return None;
+            }
+            if let Some(c) = pos.rest.chars().next() {
+                // Only policy text has wildcards; substituted values and escapes are literal.
+                let wild = matches!(self.pieces.get(pos.piece), Some(Piece::Text(_)));
+                let atom = match c {
+                    '*' if wild => Atom::Star,
+                    '?' if wild => Atom::One,
                     c => Atom::Char(c),
-                })),
-                Piece::Literal(c) => atoms.push(Atom::Char(*c)),
-                Piece::Var { key, default } => {
-                    let value = match context.get_folded(key) {
-                        // Multivalued keys cannot be variables (IAM reference).
-                        Some([one]) => one.as_str(),
-                        _ => default.as_deref()?,
-                    };
-                    atoms.extend(value.chars().map(Atom::Char));
+                };
+                pos.rest = &pos.rest[c.len_utf8()..];
+                return Some((atom, pos));
+            }
+            pos = Pos {
+                piece: pos.piece + 1,
+                rest: self.piece_text(pos.piece + 1)?,
+            };
+        }
+    }
+
+    /// The resolved text, wildcards included as written.
+    fn chars(self) -> impl Iterator<Item = char> + 'a {
+        (0..self.pieces.len()).flat_map(move |i| self.piece_text(i).unwrap_or_default().chars())
+    }
+
+    /// Whether `value` is exactly the resolved text (`StringEquals`: no wildcards).
+    pub(crate) fn text_eq(self, value: &str) -> bool {
+        self.chars().eq(value.chars())
+    }
+
+    /// Whether `value` is the resolved text, both lowercased char by char.
+    pub(crate) fn folded_eq(self, value: &str) -> bool {
+        let fold = |c: char| c.to_lowercase();
+        value.chars().flat_map(fold).eq(self.chars().flat_map(fold))
+    }
+
+    /// Wildcard match of the whole template against `value`.
+    pub(crate) fn is_match(&self, value: &str) -> bool {
+        self.matches_between(self.start(), None, value, false)
+    }
+
+    /// ARN match: the template split at its first five colons (substituted colons included),
+    /// each part matched against the same part of `value`, like the static ARN patterns.
+    pub(crate) fn arn_match(&self, value: &str) -> bool {
+        const N_PARTS: usize = 6;
+        let start = self.start();
+        let mut parts: [(Pos<'a>, Option<Pos<'a>>); N_PARTS] = [(start, None); N_PARTS];
+        let (mut n_parts, mut pos) = (1, start);
+        let (mut last, mut only_stars) = (None, true);
+        while let Some((atom, after)) = self.next(pos, None) {
+            if atom == Atom::Char(':') && n_parts < N_PARTS {
+                parts[n_parts - 1].1 = Some(pos);
+                parts[n_parts] = (after, None);
+                n_parts += 1;
+                last = None;
+            } else {
+                last = Some(atom);
+            }
+            only_stars &= atom == Atom::Star;
+            pos = after;
+        }
+        if n_parts == 1 && only_stars && last.is_some() {
+            return true;
+        }
+        if n_parts < N_PARTS && last != Some(Atom::Star) {
+            return false;
+        }
+        let mut value_parts = value.splitn(n_parts, ':');
+        parts[..n_parts].iter().all(|&(from, to)| {
+            value_parts
+                .next()
+                .is_some_and(|v| self.matches_between(from, to, v, false))
+        })
+    }
+
+    /// Wildcard match of the atoms from `from` to `to` (the end when `None`) against `value`:
+    /// the same backtracking scan as `glob::glob_match`, over characters.
+    fn matches_between(
+        &self,
+        from: Pos<'a>,
+        to: Option<Pos<'a>>,
+        value: &str,
+        fold_ascii: bool,
+    ) -> bool {
+        let same = |a: char, b: char| {
+            if fold_ascii {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        };
+        // `p` is a place in the pattern, `v` a byte offset in `value` on a char boundary.
+        let (mut p, mut v) = (from, 0usize);
+        // The place just after the latest star, and where in `value` that star's run ends.
+        let mut resume: Option<(Pos<'a>, usize)> = None;
+        while let Some(c) = value[v..].chars().next() {
+            match self.next(p, to) {
+                Some((Atom::Star, after)) => {
+                    resume = Some((after, v));
+                    p = after;
+                    continue;
                 }
+                Some((Atom::One, after)) => {
+                    p = after;
+                    v += c.len_utf8();
+                    continue;
+                }
+                Some((Atom::Char(a), after)) if same(a, c) => {
+                    p = after;
+                    v += c.len_utf8();
+                    continue;
+                }
+                _ => {}
+            }
+            // Let the latest star absorb one more character.
+            match resume {
+                Some((after_star, from)) => {
+                    let skipped = value[from..].chars().next().map_or(1, char::len_utf8);
+                    resume = Some((after_star, from + skipped));
+                    p = after_star;
+                    v = from + skipped;
+                }
+                None => return false,
             }
         }
-        Some(atoms)
+        let mut rest = p;
+        while let Some((atom, after)) = self.next(rest, to) {
+            if atom != Atom::Star {
+                return false;
+            }
+            rest = after;
+        }
+        true
     }
 }
 
@@ -109,9 +289,9 @@ fn find_close(body: &str) -> Option<usize> {
 
 fn parse_body(body: &str, whole: &str) -> Result<Piece, String> {
     match body {
-        "*" => return Ok(Piece::Literal('*')),
-        "?" => return Ok(Piece::Literal('?')),
-        "$" => return Ok(Piece::Literal('$')),
+        "*" => return Ok(Piece::Literal("*")),
+        "?" => return Ok(Piece::Literal("?")),
+        "$" => return Ok(Piece::Literal("$")),
         _ => {}
     }
     let (key, default) = match body.split_once(',') {
@@ -144,72 +324,25 @@ fn parse_body(body: &str, whole: &str) -> Result<Piece, String> {
     })
 }
 
-/// Wildcard match over atoms, the same backtracking scan as `glob::glob_match` but over
-/// characters, so literal `*`/`?` from variables stay literal.
-pub(crate) fn atoms_match(pattern: &[Atom], value: &str, fold_ascii: bool) -> bool {
-    let chars: Vec<char> = value.chars().collect();
-    let same = |a: char, b: char| {
-        if fold_ascii {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
-    let (mut p, mut v) = (0usize, 0usize);
-    let mut resume: Option<(usize, usize)> = None;
-    while v < chars.len() {
-        match pattern.get(p) {
-            Some(Atom::Star) => {
-                resume = Some((p, v));
-                p += 1;
-                continue;
-            }
-            Some(Atom::One) => {
-                p += 1;
-                v += 1;
-                continue;
-            }
-            Some(Atom::Char(c)) if same(*c, chars[v]) => {
-                p += 1;
-                v += 1;
-                continue;
-            }
-            _ => {}
-        }
-        match resume {
-            Some((star, from)) => {
-                resume = Some((star, from + 1));
-                p = star + 1;
-                v = from + 1;
-            }
-            None => return false,
-        }
-    }
-    pattern[p..].iter().all(|a| *a == Atom::Star)
-}
-
-/// The text of atoms, for operators without wildcards (`StringEquals`, ...).
-pub(crate) fn atoms_text(atoms: &[Atom]) -> String {
-    atoms
-        .iter()
-        .map(|a| match a {
-            Atom::Char(c) => *c,
-            Atom::Star => '*',
-            Atom::One => '?',
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn expand(text: &str, context: &Context) -> Option<String> {
+    fn template(text: &str) -> Template {
         Template::parse(text)
             .expect("valid template")
             .expect("has a variable")
-            .expand(context)
-            .map(|a| atoms_text(&a))
+    }
+
+    fn expand(text: &str, context: &Context) -> Option<String> {
+        template(text).resolve(context).map(|r| r.chars().collect())
+    }
+
+    fn like(pattern: &Template, value: &str) -> bool {
+        pattern
+            .resolve(&Context::new().with("aws:username", "a*b"))
+            .expect("resolved")
+            .is_match(value)
     }
 
     #[test]
@@ -243,21 +376,15 @@ mod tests {
     #[test]
     fn literal_escapes_and_substituted_values_are_not_wildcards() {
         let ctx = Context::new().with("aws:username", "a*b");
-        let atoms = Template::parse("x${*}y${aws:username}")
-            .expect("valid")
-            .expect("template")
-            .expand(&ctx)
-            .expect("resolved");
-        assert!(atoms_match(&atoms, "x*ya*b", false));
-        assert!(!atoms_match(&atoms, "xZya*b", false));
-        assert!(!atoms_match(&atoms, "x*yaZZb", false));
-        let wild = Template::parse("home/${aws:username}/*")
-            .expect("valid")
-            .expect("template")
-            .expand(&Context::new().with("aws:username", "bob"))
-            .expect("resolved");
-        assert!(atoms_match(&wild, "home/bob/x/y", false));
-        assert!(!atoms_match(&wild, "home/bobby/x", false));
+        let literal = template("x${*}y${aws:username}");
+        assert!(like(&literal, "x*ya*b"));
+        assert!(!like(&literal, "xZya*b"));
+        assert!(!like(&literal, "x*yaZZb"));
+        let wild = template("home/${aws:username}/*");
+        let bob = Context::new().with("aws:username", "bob");
+        let wild = wild.resolve(&bob).expect("resolved");
+        assert!(wild.is_match("home/bob/x/y"));
+        assert!(!wild.is_match("home/bobby/x"));
         assert_eq!(expand("${$}{x}${?}", &ctx).as_deref(), Some("${x}?"));
     }
 
@@ -270,17 +397,45 @@ mod tests {
     }
 
     #[test]
-    fn atoms_match_case_folding_and_backtracking() {
-        let atoms: Vec<Atom> = "S3:Get*Object"
-            .chars()
-            .map(|c| if c == '*' { Atom::Star } else { Atom::Char(c) })
-            .collect();
-        assert!(atoms_match(&atoms, "s3:getversionobject", true));
-        assert!(!atoms_match(&atoms, "s3:getversionobject", false));
-        assert!(atoms_match(
-            &[Atom::One, Atom::Char('é')],
-            "\u{1F600}é",
-            false
-        ));
+    fn matching_case_folding_and_backtracking() {
+        let ctx = Context::new();
+        let plain = Template::text("S3:Get*Object");
+        let plain = plain.resolve(&ctx).expect("no variables");
+        assert!(plain.matches_between(plain.start(), None, "s3:getversionobject", true));
+        assert!(!plain.matches_between(plain.start(), None, "s3:getversionobject", false));
+        let one = Template::text("?é");
+        assert!(one.resolve(&ctx).expect("plain").is_match("\u{1F600}é"));
+    }
+
+    /// Plain text must match exactly as the compiled globs do (same wildcard rules), over
+    /// every pattern and value built from a small alphabet with multi-byte characters.
+    #[test]
+    fn plain_text_matches_like_globs() {
+        use crate::glob::{Case, Glob};
+        let alphabet = ["a", "é", "*", "?", ":", "\u{1F600}"];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+            words.sort();
+            words.dedup();
+        }
+        let values: Vec<&String> = words.iter().filter(|w| !w.contains(['*', '?'])).collect();
+        let ctx = Context::new();
+        let mut n_matches = 0;
+        for pattern in &words {
+            let glob = Glob::new(pattern, Case::Sensitive);
+            let template = Template::text(pattern);
+            let resolved = template.resolve(&ctx).expect("plain text resolves");
+            for value in &values {
+                let hit = glob.is_match(value);
+                assert_eq!(resolved.is_match(value), hit, "{pattern:?} vs {value:?}");
+                n_matches += usize::from(hit);
+            }
+        }
+        assert!(n_matches > 1_000, "only {n_matches} matches");
     }
 }
