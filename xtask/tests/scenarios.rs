@@ -304,3 +304,54 @@ fn rules_override_shows_what_changes() {
     );
     assert!(junit.contains("<failure message=\"snapshot "), "{junit}");
 }
+
+/// Every shipped scenario tells the same story without the trace: a run with `trace: false`
+/// (where allowed requests skip writing their deciding statements) gives the traced report minus
+/// its numbered trace lines, denial sentences and fix hints included, on one thread and on all.
+#[test]
+fn every_shipped_scenario_reports_the_same_without_trace() {
+    use replication_model::RunConfig;
+    let is_trace_line = |l: &&str| {
+        l.strip_prefix("  ")
+            .and_then(|rest| rest.split_once(". "))
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut checked = 0;
+    for suite in scenarios::suites(&root(), &[]).expect("suites") {
+        for file in &suite.files {
+            let text = std::fs::read_to_string(file).expect("readable");
+            let label = file.display().to_string();
+            let specs = replication_dsl::validate_suite(&label, &text)
+                .unwrap_or_else(|d| panic!("{label}: {d:?}"));
+            for valid in &specs {
+                let traced = replication_model::run(valid).expect("runs");
+                let expected: Vec<&str> = traced
+                    .report()
+                    .lines()
+                    .filter(|l| !is_trace_line(l))
+                    .collect();
+                for threads in [1, 0] {
+                    let quiet = replication_model::run_with(
+                        valid,
+                        RunConfig {
+                            trace: false,
+                            threads,
+                        },
+                    )
+                    .expect("runs");
+                    assert_eq!(
+                        quiet.report().lines().collect::<Vec<_>>(),
+                        expected,
+                        "{label}: `{}` on {threads} thread(s)",
+                        valid.spec().name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 2 * 70,
+        "only {checked} runs: were the suites found?"
+    );
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use replication_policy::{
     AccessContext, Context, DeciderKind, DecisionEffect, LabelledPolicy, Match, Principal, Request,
-    ResourceKind, ResourcePolicy, evaluate_access,
+    ResourceKind, ResourcePolicy, access_effect, evaluate_access,
 };
 
 use crate::kms::KmsKey;
@@ -34,7 +34,9 @@ pub(crate) struct Decision<'w> {
     pub explicit_deny: bool,
     /// For an implicit deny, the policies without an allow (none otherwise).
     pub missing: Missing,
-    raw: replication_policy::Decision,
+    /// The policy engine's decision with its deciding statements and sentence; `None` for an
+    /// allow reached without them (see [`Caller::detail`]).
+    raw: Option<replication_policy::Decision>,
     role: &'w Role,
     /// The key of a KMS request, whose grants a decision may cite.
     key: Option<&'w KmsKey>,
@@ -50,14 +52,26 @@ impl<'w> Decision<'w> {
             allowed: raw.effect == DecisionEffect::Allow,
             explicit_deny: raw.effect == DecisionEffect::ExplicitDeny,
             missing: Missing::default(),
-            raw,
+            raw: Some(raw),
+            role,
+            key,
+        }
+    }
+
+    /// An allow whose deciding statements nobody will read.
+    fn allowed_without_detail(role: &'w Role, key: Option<&'w KmsKey>) -> Decision<'w> {
+        Decision {
+            allowed: true,
+            explicit_deny: false,
+            missing: Missing::default(),
+            raw: None,
             role,
             key,
         }
     }
 
     fn with_missing(mut self, missing: impl FnOnce() -> Missing) -> Decision<'w> {
-        if self.raw.effect == DecisionEffect::ImplicitDeny {
+        if !self.allowed && !self.explicit_deny {
             self.missing = missing();
         }
         self
@@ -78,10 +92,14 @@ impl<'w> Decision<'w> {
 
     /// `ALLOW by ...` / `DENY (explicit) by ...` / `DENY (implicit): ...`.
     pub(crate) fn text(&self) -> String {
-        match self.raw.effect {
+        let Some(raw) = &self.raw else {
+            // Only allows go without detail, and only when no trace is written.
+            return "ALLOW (deciding statements not recorded: trace off)".to_owned();
+        };
+        match raw.effect {
             DecisionEffect::Allow => format!("ALLOW by {}", self.deciders()),
             DecisionEffect::ExplicitDeny => format!("DENY (explicit) by {}", self.deciders()),
-            DecisionEffect::ImplicitDeny => format!("DENY (implicit): {}", self.raw.explanation),
+            DecisionEffect::ImplicitDeny => format!("DENY (implicit): {}", raw.explanation),
         }
     }
 
@@ -90,8 +108,8 @@ impl<'w> Decision<'w> {
     fn deciders(&self) -> String {
         let parts: Vec<String> = self
             .raw
-            .deciding
             .iter()
+            .flat_map(|raw| &raw.deciding)
             .map(|x| {
                 if x.kind == DeciderKind::Grant {
                     return self.grant_text(x.statement.index, &x.policy_label);
@@ -171,12 +189,17 @@ fn missing(
 pub(crate) struct Caller<'w> {
     pub role: &'w Role,
     identity: Vec<LabelledPolicy<'w>>,
+    /// Whether every decision keeps its deciding statements and sentence (the trace is on).
+    /// Without it an allow is only an allow: `access_effect` answers it without writing a word,
+    /// and a denial is evaluated again in full, since its sentence is the failure's detail.
+    detail: bool,
 }
 
 impl<'w> Caller<'w> {
-    pub(crate) fn new(role: &'w Role) -> Caller<'w> {
+    pub(crate) fn new(role: &'w Role, detail: bool) -> Caller<'w> {
         Caller {
             role,
+            detail,
             identity: role
                 .policies
                 .values()
@@ -240,6 +263,9 @@ impl<'w> Caller<'w> {
             }),
             ..AccessContext::default()
         };
+        if !self.detail && access_effect(&req, &access) == DecisionEffect::Allow {
+            return Decision::allowed_without_detail(role, None);
+        }
         Decision::new(evaluate_access(&req, &access), role, None)
             .with_missing(|| missing(&self.identity, bucket.policy.as_deref(), &req))
     }
@@ -281,6 +307,9 @@ impl<'w> Caller<'w> {
             grants: &key.grant_refs,
             ..AccessContext::default()
         };
+        if !self.detail && access_effect(&req, &access) == DecisionEffect::Allow {
+            return Decision::allowed_without_detail(role, Some(key));
+        }
         Decision::new(evaluate_access(&req, &access), role, Some(key))
             .with_missing(|| missing(&self.identity, Some(&key.policy), &req))
     }

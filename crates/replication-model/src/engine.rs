@@ -612,7 +612,7 @@ fn step_memo<'w>(w: &'w World, tasks: &[Task]) -> StepMemo<'w> {
             continue;
         };
         let entry = memo.entry(name.as_str()).or_insert_with(|| {
-            let caller = Caller::new(role);
+            let caller = Caller::new(role, w.trace);
             SourceMemo {
                 assume: [None, None],
                 get_config: Some(caller.s3("s3:GetReplicationConfiguration", &src.arn, src)),
@@ -702,7 +702,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     let caller = match memo {
         Some(m) => &m.caller,
         None => {
-            own_caller = Caller::new(role);
+            own_caller = Caller::new(role, w.trace);
             &own_caller
         }
     };
