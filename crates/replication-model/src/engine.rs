@@ -353,7 +353,7 @@ impl World {
             Verdict::Done { replica, sse } => {
                 let created = replica.created_at;
                 if task.kind == TaskKind::Object
-                    && let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
+                    && let Some(v) = self.task_version_mut(task)
                 {
                     set_destination(
                         v,
@@ -368,7 +368,7 @@ impl World {
                     // Rare: the destination had the id already, so the replica took another;
                     // the source's status names the replica's actual id.
                     notes.push(note);
-                    if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
+                    if let Some(v) = self.task_version_mut(task)
                         && task.kind == TaskKind::Object
                     {
                         set_destination(
@@ -406,7 +406,7 @@ impl World {
                 detail,
                 fix,
             } => {
-                if let Some(v) = self.version_mut(&task.source, &task.key, &task.version_id)
+                if let Some(v) = self.task_version_mut(task)
                     && task.kind == TaskKind::Object
                 {
                     set_destination(v, task, DestStatus::Failed { reason });
@@ -752,8 +752,9 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     let dst_obj_arn = ids::object_arn(&dst.s3_name, &task.key);
     let Some(version) = src
         .objects
-        .get(&task.key)
-        .and_then(|vs| vs.iter().find(|v| v.id == task.version_id))
+        .at(task.slot)
+        .iter()
+        .find(|v| v.id == task.version_id)
     else {
         return Ok(failed(
             "SrcVersionNotFound",

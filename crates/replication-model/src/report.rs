@@ -537,7 +537,7 @@ fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Opti
             .filter_map(|t| {
                 w.buckets[&t.source]
                     .objects
-                    .get(&t.key)?
+                    .at(t.slot)
                     .iter()
                     .find(|v| v.id == t.version_id)
             })

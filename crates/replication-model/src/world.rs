@@ -219,7 +219,7 @@ pub(crate) struct Bucket {
     pub object_lock: bool,
     pub requester_pays: bool,
     pub replication: Option<Arc<ReplicationConfig>>,
-    pub objects: BTreeMap<String, Vec<Version>>,
+    pub objects: crate::objects::Objects,
     /// Per object key: at least the number of the next own version id (ids present count too,
     /// see `next_number`), so an id is never given twice, even after a version is deleted.
     /// Version ids count per object (`v1` is an object's first version in the bucket that
@@ -277,6 +277,8 @@ pub(crate) enum TaskKind {
 pub(crate) struct Task {
     pub source: String,
     pub key: String,
+    /// Where `key` lives in the source bucket's objects.
+    pub slot: crate::objects::ObjectSlot,
     pub version_id: String,
     pub rule: String,
     pub dest: String,
@@ -522,7 +524,7 @@ impl World {
                     object_lock: b.object_lock,
                     requester_pays: b.requester_pays,
                     replication: None,
-                    objects: BTreeMap::new(),
+                    objects: crate::objects::Objects::default(),
                     next_version: BTreeMap::new(),
                 },
             );
@@ -667,6 +669,16 @@ impl World {
             .find(|v| v.id == version_id)
     }
 
+    /// The source version a task replicates, reached through the task's slot (no search by key).
+    pub(crate) fn task_version_mut(&mut self, task: &Task) -> Option<&mut Version> {
+        self.buckets
+            .get_mut(&task.source)?
+            .objects
+            .at_mut(task.slot)?
+            .iter_mut()
+            .find(|v| v.id == task.version_id)
+    }
+
     /// Adds a version to a bucket the way its versioning state says: when Enabled, a new id one
     /// above every id the key has had in this bucket (replicas included, see
     /// [`World::add_replica`]); otherwise `null`, replacing the `null` version. Returns the id.
@@ -685,7 +697,7 @@ impl World {
             Versioning::Unversioned | Versioning::Suspended => "null".to_owned(),
         };
         version.id = id.clone();
-        let versions = b.objects.entry(key.to_owned()).or_default();
+        let (_, versions) = b.objects.versions_or_default(key);
         if id == "null" {
             versions.retain(|v| v.id != "null");
         }
@@ -720,7 +732,7 @@ impl World {
             .map(|(_, id)| id.clone())
             .unwrap_or_default();
         // One tree search, at the price of a key copy when the key exists already.
-        let versions = b.objects.entry(key.to_owned()).or_default();
+        let (_, versions) = b.objects.versions_or_default(key);
         let same_source = |v: &Version| v.replica_of == version.replica_of;
         if let Some(existing) = versions
             .iter_mut()
@@ -1157,7 +1169,10 @@ impl World {
         let Some(config) = self.buckets[bucket].replication.clone() else {
             return String::new();
         };
-        let version = self.buckets[bucket].objects[key]
+        let objects = &self.buckets[bucket].objects;
+        let slot = objects.slot(key).expect("version just added");
+        let version = objects
+            .at(slot)
             .iter()
             .find(|v| v.id == vid)
             .expect("version just added");
@@ -1235,7 +1250,10 @@ impl World {
         }
         let now = self.clock;
         let v = self
-            .version_mut(bucket, key, vid)
+            .buckets
+            .get_mut(bucket)
+            .and_then(|b| b.objects.at_mut(slot))
+            .and_then(|vs| vs.iter_mut().find(|v| v.id == vid))
             .expect("version just added");
         v.not_eligible.clone_from(&skipped);
         if kind == TaskKind::Object {
@@ -1248,6 +1266,7 @@ impl World {
             self.queue.push(Task {
                 source: bucket.to_owned(),
                 key: key.to_owned(),
+                slot,
                 version_id: vid.to_owned(),
                 rule: rule.clone(),
                 dest: dest.clone(),
