@@ -3,6 +3,7 @@
 //! search through every key of the bucket (the replication path does this twice per object).
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use crate::world::Version;
 
@@ -49,13 +50,12 @@ impl Objects {
 
     /// The versions of `key`, created empty if the key is new, and its slot.
     pub(crate) fn versions_or_default(&mut self, key: &str) -> (ObjectSlot, &mut Vec<Version>) {
-        let i = match self.index.get(key) {
-            Some(&i) => i,
-            None => {
+        // One search of the index: replicas and uploads mostly bring new keys.
+        let i = match self.index.entry(key.to_owned()) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
                 self.slots.push(Vec::new());
-                let i = self.slots.len() - 1;
-                self.index.insert(key.to_owned(), i);
-                i
+                *e.insert(self.slots.len() - 1)
             }
         };
         (ObjectSlot(i), &mut self.slots[i])
