@@ -79,15 +79,15 @@ pub struct AttemptRecord {
     /// Logical time of the attempt, in seconds.
     pub at: u64,
     /// The source bucket.
-    pub source: String,
+    pub source: Arc<str>,
     /// The object key.
     pub key: String,
     /// The source version id.
     pub version_id: String,
     /// The rule that replicates it.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// The destination bucket.
-    pub dest: String,
+    pub dest: Arc<str>,
     /// `object` or `delete marker`.
     pub kind: &'static str,
     /// The attempt number for this task (1-based).
@@ -555,7 +555,7 @@ fn attempt<'w>(
         keep_trace: w.trace,
     };
     let verdict = run_attempt(&mut a, task, rng)?;
-    let rule = w.buckets[&task.source]
+    let rule = w.buckets[&*task.source]
         .replication
         .as_ref()
         .and_then(|c| c.rules.iter().find(|r| r.label == task.rule))
@@ -565,7 +565,7 @@ fn attempt<'w>(
         });
     let dest_replicates = w
         .buckets
-        .get(&task.dest)
+        .get(&*task.dest)
         .is_some_and(|b| b.replication.is_some());
     Ok(AttemptOutput {
         verdict,
@@ -601,7 +601,7 @@ impl<'w> SourceMemo<'w> {
 fn step_memo<'w>(w: &'w World, tasks: &[Task]) -> StepMemo<'w> {
     let mut memo: StepMemo<'w> = BTreeMap::new();
     for t in tasks {
-        let Some((name, src)) = w.buckets.get_key_value(&t.source) else {
+        let Some((name, src)) = w.buckets.get_key_value(&*t.source) else {
             continue;
         };
         let Some(role) = src
@@ -638,8 +638,8 @@ fn assume_service(batch: bool) -> &'static str {
 
 fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<Verdict, RunError> {
     let w = a.w;
-    let src = &w.buckets[&task.source];
-    let Some(dst) = w.buckets.get(&task.dest) else {
+    let src = &w.buckets[&*task.source];
+    let Some(dst) = w.buckets.get(&*task.dest) else {
         return Ok(failed(
             "DstBucketNotFound",
             format!("destination bucket `{}` does not exist", task.dest),
@@ -696,7 +696,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     // The step's decisions for this source were made for this very role.
     let memo = a
         .memo
-        .get(task.source.as_str())
+        .get(&*task.source)
         .filter(|m| std::ptr::eq(m.caller.role, role));
     let own_caller;
     let caller = match memo {

@@ -225,7 +225,7 @@ impl Outcome {
                         destinations: v
                             .destinations
                             .iter()
-                            .map(|(dest, (rule, _))| (dest.clone(), rule.clone()))
+                            .map(|(dest, (rule, _))| (dest.to_string(), rule.to_string()))
                             .collect(),
                     });
                 }
@@ -354,8 +354,8 @@ pub(crate) fn check_expectation(w: &World, e: &Expectation) -> (String, String, 
                 .events
                 .iter()
                 .filter(|ev| {
-                    ev.source == *bucket
-                        && ev.rule == *rule
+                    *ev.source == **bucket
+                        && *ev.rule == **rule
                         && ev.event == *event
                         && reason.as_deref().is_none_or(|r| ev.reason == Some(r))
                 })
@@ -515,7 +515,7 @@ fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Opti
         .as_ref()?
         .rules
         .iter()
-        .find(|r| r.label == rule)?;
+        .find(|r| &*r.label == rule)?;
     if !r.metrics {
         return None;
     }
@@ -528,14 +528,14 @@ fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Opti
     let pending: Vec<_> = w
         .queue
         .iter()
-        .filter(|t| t.source == bucket && t.rule == rule)
+        .filter(|t| &*t.source == bucket && &*t.rule == rule)
         .collect();
     Some(match metric {
         MetricName::OperationsPendingReplication => pending.len() as u64,
         MetricName::BytesPendingReplication => pending
             .iter()
             .filter_map(|t| {
-                w.buckets[&t.source]
+                w.buckets[&*t.source]
                     .objects
                     .at(t.slot)
                     .iter()
@@ -605,7 +605,7 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
                 if r.sse_kms_opt_in {
                     extras.push("SseKmsEncryptedObjects".into());
                 }
-                if let (Some(k), Some(dest)) = (&r.replica_key, w.buckets.get(&r.dest)) {
+                if let (Some(k), Some(dest)) = (&r.replica_key, w.buckets.get(&*r.dest)) {
                     let role_account = w
                         .role_account(&c.role)
                         .unwrap_or_else(|| b.account_id.clone());

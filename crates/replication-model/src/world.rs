@@ -117,9 +117,9 @@ pub(crate) struct Version {
     pub created_at: u64,
     pub body: Body,
     /// Per destination bucket (scenario name): the rule and the status.
-    pub destinations: BTreeMap<String, (String, DestStatus)>,
+    pub destinations: BTreeMap<Arc<str>, (Arc<str>, DestStatus)>,
     /// Set on replicas: where it came from.
-    pub replica_of: Option<(String, String)>,
+    pub replica_of: Option<(Arc<str>, String)>,
     /// Why a rule matched but the version is not eligible (shown in the report).
     pub not_eligible: Vec<String>,
 }
@@ -180,14 +180,14 @@ impl Version {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ResolvedRule {
-    pub label: String,
+    pub label: Arc<str>,
     pub priority: u32,
     pub enabled: bool,
     pub filter: FilterSpec,
     pub schema: SchemaVersion,
     pub delete_markers: bool,
     /// Scenario name of the destination bucket.
-    pub dest: String,
+    pub dest: Arc<str>,
     pub owner_override: bool,
     pub storage_class: Option<String>,
     pub replica_key: Option<KeyRef>,
@@ -205,6 +205,8 @@ pub(crate) struct ReplicationConfig {
 
 #[derive(Debug)]
 pub(crate) struct Bucket {
+    /// The scenario's name for the bucket (its key in `World::buckets`).
+    pub name: Arc<str>,
     pub s3_name: String,
     pub arn: String,
     pub account_id: String,
@@ -275,13 +277,15 @@ pub(crate) enum TaskKind {
 /// One replication of one source version to one destination.
 #[derive(Debug, Clone)]
 pub(crate) struct Task {
-    pub source: String,
+    /// Scenario names of the source bucket, the rule and the destination bucket: shared with the
+    /// configuration rather than copied per task, so the replication path reads them from cache.
+    pub source: Arc<str>,
     pub key: String,
     /// Where `key` lives in the source bucket's objects.
     pub slot: crate::objects::ObjectSlot,
     pub version_id: String,
-    pub rule: String,
-    pub dest: String,
+    pub rule: Arc<str>,
+    pub dest: Arc<str>,
     pub kind: TaskKind,
     pub enqueued_at: u64,
     pub attempts: u32,
@@ -293,12 +297,12 @@ pub(crate) struct Task {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ReplicationEvent {
     pub at: u64,
-    pub source: String,
-    pub rule: String,
+    pub source: Arc<str>,
+    pub rule: Arc<str>,
     pub event: EventName,
     pub key: String,
     pub version_id: String,
-    pub dest: String,
+    pub dest: Arc<str>,
     pub reason: Option<&'static str>,
 }
 
@@ -508,6 +512,7 @@ impl World {
             world.buckets.insert(
                 b.name.clone(),
                 Bucket {
+                    name: b.name.as_str().into(),
                     s3_name: info.s3_name.clone(),
                     arn: info.arn.clone(),
                     account_id: info.account_id.clone(),
@@ -672,7 +677,7 @@ impl World {
     /// The source version a task replicates, reached through the task's slot (no search by key).
     pub(crate) fn task_version_mut(&mut self, task: &Task) -> Option<&mut Version> {
         self.buckets
-            .get_mut(&task.source)?
+            .get_mut(&*task.source)?
             .objects
             .at_mut(task.slot)?
             .iter_mut()
@@ -823,7 +828,7 @@ impl World {
             .iter()
             .enumerate()
             .map(|(i, rule)| ResolvedRule {
-                label: rule_label(rule, i),
+                label: rule_label(rule, i).into(),
                 priority: rule.priority.unwrap_or(0),
                 enabled: rule.enabled,
                 filter: rule.filter.clone(),
@@ -833,12 +838,18 @@ impl World {
                     SchemaVersion::V1 => true,
                     SchemaVersion::V2 => rule.delete_marker_replication == Some(true),
                 },
-                dest: match &rule.destination.bucket {
-                    BucketRef::Named(n) => n.clone(),
-                    BucketRef::Arn(a) => ids::parse_bucket_arn(a)
-                        .ok()
-                        .and_then(|s3| self.cat.bucket_by_s3_name(&s3).map(str::to_owned))
-                        .unwrap_or_default(),
+                dest: {
+                    let name = match &rule.destination.bucket {
+                        BucketRef::Named(n) => n.clone(),
+                        BucketRef::Arn(a) => ids::parse_bucket_arn(a)
+                            .ok()
+                            .and_then(|s3| self.cat.bucket_by_s3_name(&s3).map(str::to_owned))
+                            .unwrap_or_default(),
+                    };
+                    // The bucket's own name when it exists, so tasks share one allocation.
+                    self.buckets
+                        .get(&name)
+                        .map_or_else(|| Arc::from(name.as_str()), |b| Arc::clone(&b.name))
                 },
                 owner_override: rule.destination.owner_override,
                 storage_class: rule.destination.storage_class.clone(),
@@ -849,7 +860,7 @@ impl World {
                 rtc: rule.destination.replication_time.is_some_and(|t| t.0),
             })
             .collect();
-        let labels: Vec<String> = rules.iter().map(|r| r.label.clone()).collect();
+        let labels: Vec<String> = rules.iter().map(|r| r.label.to_string()).collect();
         let config = ReplicationConfig {
             role: r.role.clone(),
             rules,
@@ -1164,7 +1175,7 @@ impl World {
         vid: &str,
         kind: TaskKind,
         batch: bool,
-        done: &BTreeSet<String>,
+        done: &BTreeSet<Arc<str>>,
     ) -> String {
         let Some(config) = self.buckets[bucket].replication.clone() else {
             return String::new();
@@ -1195,10 +1206,10 @@ impl World {
             if !s3config::filter_matches(&rule.filter, key, tags) {
                 continue;
             }
-            match by_dest.get(rule.dest.as_str()) {
+            match by_dest.get(&*rule.dest) {
                 Some(existing) if existing.priority >= rule.priority => {}
                 _ => {
-                    by_dest.insert(rule.dest.as_str(), rule);
+                    by_dest.insert(&*rule.dest, rule);
                 }
             }
         }
@@ -1244,7 +1255,7 @@ impl World {
             match reason {
                 Some(r) => skipped.push(r),
                 None => {
-                    queued.push((dest.to_owned(), rule.label.clone()));
+                    queued.push((Arc::clone(&rule.dest), Arc::clone(&rule.label)));
                 }
             }
         }
@@ -1262,9 +1273,10 @@ impl World {
                     .insert(dest.clone(), (rule.clone(), DestStatus::Pending));
             }
         }
+        let source = Arc::clone(&self.buckets[bucket].name);
         for (dest, rule) in &queued {
             self.queue.push(Task {
-                source: bucket.to_owned(),
+                source: Arc::clone(&source),
                 key: key.to_owned(),
                 slot,
                 version_id: vid.to_owned(),
@@ -1442,7 +1454,7 @@ impl World {
         for t in self.queue.iter_mut().filter(|t| {
             !t.missed_threshold && now.saturating_sub(t.enqueued_at) > RTC_THRESHOLD_SECONDS
         }) {
-            let rtc = self.buckets[&t.source]
+            let rtc = self.buckets[&*t.source]
                 .replication
                 .as_ref()
                 .and_then(|c| c.rules.iter().find(|r| r.label == t.rule))

@@ -347,7 +347,7 @@ fn c_no_chaining_but_batch_replicates_replicas() {
     assert_eq!(
         out.attempts()
             .iter()
-            .filter(|a| a.source == "target" && !a.batch)
+            .filter(|a| &*a.source == "target" && !a.batch)
             .count(),
         0,
         "{}",
