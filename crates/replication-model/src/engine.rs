@@ -53,7 +53,7 @@ pub enum AttemptResult {
     Completed {
         /// The replica's version id in the destination: the source version's id, unless the
         /// destination already uses it for another version of the key.
-        replica_version: String,
+        replica_version: Arc<str>,
         /// The replica's encryption (`None` for a delete marker).
         replica_sse: Option<Sse>,
     },
@@ -83,7 +83,7 @@ pub struct AttemptRecord {
     /// The object key.
     pub key: String,
     /// The source version id.
-    pub version_id: String,
+    pub version_id: Arc<str>,
     /// The rule that replicates it.
     pub rule: Arc<str>,
     /// The destination bucket.
@@ -1258,11 +1258,11 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
 fn done(task: &Task, created_at: u64, body: Body, sse: Option<Sse>) -> Verdict {
     Verdict::Done {
         replica: Version {
-            id: String::new(),
+            id: Arc::clone(&task.version_id),
             created_at,
             body,
             destinations: BTreeMap::new(),
-            replica_of: Some((task.source.clone(), task.version_id.clone())),
+            replica_of: Some((Arc::clone(&task.source), Arc::clone(&task.version_id))),
             not_eligible: Vec::new(),
         },
         sse,

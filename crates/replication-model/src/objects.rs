@@ -114,7 +114,7 @@ mod tests {
 
     fn version(id: &str) -> Version {
         Version {
-            id: id.to_owned(),
+            id: id.into(),
             created_at: 0,
             body: Body::DeleteMarker,
             destinations: BTreeMap::new(),
@@ -134,7 +134,7 @@ mod tests {
         let keys: Vec<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["a", "b", "c"]);
         assert_eq!(objects.slot("a"), Some(slot_a));
-        let ids: Vec<&str> = objects.at(slot_a).iter().map(|v| v.id.as_str()).collect();
+        let ids: Vec<&str> = objects.at(slot_a).iter().map(|v| &*v.id).collect();
         assert_eq!(ids, ["v1", "v2"]);
         assert_eq!(objects.get("b").map(Vec::len), Some(1));
         assert!(objects.get("z").is_none() && objects.slot("z").is_none());

@@ -201,7 +201,7 @@ impl Outcome {
                     rows.push(ObjectRow {
                         bucket: bucket.clone(),
                         key: key.clone(),
-                        version_id: v.id.clone(),
+                        version_id: v.id.to_string(),
                         created_at: v.created_at,
                         delete_marker: matches!(v.body, Body::DeleteMarker),
                         status: v.status(),
@@ -379,7 +379,7 @@ fn check_object(w: &World, o: &ObjectExpectation) -> (String, String, bool) {
             .buckets
             .get(&o.bucket)
             .and_then(|b| b.objects.get(&o.key))
-            .and_then(|vs| vs.iter().find(|v| v.id == format!("v{n}"))),
+            .and_then(|vs| vs.iter().find(|v| *v.id == *format!("v{n}"))),
         None => w.current_version(&o.bucket, &o.key),
     };
     let mut ok = true;

@@ -107,19 +107,19 @@ pub(crate) enum Body {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum DestStatus {
     Pending,
-    Completed { replica_version: String },
+    Completed { replica_version: Arc<str> },
     Failed { reason: &'static str },
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Version {
-    pub id: String,
+    pub id: Arc<str>,
     pub created_at: u64,
     pub body: Body,
     /// Per destination bucket (scenario name): the rule and the status.
     pub destinations: BTreeMap<Arc<str>, (Arc<str>, DestStatus)>,
     /// Set on replicas: where it came from.
-    pub replica_of: Option<(Arc<str>, String)>,
+    pub replica_of: Option<(Arc<str>, Arc<str>)>,
     /// Why a rule matched but the version is not eligible (shown in the report).
     pub not_eligible: Vec<String>,
 }
@@ -283,7 +283,7 @@ pub(crate) struct Task {
     pub key: String,
     /// Where `key` lives in the source bucket's objects.
     pub slot: crate::objects::ObjectSlot,
-    pub version_id: String,
+    pub version_id: Arc<str>,
     pub rule: Arc<str>,
     pub dest: Arc<str>,
     pub kind: TaskKind,
@@ -301,7 +301,7 @@ pub(crate) struct ReplicationEvent {
     pub rule: Arc<str>,
     pub event: EventName,
     pub key: String,
-    pub version_id: String,
+    pub version_id: Arc<str>,
     pub dest: Arc<str>,
     pub reason: Option<&'static str>,
 }
@@ -671,7 +671,7 @@ impl World {
             .objects
             .get_mut(key)?
             .iter_mut()
-            .find(|v| v.id == version_id)
+            .find(|v| &*v.id == version_id)
     }
 
     /// The source version a task replicates, reached through the task's slot (no search by key).
@@ -687,7 +687,12 @@ impl World {
     /// Adds a version to a bucket the way its versioning state says: when Enabled, a new id one
     /// above every id the key has had in this bucket (replicas included, see
     /// [`World::add_replica`]); otherwise `null`, replacing the `null` version. Returns the id.
-    pub(crate) fn add_version(&mut self, bucket: &str, key: &str, mut version: Version) -> String {
+    pub(crate) fn add_version(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        mut version: Version,
+    ) -> Arc<str> {
         let b = self
             .buckets
             .get_mut(bucket)
@@ -697,14 +702,14 @@ impl World {
                 let present = b.objects.get(key).map_or(&[][..], Vec::as_slice);
                 let n = next_number(b.next_version.get(key).copied(), present);
                 b.next_version.insert(key.to_owned(), n + 1);
-                format!("v{n}")
+                Arc::from(format!("v{n}"))
             }
-            Versioning::Unversioned | Versioning::Suspended => "null".to_owned(),
+            Versioning::Unversioned | Versioning::Suspended => Arc::from("null"),
         };
-        version.id = id.clone();
+        version.id = Arc::clone(&id);
         let (_, versions) = b.objects.versions_or_default(key);
-        if id == "null" {
-            versions.retain(|v| v.id != "null");
+        if &*id == "null" {
+            versions.retain(|v| &*v.id != "null");
         }
         versions.push(version);
         id
@@ -727,15 +732,12 @@ impl World {
         bucket: &str,
         key: &str,
         mut version: Version,
-    ) -> (String, Option<String>) {
+    ) -> (Arc<str>, Option<String>) {
+        // The replica arrives carrying its source's id.
+        let source_id = Arc::clone(&version.id);
         let Some(b) = self.buckets.get_mut(bucket) else {
-            return (String::new(), None);
+            return (source_id, None);
         };
-        let source_id = version
-            .replica_of
-            .as_ref()
-            .map(|(_, id)| id.clone())
-            .unwrap_or_default();
         // One tree search, at the price of a key copy when the key exists already.
         let (_, versions) = b.objects.versions_or_default(key);
         let same_source = |v: &Version| v.replica_of == version.replica_of;
@@ -743,7 +745,6 @@ impl World {
             .iter_mut()
             .find(|v| v.id == source_id && same_source(v))
         {
-            version.id = source_id.clone();
             *existing = version;
             return (source_id, None);
         }
@@ -751,7 +752,7 @@ impl World {
             None => (source_id, None),
             Some(taken) => {
                 let n = next_number(b.next_version.get(key).copied(), versions);
-                let id = format!("v{n}");
+                let id: Arc<str> = Arc::from(format!("v{n}"));
                 let by = match &taken.replica_of {
                     Some((src, sv)) => format!("the replica of `{src}` {sv}"),
                     None => "a version uploaded there".to_owned(),
@@ -762,7 +763,7 @@ impl World {
                 (id, Some(note))
             }
         };
-        version.id = id.clone();
+        version.id = Arc::clone(&id);
         let at = versions.partition_point(|v| v.created_at <= version.created_at);
         versions.insert(at, version);
         (id, note)
@@ -1016,7 +1017,7 @@ impl World {
             owner_grants_read: p.owner.as_ref().is_none_or(|o| o.grants_bucket_owner_read),
         };
         let version = Version {
-            id: String::new(),
+            id: Arc::default(),
             created_at: self.clock,
             body: Body::Object(Arc::new(stored)),
             destinations: BTreeMap::new(),
@@ -1087,7 +1088,7 @@ impl World {
                     // The id stays used: a later upload must not take it again.
                     let next = next_number(b.next_version.get(key).copied(), vs);
                     b.next_version.insert(key.to_owned(), next);
-                    vs.retain(|v| v.id != id);
+                    vs.retain(|v| *v.id != *id);
                 }
                 let removed = before != b.objects.get(key).map_or(0, Vec::len);
                 // [U-WHAT]: version-specific deletes are never replicated.
@@ -1109,7 +1110,7 @@ impl World {
             }
             None => {
                 let version = Version {
-                    id: String::new(),
+                    id: Arc::default(),
                     created_at: self.clock,
                     body: Body::DeleteMarker,
                     destinations: BTreeMap::new(),
@@ -1172,7 +1173,7 @@ impl World {
         &mut self,
         bucket: &str,
         key: &str,
-        vid: &str,
+        vid: &Arc<str>,
         kind: TaskKind,
         batch: bool,
         done: &BTreeSet<Arc<str>>,
@@ -1185,7 +1186,7 @@ impl World {
         let version = objects
             .at(slot)
             .iter()
-            .find(|v| v.id == vid)
+            .find(|v| v.id == *vid)
             .expect("version just added");
         // [U-WHAT]: replicas are not replicated again by live replication (no chaining).
         if version.replica_of.is_some() && !batch {
@@ -1264,7 +1265,7 @@ impl World {
             .buckets
             .get_mut(bucket)
             .and_then(|b| b.objects.at_mut(slot))
-            .and_then(|vs| vs.iter_mut().find(|v| v.id == vid))
+            .and_then(|vs| vs.iter_mut().find(|v| v.id == *vid))
             .expect("version just added");
         v.not_eligible.clone_from(&skipped);
         if kind == TaskKind::Object {
@@ -1279,7 +1280,7 @@ impl World {
                 source: Arc::clone(&source),
                 key: key.to_owned(),
                 slot,
-                version_id: vid.to_owned(),
+                version_id: Arc::clone(vid),
                 rule: rule.clone(),
                 dest: dest.clone(),
                 kind,
