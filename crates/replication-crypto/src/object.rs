@@ -568,13 +568,56 @@ pub fn open_object(
     open_with_backend::<DefaultBackend>(key, aad, object)
 }
 
+/// [`open_object`] into a buffer the caller keeps, for callers that open many objects in a row
+/// (the simulator verifies every replica it writes): `out` is cleared, then holds the
+/// plaintext, and keeps its allocation from one call to the next.
+///
+/// On an error `out` is wiped and left empty: no chunk of an object that does not verify as a
+/// whole is released.
+///
+/// ```
+/// use replication_crypto::{open_object_into, seal_object, KeySource};
+/// let mut rng = KeySource::new();
+/// let key = rng.key()?;
+/// let mut out = Vec::new();
+/// for body in [&b"first"[..], b"second"] {
+///     let sealed = seal_object(&key, b"aad", body, &mut rng)?;
+///     open_object_into(&key, b"aad", &sealed, &mut out)?;
+///     assert_eq!(out, body);
+/// }
+/// # Ok::<(), replication_crypto::CryptoError>(())
+/// ```
+///
+/// # Errors
+/// As [`open_object`].
+pub fn open_object_into(
+    key: &Key256,
+    aad: &[u8],
+    object: &SealedObject,
+    out: &mut Vec<u8>,
+) -> Result<(), CryptoError> {
+    open_into_with_backend::<DefaultBackend>(key, aad, object, out)
+}
+
 pub(crate) fn open_with_backend<B: Aead256>(
     key: &Key256,
     aad: &[u8],
     object: &SealedObject,
 ) -> Result<Vec<u8>, CryptoError> {
+    let mut plaintext = Vec::new();
+    open_into_with_backend::<B>(key, aad, object, &mut plaintext)?;
+    Ok(plaintext)
+}
+
+fn open_into_with_backend<B: Aead256>(
+    key: &Key256,
+    aad: &[u8],
+    object: &SealedObject,
+    plaintext: &mut Vec<u8>,
+) -> Result<(), CryptoError> {
+    plaintext.clear();
     let cipher = ObjectCipher::<B>::new(key, &object.header, aad)?;
-    let mut plaintext = vec![0u8; usize_len(object.header.plaintext_len)?];
+    plaintext.resize(usize_len(object.header.plaintext_len)?, 0);
     let chunk_size = object.header.chunk_size as usize;
     for index in 0..object.header.chunk_count() {
         let (_, ct, tag) = object.frame(index);
@@ -583,10 +626,11 @@ pub(crate) fn open_with_backend<B: Aead256>(
         if let Err(err) = cipher.open_chunk_into(index, ct, tag, out) {
             // Earlier chunks verified, but the object as a whole did not: release none of it.
             plaintext.zeroize();
+            plaintext.clear();
             return Err(err);
         }
     }
-    Ok(plaintext)
+    Ok(())
 }
 
 /// Re-encrypts `src` from (`src_key`, `src_aad`) to (`dst_key`, `dst_aad`) chunk by chunk.

@@ -244,15 +244,15 @@ impl World {
             let w: &World = self;
             let memo = step_memo(w, &run);
             let memo = &memo;
-            let one = |rng: &mut KeySource, t: Task| {
-                let r = attempt(w, memo, &t, rng);
+            let one = |worker: &mut Worker, t: Task| {
+                let r = attempt(w, memo, &t, worker);
                 (t, r)
             };
             if self.threads == 1 || run.len() == 1 {
-                let mut rng = KeySource::new();
-                run.into_iter().map(|t| one(&mut rng, t)).collect()
+                let mut worker = Worker::default();
+                run.into_iter().map(|t| one(&mut worker, t)).collect()
             } else {
-                run.into_par_iter().map_init(KeySource::new, one).collect()
+                run.into_par_iter().map_init(Worker::default, one).collect()
             }
         };
         let (mut completed, mut failed_n, mut pending) = (0, 0, 0);
@@ -545,7 +545,7 @@ fn attempt<'w>(
     w: &'w World,
     memo: &StepMemo<'w>,
     task: &Task,
-    rng: &mut KeySource,
+    worker: &mut Worker,
 ) -> Result<AttemptOutput, RunError> {
     let mut a = Attempt {
         w,
@@ -554,7 +554,7 @@ fn attempt<'w>(
         notes: Vec::new(),
         keep_trace: w.trace,
     };
-    let verdict = run_attempt(&mut a, task, rng)?;
+    let verdict = run_attempt(&mut a, task, worker)?;
     let rule = w.buckets[&*task.source]
         .replication
         .as_ref()
@@ -636,7 +636,25 @@ fn assume_service(batch: bool) -> &'static str {
     }
 }
 
-fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<Verdict, RunError> {
+/// What one thread keeps from attempt to attempt: its randomness, and buffers that would
+/// otherwise be allocated and freed for every object.
+#[derive(Debug, Default)]
+struct Worker {
+    rng: KeySource,
+    /// The source and destination object ARNs of the current attempt.
+    src_arn: String,
+    dst_arn: String,
+    /// The replica's plaintext, opened again to verify it.
+    opened: Vec<u8>,
+}
+
+fn run_attempt(a: &mut Attempt<'_>, task: &Task, worker: &mut Worker) -> Result<Verdict, RunError> {
+    let Worker {
+        rng,
+        src_arn,
+        dst_arn,
+        opened,
+    } = worker;
     let w = a.w;
     let src = &w.buckets[&*task.source];
     let Some(dst) = w.buckets.get(&*task.dest) else {
@@ -748,8 +766,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             ),
         ));
     }
-    let src_obj_arn = ids::object_arn(&src.s3_name, &task.key);
-    let dst_obj_arn = ids::object_arn(&dst.s3_name, &task.key);
+    let src_obj_arn = ids::write_object_arn(src_arn, &src.s3_name, &task.key);
+    let dst_obj_arn = ids::write_object_arn(dst_arn, &dst.s3_name, &task.key);
     let Some(version) = src
         .objects
         .at(task.slot)
@@ -783,8 +801,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     }
     let obj = match &version.body {
         Body::DeleteMarker => {
-            let d = caller.s3("s3:ReplicateDelete", &dst_obj_arn, dst);
-            a.decision("s3:ReplicateDelete", &dst_obj_arn, &d);
+            let d = caller.s3("s3:ReplicateDelete", dst_obj_arn, dst);
+            a.decision("s3:ReplicateDelete", dst_obj_arn, &d);
             if !d.allowed {
                 return Ok(failed(
                     "DstDelObjNotPermitted",
@@ -802,7 +820,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     let is_kms = matches!(obj.sse, Sse::SseKms { .. } | Sse::DsseKms { .. });
     // 3. The object's owner must let the bucket owner read it ([U-REQ]; failure code inferred).
     if obj.owner_account != src.account_id && !obj.owner_grants_read {
-        a.line("(object ACL)", &src_obj_arn, || {
+        a.line("(object ACL)", src_obj_arn, || {
             format!(
                 "owned by account {} without READ/READ_ACP for the bucket owner",
                 obj.owner_account
@@ -818,11 +836,11 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
         ));
     }
     // 4. Read the object version.
-    let d = caller.s3("s3:GetObjectVersionForReplication", &src_obj_arn, src);
-    a.decision("s3:GetObjectVersionForReplication", &src_obj_arn, &d);
+    let d = caller.s3("s3:GetObjectVersionForReplication", src_obj_arn, src);
+    a.decision("s3:GetObjectVersionForReplication", src_obj_arn, &d);
     if !d.allowed {
-        let alt = caller.s3("s3:GetObjectVersion", &src_obj_arn, src);
-        a.decision("s3:GetObjectVersion", &src_obj_arn, &alt);
+        let alt = caller.s3("s3:GetObjectVersion", src_obj_arn, src);
+        a.decision("s3:GetObjectVersion", src_obj_arn, &alt);
         if alt.allowed && !is_kms {
             a.notes.push("s3:GetObjectVersion let S3 read this unencrypted or SSE-S3 object; AWS recommends s3:GetObjectVersionForReplication, which SSE-KMS objects need".into());
         } else {
@@ -844,8 +862,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             ));
         }
     }
-    let d = caller.s3("s3:GetObjectVersionAcl", &src_obj_arn, src);
-    a.decision("s3:GetObjectVersionAcl", &src_obj_arn, &d);
+    let d = caller.s3("s3:GetObjectVersionAcl", src_obj_arn, src);
+    a.decision("s3:GetObjectVersionAcl", src_obj_arn, &d);
     if !d.allowed {
         return Ok(failed(
             "SrcGetAclNotPermitted",
@@ -858,8 +876,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     }
     let mut tags = obj.tags.clone();
     if !tags.is_empty() {
-        let d = caller.s3("s3:GetObjectVersionTagging", &src_obj_arn, src);
-        a.decision("s3:GetObjectVersionTagging", &src_obj_arn, &d);
+        let d = caller.s3("s3:GetObjectVersionTagging", src_obj_arn, src);
+        a.decision("s3:GetObjectVersionTagging", src_obj_arn, &d);
         if !d.allowed {
             // [U-PERM]: without it S3 still replicates the object, just without tags (the
             // failure-code list has SrcGetTaggingNotPermitted too; the docs conflict).
@@ -873,8 +891,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             ("s3:GetObjectRetention", "SrcGetRetentionNotPermitted"),
             ("s3:GetObjectLegalHold", "SrcGetLegalHoldNotPermitted"),
         ] {
-            let d = caller.s3(action, &src_obj_arn, src);
-            a.decision(action, &src_obj_arn, &d);
+            let d = caller.s3(action, src_obj_arn, src);
+            a.decision(action, src_obj_arn, &d);
             if !d.allowed {
                 return Ok(failed(
                     reason,
@@ -963,7 +981,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                     "run under aws_2026 or use SSE-S3/SSE-KMS",
                 ));
             }
-            a.line("(SSE-C)", &src_obj_arn, || "S3 copies the ciphertext as is: it never holds the customer key (no extra permissions)");
+            a.line("(SSE-C)", src_obj_arn, || "S3 copies the ciphertext as is: it never holds the customer key (no extra permissions)");
             SourceKeys::CustomerKey
         }
     };
@@ -971,7 +989,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     let dst_aad = dst_obj_arn.as_bytes();
     let replica: StoredObject = match (&obj.sse, source_keys) {
         (Sse::SseS3, SourceKeys::One(src_key)) => {
-            let d = write_checks(a, caller, role_label, dst, &dst_obj_arn, rule, &tags)?;
+            let d = write_checks(a, caller, role_label, dst, dst_obj_arn, rule, &tags)?;
             if let Some(v) = d {
                 return Ok(v);
             }
@@ -1059,7 +1077,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
             let ctx_value = if replica_bucket_key {
                 dst.arn.clone()
             } else {
-                dst_obj_arn.clone()
+                dst_obj_arn.to_owned()
             };
             let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
             let d = caller.kms("kms:Encrypt", key, &context, &dst.region);
@@ -1090,7 +1108,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                     ));
                 }
             }
-            if let Some(v) = write_checks(a, caller, role_label, dst, &dst_obj_arn, rule, &tags)? {
+            if let Some(v) = write_checks(a, caller, role_label, dst, dst_obj_arn, rule, &tags)? {
                 return Ok(v);
             }
             if key.origin == KeyOrigin::AwsManaged && key.account_id != dst.account_id {
@@ -1176,7 +1194,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
         }
         (Sse::SseC { customer_key }, SourceKeys::CustomerKey) => {
             if dst.blocks_sse_c {
-                a.line("s3:ReplicateObject", &dst_obj_arn, || {
+                a.line("s3:ReplicateObject", dst_obj_arn, || {
                     format!("AccessDenied (403): `{}` blocks SSE-C", task.dest)
                 });
                 // aws-facts d.6: replication requests with SSE-C into a blocking bucket get 403;
@@ -1193,7 +1211,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
                     ),
                 ));
             }
-            if let Some(v) = write_checks(a, caller, role_label, dst, &dst_obj_arn, rule, &tags)? {
+            if let Some(v) = write_checks(a, caller, role_label, dst, dst_obj_arn, rule, &tags)? {
                 return Ok(v);
             }
             let sse = Sse::SseC {
@@ -1227,9 +1245,9 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     // Always the whole body, also with the trace off: the report's claim that replicas decrypt
     // with the destination's keys rests on this check, not on a test elsewhere.
     let opened_len = w
-        .open_stored(&replica, &replica_aad, &dst.region, &task.key, None)
-        .map_err(not_open)?
-        .len() as u64;
+        .open_stored_into(&replica, &replica_aad, &dst.region, &task.key, None, opened)
+        .map_err(not_open)
+        .map(|()| opened.len() as u64)?;
     if opened_len != obj.size {
         return Err(RunError::Internal(format!(
             "the replica of `{}` decrypts to {opened_len} bytes, the source holds {}",
@@ -1241,7 +1259,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
     } else {
         "the destination key"
     };
-    a.line("(verify)", &dst_obj_arn, || {
+    a.line("(verify)", dst_obj_arn, || {
         format!("replica decrypts with {with}: {opened_len} bytes")
     });
     let sse = Some(replica.sse.clone());
@@ -1254,7 +1272,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, rng: &mut KeySource) -> Result<
 }
 
 /// A replica of the task's source version: [U-REQ] aws-facts c, it keeps the source's version
-/// id (given when it is written) and creation time, from which destination lifecycle counts.
+/// id and creation time, from which destination lifecycle counts.
 fn done(task: &Task, created_at: u64, body: Body, sse: Option<Sse>) -> Verdict {
     Verdict::Done {
         replica: Version {

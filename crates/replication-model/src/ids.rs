@@ -95,17 +95,22 @@ pub fn bucket_arn(bucket: &str) -> String {
 
 /// `arn:aws:s3:::<bucket>/<key>`.
 pub fn object_arn(bucket: &str, key: &str) -> String {
-    // Built by hand: the engine makes two per replicated object, and `format!` costs several
-    // times one sized allocation and three copies.
-    const PREFIX: [&str; 3] = ["arn:", PARTITION, ":s3:::"];
-    let mut arn = String::with_capacity(
-        PREFIX.iter().map(|p| p.len()).sum::<usize>() + bucket.len() + 1 + key.len(),
-    );
-    PREFIX.iter().for_each(|p| arn.push_str(p));
-    arn.push_str(bucket);
-    arn.push('/');
-    arn.push_str(key);
+    let mut arn = String::new();
+    write_object_arn(&mut arn, bucket, key);
     arn
+}
+
+/// Writes [`object_arn`] into `out`, replacing what it held and reusing its allocation (the
+/// replication engine writes two per object).
+pub fn write_object_arn<'a>(out: &'a mut String, bucket: &str, key: &str) -> &'a str {
+    const PREFIX: [&str; 3] = ["arn:", PARTITION, ":s3:::"];
+    out.clear();
+    out.reserve(PREFIX.iter().map(|p| p.len()).sum::<usize>() + bucket.len() + 1 + key.len());
+    PREFIX.iter().for_each(|p| out.push_str(p));
+    out.push_str(bucket);
+    out.push('/');
+    out.push_str(key);
+    out
 }
 
 /// `arn:aws:iam::<account>:role/<name>`.

@@ -1557,24 +1557,36 @@ impl World {
         key: &str,
         kms_override: Option<&KmsKey>,
     ) -> Result<Vec<u8>, crate::engine::OpenError> {
+        let mut plaintext = Vec::new();
+        self.open_stored_into(o, aad, region, key, kms_override, &mut plaintext)?;
+        Ok(plaintext)
+    }
+
+    /// [`World::open_stored`] into a buffer the caller reuses (the engine verifies every
+    /// replica into one buffer per thread).
+    pub(crate) fn open_stored_into(
+        &self,
+        o: &StoredObject,
+        aad: &[u8],
+        region: &str,
+        key: &str,
+        kms_override: Option<&KmsKey>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), crate::engine::OpenError> {
         use crate::engine::OpenError;
+        use replication_crypto::open_object_into;
         match self.data_keys(o, aad, region, kms_override)? {
-            DataKeys::One(dek) => {
-                replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
-            }
+            DataKeys::One(dek) => open_object_into(&dek, aad, &o.sealed, out),
             DataKeys::Two { outer, inner } => {
                 let inner_bytes = replication_crypto::open_object(&outer, aad, &o.sealed)
                     .map_err(OpenError::Crypto)?;
                 let inner_sealed =
                     SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)?;
-                replication_crypto::open_object(&inner, aad, &inner_sealed)
-                    .map_err(OpenError::Crypto)
+                open_object_into(&inner, aad, &inner_sealed, out)
             }
-            DataKeys::Customer(ck) => {
-                replication_crypto::open_object(ck, &sse_c_aad(key), &o.sealed)
-                    .map_err(OpenError::Crypto)
-            }
+            DataKeys::Customer(ck) => open_object_into(ck, &sse_c_aad(key), &o.sealed, out),
         }
+        .map_err(OpenError::Crypto)
     }
 
     /// The data key(s) of a stored object as S3 in `region` recovers them: unwrapped with the

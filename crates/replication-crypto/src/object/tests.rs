@@ -123,6 +123,34 @@ fn round_trip_all_ways(chunk_size: u32, len: usize, seed: u64) {
 }
 
 #[test]
+fn open_into_reuses_the_buffer_and_releases_nothing_of_a_bad_object() {
+    let (mut rng, key, other) = keys();
+    let mut out = vec![0xAA; 3];
+    for (len, chunk_size) in [(0, 16), (100, 16), (5, 64), (64, 64)] {
+        let body = data(len, len as u64 + 3);
+        let sealed = seal_object_with(&key, AAD, &body, &mut rng, &config(chunk_size)).unwrap();
+        open_object_into(&key, AAD, &sealed, &mut out).unwrap();
+        assert_eq!(out, body, "{len} bytes in chunks of {chunk_size}");
+    }
+    // A last chunk that fails after earlier chunks opened: the buffer ends empty.
+    let body = data(100, 9);
+    let mut bytes = seal_object_with(&key, AAD, &body, &mut rng, &config(16))
+        .unwrap()
+        .into_bytes();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let tampered = SealedObject::from_bytes(bytes).unwrap();
+    assert!(matches!(
+        open_object_into(&key, AAD, &tampered, &mut out),
+        Err(CryptoError::ChunkAuthenticationFailed { .. })
+    ));
+    assert!(out.is_empty());
+    let sealed = seal_object(&key, AAD, &body, &mut rng).unwrap();
+    assert!(open_object_into(&other, AAD, &sealed, &mut out).is_err());
+    assert!(out.is_empty());
+}
+
+#[test]
 fn round_trips_at_every_chunk_edge() {
     for chunk_size in [16u32, 64, 100] {
         let cs = chunk_size as usize;
