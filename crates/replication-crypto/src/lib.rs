@@ -62,6 +62,6 @@ pub use key::{KEY_LEN, Key256, KeySource, NONCE_LEN, RANDOM_BATCH};
 pub use object::{
     CHUNK_OVERHEAD, ChunkConfig, DEFAULT_CHUNK_SIZE, FORMAT_VERSION, HEADER_LEN, MAX_CHUNK_SIZE,
     MIN_CHUNK_SIZE, ObjectHeader, ResealConfig, SealedObject, open_object, open_object_into,
-    reseal_object, reseal_object_with, seal_object, seal_object_with,
+    reseal_object, reseal_object_with, seal_object, seal_object_with, verify_object,
 };
 pub use stream::{ObjectOpener, ObjectSealer, reseal_stream};

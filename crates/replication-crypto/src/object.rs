@@ -599,6 +599,53 @@ pub fn open_object_into(
     open_into_with_backend::<DefaultBackend>(key, aad, object, out)
 }
 
+/// Authenticates and decrypts every chunk of `object` without keeping its plaintext, and
+/// returns the plaintext length: [`open_object`]'s check in the memory of one chunk. Each chunk
+/// is opened into `scratch`, which the caller can reuse across objects (the simulator verifies
+/// every replica it writes this way, so a replica of any size costs one chunk of memory).
+///
+/// After a success `scratch` holds the last chunk's plaintext; after an error it is wiped and
+/// empty.
+///
+/// ```
+/// use replication_crypto::{seal_object, verify_object, KeySource};
+/// let mut rng = KeySource::new();
+/// let key = rng.key()?;
+/// let sealed = seal_object(&key, b"aad", &[7u8; 1000], &mut rng)?;
+/// let mut scratch = Vec::new();
+/// assert_eq!(verify_object(&key, b"aad", &sealed, &mut scratch)?, 1000);
+/// assert!(verify_object(&key, b"other aad", &sealed, &mut scratch).is_err());
+/// # Ok::<(), replication_crypto::CryptoError>(())
+/// ```
+///
+/// # Errors
+/// As [`open_object`].
+pub fn verify_object(
+    key: &Key256,
+    aad: &[u8],
+    object: &SealedObject,
+    scratch: &mut Vec<u8>,
+) -> Result<u64, CryptoError> {
+    let cipher = ObjectCipher::<DefaultBackend>::new(key, &object.header, aad)?;
+    let chunk = usize_len(
+        object
+            .header
+            .plaintext_len
+            .min(u64::from(object.header.chunk_size)),
+    )?;
+    scratch.clear();
+    scratch.resize(chunk, 0);
+    for index in 0..object.header.chunk_count() {
+        let (_, ct, tag) = object.frame(index);
+        if let Err(err) = cipher.open_chunk_into(index, ct, tag, &mut scratch[..ct.len()]) {
+            scratch.zeroize();
+            scratch.clear();
+            return Err(err);
+        }
+    }
+    Ok(object.header.plaintext_len)
+}
+
 pub(crate) fn open_with_backend<B: Aead256>(
     key: &Key256,
     aad: &[u8],

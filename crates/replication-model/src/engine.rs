@@ -644,8 +644,8 @@ struct Worker {
     /// The source and destination object ARNs of the current attempt.
     src_arn: String,
     dst_arn: String,
-    /// The replica's plaintext, opened again to verify it.
-    opened: Vec<u8>,
+    /// One chunk of the replica's plaintext, as verifying opens it.
+    scratch: Vec<u8>,
 }
 
 fn run_attempt(a: &mut Attempt<'_>, task: &Task, worker: &mut Worker) -> Result<Verdict, RunError> {
@@ -653,7 +653,7 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, worker: &mut Worker) -> Result<
         rng,
         src_arn,
         dst_arn,
-        opened,
+        scratch,
     } = worker;
     let w = a.w;
     let src = &w.buckets[&*task.source];
@@ -1245,9 +1245,8 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, worker: &mut Worker) -> Result<
     // Always the whole body, also with the trace off: the report's claim that replicas decrypt
     // with the destination's keys rests on this check, not on a test elsewhere.
     let opened_len = w
-        .open_stored_into(&replica, &replica_aad, &dst.region, &task.key, None, opened)
-        .map_err(not_open)
-        .map(|()| opened.len() as u64)?;
+        .verify_stored(&replica, &replica_aad, &dst.region, &task.key, scratch)
+        .map_err(not_open)?;
     if opened_len != obj.size {
         return Err(RunError::Internal(format!(
             "the replica of `{}` decrypts to {opened_len} bytes, the source holds {}",

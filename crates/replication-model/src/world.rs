@@ -1557,34 +1557,44 @@ impl World {
         key: &str,
         kms_override: Option<&KmsKey>,
     ) -> Result<Vec<u8>, crate::engine::OpenError> {
-        let mut plaintext = Vec::new();
-        self.open_stored_into(o, aad, region, key, kms_override, &mut plaintext)?;
-        Ok(plaintext)
+        use crate::engine::OpenError;
+        match self.data_keys(o, aad, region, kms_override)? {
+            DataKeys::One(dek) => {
+                replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
+            }
+            DataKeys::Two { outer, inner } => {
+                let inner_sealed = open_outer_layer(&outer, aad, o)?;
+                replication_crypto::open_object(&inner, aad, &inner_sealed)
+                    .map_err(OpenError::Crypto)
+            }
+            DataKeys::Customer(ck) => {
+                replication_crypto::open_object(ck, &sse_c_aad(key), &o.sealed)
+                    .map_err(OpenError::Crypto)
+            }
+        }
     }
 
-    /// [`World::open_stored`] into a buffer the caller reuses (the engine verifies every
-    /// replica into one buffer per thread).
-    pub(crate) fn open_stored_into(
+    /// Checks that a stored object opens as S3 in `region` would open it (every chunk
+    /// authenticated and decrypted) without keeping the plaintext; returns its length.
+    /// `scratch` holds one chunk and is reused by the caller (the engine verifies every replica
+    /// this way, so a replica of any size costs one chunk of memory).
+    pub(crate) fn verify_stored(
         &self,
         o: &StoredObject,
         aad: &[u8],
         region: &str,
         key: &str,
-        kms_override: Option<&KmsKey>,
-        out: &mut Vec<u8>,
-    ) -> Result<(), crate::engine::OpenError> {
+        scratch: &mut Vec<u8>,
+    ) -> Result<u64, crate::engine::OpenError> {
         use crate::engine::OpenError;
-        use replication_crypto::open_object_into;
-        match self.data_keys(o, aad, region, kms_override)? {
-            DataKeys::One(dek) => open_object_into(&dek, aad, &o.sealed, out),
+        use replication_crypto::verify_object;
+        match self.data_keys(o, aad, region, None)? {
+            DataKeys::One(dek) => verify_object(&dek, aad, &o.sealed, scratch),
             DataKeys::Two { outer, inner } => {
-                let inner_bytes = replication_crypto::open_object(&outer, aad, &o.sealed)
-                    .map_err(OpenError::Crypto)?;
-                let inner_sealed =
-                    SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)?;
-                open_object_into(&inner, aad, &inner_sealed, out)
+                let inner_sealed = open_outer_layer(&outer, aad, o)?;
+                verify_object(&inner, aad, &inner_sealed, scratch)
             }
-            DataKeys::Customer(ck) => open_object_into(ck, &sse_c_aad(key), &o.sealed, out),
+            DataKeys::Customer(ck) => verify_object(ck, &sse_c_aad(key), &o.sealed, scratch),
         }
         .map_err(OpenError::Crypto)
     }
@@ -1670,6 +1680,18 @@ pub(crate) enum DataKeys<'w> {
 
 /// The number of a key's next own version: above every id present (replicas included) and above
 /// every id the bucket gave the key before (`counter`), so no id is ever given twice.
+/// The inner sealed object of a DSSE-KMS object: its outer layer opened with `outer`.
+fn open_outer_layer(
+    outer: &Key256,
+    aad: &[u8],
+    o: &StoredObject,
+) -> Result<SealedObject, crate::engine::OpenError> {
+    use crate::engine::OpenError;
+    let inner_bytes =
+        replication_crypto::open_object(outer, aad, &o.sealed).map_err(OpenError::Crypto)?;
+    SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)
+}
+
 fn next_number(counter: Option<u64>, present: &[Version]) -> u64 {
     let above_present = present
         .iter()

@@ -151,6 +151,34 @@ fn open_into_reuses_the_buffer_and_releases_nothing_of_a_bad_object() {
 }
 
 #[test]
+fn verify_checks_every_chunk_in_one_chunk_of_memory() {
+    let (mut rng, key, other) = keys();
+    let mut scratch = Vec::new();
+    for (len, chunk_size) in [(0, 16), (1, 16), (16, 16), (100, 16), (5, 64), (1000, 64)] {
+        let body = data(len, len as u64 + 5);
+        let sealed = seal_object_with(&key, AAD, &body, &mut rng, &config(chunk_size)).unwrap();
+        assert_eq!(
+            verify_object(&key, AAD, &sealed, &mut scratch).unwrap(),
+            len as u64
+        );
+        assert!(scratch.len() <= chunk_size as usize, "one chunk at most");
+        assert!(verify_object(&other, AAD, &sealed, &mut scratch).is_err());
+        assert!(verify_object(&key, DST_AAD, &sealed, &mut scratch).is_err());
+        assert!(scratch.is_empty(), "wiped after a failure");
+    }
+    // Every flipped byte of a multi-chunk object fails verification, as it fails opening.
+    let sealed = seal_object_with(&key, AAD, &data(50, 1), &mut rng, &config(16)).unwrap();
+    let bytes = sealed.into_bytes();
+    for i in HEADER_LEN..bytes.len() {
+        let mut tampered = bytes.clone();
+        tampered[i] ^= 0x40;
+        let verified = SealedObject::from_bytes(tampered)
+            .and_then(|o| verify_object(&key, AAD, &o, &mut scratch));
+        assert!(verified.is_err(), "byte {i} flipped, still verified");
+    }
+}
+
+#[test]
 fn round_trips_at_every_chunk_edge() {
     for chunk_size in [16u32, 64, 100] {
         let cs = chunk_size as usize;
