@@ -141,6 +141,15 @@ pub struct FileFailure {
     pub diagnostics: Vec<String>,
 }
 
+/// A snapshot file no scenario of its suite claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreferenced {
+    /// As shown to users (`scenarios/<suite>/snapshots/<name>.snap`).
+    pub label: String,
+    /// The file.
+    pub path: PathBuf,
+}
+
 /// Everything a run found.
 #[derive(Debug, Clone)]
 pub struct RunResults {
@@ -150,8 +159,10 @@ pub struct RunResults {
     pub scenarios: Vec<ScenarioResult>,
     /// Files with problems outside their scenarios.
     pub file_failures: Vec<FileFailure>,
-    /// Snapshot files that belong to no scenario of their suite, as shown to users.
-    pub unreferenced: Vec<String>,
+    /// Snapshot files that belong to no scenario of their suite.
+    pub unreferenced: Vec<Unreferenced>,
+    /// Unreferenced snapshot files `--prune` deleted, as shown to users.
+    pub pruned: Vec<String>,
     /// The rule set override, if any.
     pub rules: Option<RuleSetName>,
 }
@@ -312,6 +323,7 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
         scenarios,
         file_failures,
         unreferenced,
+        pruned: Vec::new(),
         rules: opts.rules,
     })
 }
@@ -404,7 +416,7 @@ fn unreferenced(
     suites: &[Suite],
     complete: &[bool],
     names: &BTreeMap<(usize, String), String>,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Vec<Unreferenced>> {
     let mut out = Vec::new();
     for (idx, suite) in suites.iter().enumerate() {
         let dir = snapshot::snapshot_dir(&suite.dir);
@@ -430,7 +442,10 @@ fn unreferenced(
             if let Some(name) = snapshot::scenario_of_snapshot(&file_name)
                 && !names.contains_key(&(idx, name.to_owned()))
             {
-                out.push(discover::label(root, &f));
+                out.push(Unreferenced {
+                    label: discover::label(root, &f),
+                    path: f,
+                });
             }
         }
     }
@@ -457,6 +472,16 @@ pub fn accept(results: &mut RunResults) -> anyhow::Result<usize> {
         written += 1;
     }
     Ok(written)
+}
+
+/// With `--prune`, deletes every unreferenced snapshot file; returns how many.
+pub fn prune(results: &mut RunResults) -> anyhow::Result<usize> {
+    for u in std::mem::take(&mut results.unreferenced) {
+        std::fs::remove_file(&u.path)
+            .with_context(|| format!("cannot delete the unreferenced snapshot `{}`", u.label))?;
+        results.pruned.push(u.label);
+    }
+    Ok(results.pruned.len())
 }
 
 /// Runs the command line after `scenarios`; returns the exit code (0 only when all passed).
@@ -497,6 +522,9 @@ pub fn run(opts: &Options) -> anyhow::Result<bool> {
     } else {
         0
     };
+    if opts.prune {
+        prune(&mut results)?;
+    }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = std::io::stdout().lock();
     match opts.format {

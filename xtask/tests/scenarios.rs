@@ -244,6 +244,55 @@ fn accepted_snapshots_are_what_insta_reads() {
     );
 }
 
+/// A snapshot no scenario claims is reported and kept; `--prune` deletes it and nothing else.
+#[test]
+fn prune_deletes_only_unreferenced_snapshots() {
+    let scratch = Scratch::new("prune", &["monitoring"]);
+    let dir = scratch.root().join("monitoring/snapshots");
+    let stray = dir.join("a_scenario_that_was_renamed.snap");
+    std::fs::copy(
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+        &stray,
+    )
+    .unwrap();
+    let kept: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| *p != stray)
+        .collect();
+    let mut opts = Options::new(scratch.root());
+    let reported = scenarios::collect(&opts).unwrap();
+    assert_eq!(reported.unreferenced.len(), 1);
+    assert!(
+        scenarios::render_text(&reported, false, 0).contains(
+            "unreferenced snapshot: scenarios/monitoring/snapshots/a_scenario_that_was_renamed.snap"
+        ),
+        "{}",
+        scenarios::render_text(&reported, false, 0)
+    );
+    assert!(stray.exists(), "a run without --prune deleted a snapshot");
+
+    opts.prune = true;
+    let mut pruned = scenarios::collect(&opts).unwrap();
+    assert_eq!(scenarios::prune(&mut pruned).unwrap(), 1);
+    assert!(!stray.exists());
+    assert!(
+        kept.iter().all(|p| p.exists()),
+        "a used snapshot was deleted"
+    );
+    assert!(scenarios::render_text(&pruned, false, 0).contains(
+        "deleted unreferenced snapshot: scenarios/monitoring/snapshots/a_scenario_that_was_renamed.snap"
+    ));
+    let again = scenarios::collect(&opts).unwrap();
+    assert!(again.unreferenced.is_empty());
+    assert_eq!(again.failed(), 0);
+}
+
 /// `--rules aws_2026` on an exam-guide scenario compares with `<name>@aws_2026.snap`; until that
 /// exists the diff is against the scenario's own snapshot. A scenario the other rule set makes
 /// invalid (an SSE-C upload into a bucket that now blocks SSE-C) says so. The JSON and JUnit

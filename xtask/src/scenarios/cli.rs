@@ -30,6 +30,8 @@ pub struct Options {
     pub filter: Option<String>,
     /// Write new and changed snapshots instead of failing on them.
     pub accept: bool,
+    /// Delete snapshot files that no scenario of their suite claims.
+    pub prune: bool,
     /// How results are printed.
     pub format: Format,
     /// Run every scenario under this rule set instead of the one it declares.
@@ -46,6 +48,7 @@ impl Options {
             suites: Vec::new(),
             filter: None,
             accept: false,
+            prune: false,
             format: Format::Text,
             rules: None,
             explain: None,
@@ -64,8 +67,8 @@ pub enum Command {
 
 /// The usage text.
 pub const USAGE: &str = "\
-usage: cargo xtask scenarios [SUITE...] [--filter PATTERN] [--accept] [--format text|json|junit]
-                             [--rules exam_guide|aws_2026] [--root DIR]
+usage: cargo xtask scenarios [SUITE...] [--filter PATTERN] [--accept] [--prune]
+                             [--format text|json|junit] [--rules exam_guide|aws_2026] [--root DIR]
        cargo xtask scenarios --explain [SUITE/]NAME [--rules exam_guide|aws_2026]
 
 Runs the scenario suites under scenarios/ (a folder per suite, scenario files `*.scenario`),
@@ -75,6 +78,8 @@ ends with `N passed, N failed`. Folders starting with `_` run only when named.
   SUITE               a suite name under the root, or a path to a suite folder
   --filter PATTERN    only scenarios whose `suite/name` contains PATTERN (`*` is a wildcard)
   --accept            write new and changed snapshots (never for a scenario that fails otherwise)
+  --prune             delete snapshots no scenario of their suite claims (not with --filter, and
+                      not in a suite with a file that did not parse)
   --format FORMAT     text (default), json or junit on stdout
   --rules RULE_SET    run every scenario under RULE_SET; a scenario that declares another rule
                       set is compared with <name>@RULE_SET.snap (shown against <name>.snap
@@ -103,6 +108,7 @@ pub fn parse_args(args: &[String], default_root: PathBuf) -> anyhow::Result<Comm
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
             "--accept" => opts.accept = true,
+            "--prune" => opts.prune = true,
             "--filter" => opts.filter = Some(value("a pattern")?),
             "--root" => opts.root = PathBuf::from(value("a folder")?),
             "--explain" => opts.explain = Some(value("a scenario name")?),
@@ -121,8 +127,13 @@ pub fn parse_args(args: &[String], default_root: PathBuf) -> anyhow::Result<Comm
             suite => opts.suites.push(suite.to_owned()),
         }
     }
-    if opts.explain.is_some() && opts.accept {
-        bail!("`--explain` prints a report and writes nothing; drop `--accept`");
+    if opts.explain.is_some() && (opts.accept || opts.prune) {
+        bail!("`--explain` prints a report and writes nothing; drop `--accept` and `--prune`");
+    }
+    if opts.prune && opts.filter.is_some() {
+        bail!(
+            "`--prune` needs every scenario of a suite to know which snapshots are unused; drop `--filter`"
+        );
     }
     Ok(Command::Run(opts))
 }
@@ -194,6 +205,17 @@ mod tests {
                 .contains("unknown option `--bogus`")
         );
         assert!(parse(&["--explain", "x", "--accept"]).is_err());
+        assert!(parse(&["--explain", "x", "--prune"]).is_err());
+        assert!(
+            parse(&["--prune", "--filter", "kms"])
+                .unwrap_err()
+                .to_string()
+                .contains("drop `--filter`")
+        );
+        let Command::Run(o) = parse(&["--prune"]).unwrap() else {
+            panic!("expected a run");
+        };
+        assert!(o.prune && !o.accept);
         assert_eq!(parse(&["--help"]).unwrap(), Command::Help);
     }
 }

@@ -121,8 +121,15 @@ pub fn render_text(results: &RunResults, color: bool, written: usize) -> String 
         for u in &results.unreferenced {
             let _ = writeln!(
                 out,
-                "unreferenced snapshot: {u} (no scenario of that name in its suite; delete it if the scenario is gone)"
+                "unreferenced snapshot: {} (no scenario of that name in its suite; `--prune` deletes it)",
+                u.label
             );
+        }
+    }
+    if !results.pruned.is_empty() {
+        out.push('\n');
+        for p in &results.pruned {
+            let _ = writeln!(out, "deleted unreferenced snapshot: {p}");
         }
     }
     if written > 0 {
@@ -278,7 +285,8 @@ pub fn render_json(results: &RunResults) -> String {
         "rules": results.rules.map(rule_set_label),
         "scenarios": scenarios,
         "invalid_files": files,
-        "unreferenced_snapshots": results.unreferenced,
+        "unreferenced_snapshots": results.unreferenced.iter().map(|u| &u.label).collect::<Vec<_>>(),
+        "pruned_snapshots": results.pruned,
         "passed": results.passed(),
         "failed": results.failed(),
     });
