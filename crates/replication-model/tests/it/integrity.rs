@@ -100,6 +100,31 @@ fn same_scenario_same_report() {
     );
 }
 
+/// Driving a scenario step by step with `Run` gives the report `run_with` gives, and
+/// `next_step` walks the scenario's steps in order, then reports none left.
+#[test]
+fn stepping_with_run_gives_the_same_outcome() {
+    let valid = replication_model::validate(busy()).expect("valid");
+    for threads in [1, 0] {
+        let config = RunConfig {
+            trace: true,
+            threads,
+        };
+        let whole = replication_model::run_with(&valid, config).expect("run");
+        let mut run = replication_model::Run::new(&valid, config).expect("world builds");
+        let mut seen = 0;
+        while let Some(step) = run.next_step() {
+            assert_eq!(step, &valid.spec().steps[seen]);
+            assert!(run.step().expect("step runs"));
+            seen += 1;
+        }
+        assert_eq!(seen, valid.spec().steps.len());
+        assert!(!run.step().expect("nothing left"), "a step after the last");
+        let stepped = run.finish().expect("report");
+        assert_eq!(stepped.report(), whole.report());
+    }
+}
+
 /// Without the trace the run reaches the same objects and statuses.
 #[test]
 fn trace_off_changes_nothing_but_the_trace() {
