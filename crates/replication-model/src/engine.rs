@@ -554,19 +554,21 @@ fn attempt<'w>(
         notes: Vec::new(),
         keep_trace: w.trace,
     };
-    let verdict = run_attempt(&mut a, task, worker)?;
-    let rule = w.buckets[&*task.source]
-        .replication
-        .as_ref()
-        .and_then(|c| c.rules.iter().find(|r| r.label == task.rule))
-        .map_or_else(RuleFlags::default, |r| RuleFlags {
-            metrics: r.metrics,
-            rtc: r.rtc,
-        });
-    let dest_replicates = w
-        .buckets
-        .get(&*task.dest)
-        .is_some_and(|b| b.replication.is_some());
+    // What the task names, looked up once: the attempt and the flags `apply` needs both use it.
+    let src = &w.buckets[&*task.source];
+    let config = src.replication.as_deref();
+    let named = Named {
+        src,
+        dst: w.buckets.get(&*task.dest),
+        config,
+        rule: config.and_then(|c| c.rules.iter().find(|r| r.label == task.rule)),
+    };
+    let verdict = run_attempt(&mut a, task, worker, &named)?;
+    let rule = named.rule.map_or_else(RuleFlags::default, |r| RuleFlags {
+        metrics: r.metrics,
+        rtc: r.rtc,
+    });
+    let dest_replicates = named.dst.is_some_and(|b| b.replication.is_some());
     Ok(AttemptOutput {
         verdict,
         trace: a.trace,
@@ -648,7 +650,21 @@ struct Worker {
     scratch: Vec<u8>,
 }
 
-fn run_attempt(a: &mut Attempt<'_>, task: &Task, worker: &mut Worker) -> Result<Verdict, RunError> {
+/// The buckets, configuration and rule a task names, as the world has them now (`None` for what
+/// is gone).
+struct Named<'w> {
+    src: &'w Bucket,
+    dst: Option<&'w Bucket>,
+    config: Option<&'w crate::world::ReplicationConfig>,
+    rule: Option<&'w crate::world::ResolvedRule>,
+}
+
+fn run_attempt(
+    a: &mut Attempt<'_>,
+    task: &Task,
+    worker: &mut Worker,
+    named: &Named<'_>,
+) -> Result<Verdict, RunError> {
     let Worker {
         rng,
         src_arn,
@@ -656,22 +672,22 @@ fn run_attempt(a: &mut Attempt<'_>, task: &Task, worker: &mut Worker) -> Result<
         scratch,
     } = worker;
     let w = a.w;
-    let src = &w.buckets[&*task.source];
-    let Some(dst) = w.buckets.get(&*task.dest) else {
+    let src = named.src;
+    let Some(dst) = named.dst else {
         return Ok(failed(
             "DstBucketNotFound",
             format!("destination bucket `{}` does not exist", task.dest),
             "create the destination bucket or fix the rule's destination",
         ));
     };
-    let Some(config) = src.replication.clone() else {
+    let Some(config) = named.config else {
         return Ok(failed(
             "SrcBucketReplicationConfigMissing",
             "the source bucket has no replication configuration",
             "put the replication configuration back",
         ));
     };
-    let Some(rule) = config.rules.iter().find(|r| r.label == task.rule) else {
+    let Some(rule) = named.rule else {
         return Ok(failed(
             "SrcBucketReplicationConfigMissing",
             format!("rule `{}` is no longer in the configuration", task.rule),

@@ -1178,10 +1178,12 @@ impl World {
         batch: bool,
         done: &BTreeSet<Arc<str>>,
     ) -> String {
-        let Some(config) = self.buckets[bucket].replication.clone() else {
+        let b = &self.buckets[bucket];
+        let Some(config) = b.replication.clone() else {
             return String::new();
         };
-        let objects = &self.buckets[bucket].objects;
+        let source = Arc::clone(&b.name);
+        let objects = &b.objects;
         let slot = objects.slot(key).expect("version just added");
         let version = objects
             .at(slot)
@@ -1274,7 +1276,6 @@ impl World {
                     .insert(dest.clone(), (rule.clone(), DestStatus::Pending));
             }
         }
-        let source = Arc::clone(&self.buckets[bucket].name);
         for (dest, rule) in &queued {
             self.queue.push(Task {
                 source: Arc::clone(&source),
