@@ -12,11 +12,14 @@ use replication_crypto::{Key256, KeySource, PreparedKey, SealedObject, WrappedKe
 use replication_policy::{Context, Policy, Principal};
 
 use crate::catalog::{Catalog, KeyOrigin};
+use crate::control::ControlPlane;
 use crate::iam::PolicyOwner;
 use crate::ids;
+use crate::kms::lifecycle::{KeyLife, KeyOp};
 use crate::kms::{self, Grant, KeyState, KmsKey};
 use crate::rules::RuleSet;
-use crate::s3config::{self, SchemaVersion};
+use crate::s3::put_bucket_replication::{self as s3config, SchemaVersion};
+use crate::s3::put_object;
 use crate::spec::*;
 use crate::validate::{ValidSpec, rule_label};
 
@@ -212,7 +215,6 @@ pub(crate) struct Bucket {
     pub account_id: String,
     pub region: String,
     pub versioning: Versioning,
-    pub default_encryption: Option<DefaultEncryption>,
     pub bucket_key: bool,
     pub policy: Option<Arc<Policy>>,
     /// ``bucket policy of `target` ``.
@@ -340,6 +342,10 @@ pub struct ExpectationResult {
 pub(crate) struct World {
     pub rules: RuleSet,
     pub cat: Catalog,
+    /// Buckets' and keys' control-plane state, changed only by the transitions validation
+    /// dry-runs ([`ControlPlane`]). `Bucket::versioning`, `Bucket::blocks_sse_c` and
+    /// `KmsKey::state` mirror it for the replication path; [`World::sync_control`] writes them.
+    pub control: ControlPlane,
     pub clock: u64,
     pub keys: BTreeMap<String, KmsKey>,
     pub key_names: BTreeMap<String, String>,
@@ -385,6 +391,7 @@ impl World {
         let mut world = World {
             rules: valid.rules,
             cat,
+            control: ControlPlane::new(spec, &valid.rules),
             clock: 0,
             keys: BTreeMap::new(),
             key_names: BTreeMap::new(),
@@ -518,7 +525,6 @@ impl World {
                     account_id: info.account_id.clone(),
                     region: info.region.clone(),
                     versioning: b.versioning,
-                    default_encryption: b.default_encryption.clone(),
                     bucket_key: b.bucket_key,
                     policy: valid
                         .policies
@@ -798,7 +804,7 @@ impl World {
             return Ok(());
         }
         match step {
-            Step::PutBucketReplication(r) => self.put_bucket_replication(idx, r),
+            Step::PutBucketReplication(r) => self.put_bucket_replication(idx, r)?,
             Step::PutObject(p) => self.put_object(idx, p)?,
             Step::DeleteObject {
                 bucket,
@@ -812,7 +818,7 @@ impl World {
             Step::BatchReplicate { bucket, statuses } => {
                 self.batch_replicate(idx, bucket, statuses)?
             }
-            Step::Fault(f) => self.fault(valid, idx, f),
+            Step::Fault(f) => self.fault(valid, idx, f)?,
             Step::Wait { seconds } => {
                 self.clock += seconds.saturating_sub(1);
                 self.check_thresholds();
@@ -823,7 +829,15 @@ impl World {
         Ok(())
     }
 
-    fn put_bucket_replication(&mut self, idx: usize, r: &ReplicationSpec) {
+    fn put_bucket_replication(&mut self, idx: usize, r: &ReplicationSpec) -> Result<(), RunError> {
+        self.control
+            .put_bucket_replication(r, &self.cat)
+            .map_err(|rej| {
+                RunError::Internal(format!(
+                    "validation accepted PutBucketReplication on `{}`, which the control plane refuses with {}",
+                    r.bucket, rej.code
+                ))
+            })?;
         let rules: Vec<ResolvedRule> = r
             .rules
             .iter()
@@ -878,6 +892,7 @@ impl World {
                 labels.join(", ")
             ),
         );
+        Ok(())
     }
 
     fn put_object(&mut self, idx: usize, p: &PutObjectSpec) -> Result<(), RunError> {
@@ -885,28 +900,25 @@ impl World {
             crate::spec::Body::Size(n) => deterministic_bytes(&p.key, *n),
             crate::spec::Body::Text(t) => t.as_bytes().to_vec(),
         };
-        let bucket = &self.buckets[&p.bucket];
-        let (account_id, region) = (bucket.account_id.clone(), bucket.region.clone());
-        let encryption = p
-            .encryption
-            .clone()
-            .unwrap_or_else(|| match &bucket.default_encryption {
-                None | Some(DefaultEncryption::SseS3) => UploadEncryption::SseS3,
-                Some(DefaultEncryption::SseKms { key }) => UploadEncryption::SseKms {
-                    key: Some(key.clone()),
-                    bucket_key: None,
-                },
-                Some(DefaultEncryption::DsseKms { key }) => UploadEncryption::DsseKms {
-                    key: Some(key.clone()),
-                },
-            });
-        let default_key = match &bucket.default_encryption {
-            Some(DefaultEncryption::SseKms { key }) | Some(DefaultEncryption::DsseKms { key }) => {
-                Some(key.clone())
-            }
-            _ => None,
+        let internal = |what: String| {
+            RunError::Internal(format!(
+                "validation accepted PutObject `{}/{}`, but {what}",
+                p.bucket, p.key
+            ))
         };
-        let bucket_key_default = bucket.bucket_key;
+        // The same control-plane check validation ran: refused uploads never get here.
+        let key_arn = self
+            .control
+            .put_object(&self.cat, p)
+            .map_err(|e| internal(format!("S3 refuses it with {}", e.code())))?;
+        let (Some(bucket), Some(control)) =
+            (self.buckets.get(&p.bucket), self.control.bucket(&p.bucket))
+        else {
+            return Err(internal("its bucket does not exist".to_owned()));
+        };
+        let (account_id, region) = (bucket.account_id.clone(), bucket.region.clone());
+        let encryption = put_object::upload_encryption(control, p.encryption.as_ref());
+        let bucket_key_default = control.bucket_key;
         let object_arn = ids::object_arn(&bucket.s3_name, &p.key);
         let bucket_arn = bucket.arn.clone();
         let aad = object_arn.as_bytes().to_vec();
@@ -915,14 +927,15 @@ impl World {
                 let dek = self.rng.key()?;
                 let sealed =
                     replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
-                let wrapped = self.s3_root[&region].wrap(&aad, &dek, &mut self.rng)?;
+                let root = self
+                    .s3_root
+                    .get(&region)
+                    .ok_or_else(|| internal(format!("S3 has no root key in {region}")))?;
+                let wrapped = root.wrap(&aad, &dek, &mut self.rng)?;
                 (sealed, Envelope::SseS3 { wrapped }, Sse::SseS3)
             }
-            UploadEncryption::SseKms { key, bucket_key } => {
-                let key = key.clone().or(default_key).unwrap_or(KeyRef::AwsManagedS3);
-                let Some(arn) = self.usable_upload_key(idx, p, &key, &account_id, &region) else {
-                    return Ok(());
-                };
+            UploadEncryption::SseKms { bucket_key, .. } => {
+                let (arn, key) = upload_key(&self.keys, key_arn.as_deref()).map_err(internal)?;
                 let use_bucket_key = bucket_key.unwrap_or(bucket_key_default);
                 // [U-BKEY] d.4: with a Bucket Key the context is the bucket ARN.
                 let ctx_value = if use_bucket_key {
@@ -931,8 +944,7 @@ impl World {
                     object_arn.clone()
                 };
                 let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
-                let (dek, wrapped) =
-                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
+                let (dek, wrapped) = kms::generate_data_key(key, &context, &mut self.rng)?;
                 let sealed =
                     replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
                 (
@@ -948,16 +960,11 @@ impl World {
                     },
                 )
             }
-            UploadEncryption::DsseKms { key } => {
-                let key = key.clone().or(default_key).unwrap_or(KeyRef::AwsManagedS3);
-                let Some(arn) = self.usable_upload_key(idx, p, &key, &account_id, &region) else {
-                    return Ok(());
-                };
+            UploadEncryption::DsseKms { .. } => {
+                let (arn, key) = upload_key(&self.keys, key_arn.as_deref()).map_err(internal)?;
                 let context = BTreeMap::from([("aws:s3:arn".to_owned(), object_arn.clone())]);
-                let (inner_key, inner) =
-                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
-                let (outer_key, outer) =
-                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
+                let (inner_key, inner) = kms::generate_data_key(key, &context, &mut self.rng)?;
+                let (outer_key, outer) = kms::generate_data_key(key, &context, &mut self.rng)?;
                 let inner_sealed =
                     replication_crypto::seal_object(&inner_key, &aad, &plaintext, &mut self.rng)?;
                 let sealed = replication_crypto::seal_object(
@@ -1043,39 +1050,6 @@ impl World {
             ),
         );
         Ok(())
-    }
-
-    /// The ARN of the key an upload names, if KMS can use it; otherwise logs the rejection.
-    fn usable_upload_key(
-        &mut self,
-        idx: usize,
-        p: &PutObjectSpec,
-        key: &KeyRef,
-        account_id: &str,
-        region: &str,
-    ) -> Option<String> {
-        let found = self
-            .resolve_key(key, account_id, region)
-            .map(|k| (k.arn.clone(), k.check_usable(), k.region.clone()));
-        let text = match found {
-            None => format!(
-                "KMS.NotFoundException (key {} does not exist)",
-                self.key_ref_arn(key, account_id, region)
-            ),
-            // [U-SSEKMS]: the key must be in the bucket's Region.
-            Some((arn, _, key_region)) if key_region != region => {
-                format!(
-                    "KMS.NotFoundException (key {arn} is in {key_region}; an SSE-KMS key must be in the bucket's Region {region})"
-                )
-            }
-            Some((_, Err(e), _)) => format!("KMS.{e}"),
-            Some((arn, Ok(()), _)) => return Some(arn),
-        };
-        self.log(
-            idx,
-            format!("PutObject `{}/{}`: rejected, {text}", p.bucket, p.key),
-        );
-        None
     }
 
     fn delete_object(&mut self, idx: usize, bucket: &str, key: &str, version: Option<u32>) {
@@ -1306,110 +1280,146 @@ impl World {
         out
     }
 
-    fn fault(&mut self, valid: &ValidSpec, idx: usize, f: &Fault) {
-        let text = match f {
-            Fault::DisableKey(k) => self.set_key_state(k, KeyState::Disabled, "DisableKey"),
-            Fault::EnableKey(k) => self.set_key_state(k, KeyState::Enabled, "EnableKey"),
-            Fault::ScheduleKeyDeletion { key, pending_days } => {
-                // [K-STATE]: a primary with replicas waits in PendingReplicaDeletion.
-                let arn = self.key_names[key].clone();
-                let has_replicas = self.keys[&arn].origin == KeyOrigin::MultiRegionPrimary
-                    && self.keys.values().any(|o| {
-                        o.origin == KeyOrigin::MultiRegionReplica
-                            && o.key_id == self.keys[&arn].key_id
-                    });
-                let state = if has_replicas {
-                    KeyState::PendingReplicaDeletion
-                } else {
-                    KeyState::PendingDeletion
-                };
-                format!(
-                    "{} ({pending_days} days)",
-                    self.set_key_state(key, state, "ScheduleKeyDeletion")
-                )
-            }
-            // [K-STATE] aws-facts f: cancelling leaves the key Disabled.
-            Fault::CancelKeyDeletion(k) => {
-                self.set_key_state(k, KeyState::Disabled, "CancelKeyDeletion")
-            }
-            Fault::DeleteKeyMaterial(k) => {
-                let arn = self.key_names[k].clone();
-                let removed = self.keys.remove(&arn);
-                self.aliases.retain(|_, target| *target != arn);
-                // [K-STATE]: once its last replica is gone, a primary waiting in
-                // PendingReplicaDeletion becomes PendingDeletion.
-                if let Some(removed) = removed.filter(|r| r.origin == KeyOrigin::MultiRegionReplica)
-                {
-                    let replicas_left = self.keys.values().any(|o| {
-                        o.origin == KeyOrigin::MultiRegionReplica && o.key_id == removed.key_id
-                    });
-                    if !replicas_left {
-                        for primary in self.keys.values_mut().filter(|o| {
-                            o.key_id == removed.key_id
-                                && o.state == KeyState::PendingReplicaDeletion
-                        }) {
-                            primary.state = KeyState::PendingDeletion;
-                        }
+    fn fault(&mut self, valid: &ValidSpec, idx: usize, f: &Fault) -> Result<(), RunError> {
+        let internal = |what: String| {
+            RunError::Internal(format!("validation accepted fault step {idx}, but {what}"))
+        };
+        let text = if let Some((key, op)) = KeyOp::of_fault(f) {
+            self.key_fault(key, op).map_err(internal)?
+        } else {
+            match f {
+                Fault::RevokeStatement { .. } | Fault::AddStatement { .. } => {
+                    let (owner, compiled) = valid
+                        .policy_changes
+                        .get(&idx)
+                        .cloned()
+                        .ok_or_else(|| internal("it has no compiled policy".to_owned()))?;
+                    self.install_policy(&owner, compiled);
+                    let verb = if matches!(f, Fault::RevokeStatement { .. }) {
+                        "statement revoked from"
+                    } else {
+                        "statement added to"
+                    };
+                    format!("{verb} the {owner}")
+                }
+                Fault::SetBucketVersioning { bucket, versioning } => {
+                    self.control
+                        .buckets
+                        .get_mut(bucket)
+                        .ok_or_else(|| internal(format!("bucket `{bucket}` does not exist")))?
+                        .put_bucket_versioning(*versioning)
+                        .map_err(|e| internal(format!("S3 refuses it ({e:?})")))?;
+                    self.sync_control();
+                    self.last_bucket_call.insert(bucket.clone(), None);
+                    format!("versioning of `{bucket}` set to {versioning:?}")
+                }
+                Fault::RegionUnavailable(r) => {
+                    self.unavailable_regions.insert(r.clone());
+                    format!("Region {r} is unavailable")
+                }
+                Fault::RegionAvailable(r) => {
+                    self.unavailable_regions.remove(r);
+                    format!("Region {r} is available again")
+                }
+                Fault::ThrottleKms { region, on } => {
+                    if *on {
+                        self.throttled_regions.insert(region.clone());
+                        format!("KMS in {region} throttles requests (ThrottlingException)")
+                    } else {
+                        self.throttled_regions.remove(region);
+                        format!("KMS in {region} stops throttling")
                     }
                 }
-                format!("key `{k}` ({arn}) deleted after its waiting period; it no longer exists")
-            }
-            Fault::RevokeStatement { policy, .. } | Fault::AddStatement { policy, .. } => {
-                let (owner, compiled) = valid.policy_changes[&idx].clone();
-                self.install_policy(&owner, compiled);
-                let verb = if matches!(f, Fault::RevokeStatement { .. }) {
-                    "statement revoked from"
-                } else {
-                    "statement added to"
-                };
-                let _ = policy;
-                format!("{verb} the {owner}")
-            }
-            Fault::SetBucketVersioning { bucket, versioning } => {
-                self.buckets
-                    .get_mut(bucket)
-                    .expect("validated bucket")
-                    .versioning = *versioning;
-                self.last_bucket_call.insert(bucket.clone(), None);
-                format!("versioning of `{bucket}` set to {versioning:?}")
-            }
-            Fault::RegionUnavailable(r) => {
-                self.unavailable_regions.insert(r.clone());
-                format!("Region {r} is unavailable")
-            }
-            Fault::RegionAvailable(r) => {
-                self.unavailable_regions.remove(r);
-                format!("Region {r} is available again")
-            }
-            Fault::ThrottleKms { region, on } => {
-                if *on {
-                    self.throttled_regions.insert(region.clone());
-                    format!("KMS in {region} throttles requests (ThrottlingException)")
-                } else {
-                    self.throttled_regions.remove(region);
-                    format!("KMS in {region} stops throttling")
+                Fault::BlockSseC { bucket, blocked } => {
+                    self.control
+                        .buckets
+                        .get_mut(bucket)
+                        .ok_or_else(|| internal(format!("bucket `{bucket}` does not exist")))?
+                        .put_blocked_encryption_types(*blocked);
+                    self.sync_control();
+                    format!(
+                        "SSE-C {} on `{bucket}`",
+                        if *blocked { "blocked" } else { "unblocked" }
+                    )
                 }
-            }
-            Fault::BlockSseC { bucket, blocked } => {
-                self.buckets
-                    .get_mut(bucket)
-                    .expect("validated bucket")
-                    .blocks_sse_c = *blocked;
-                format!(
-                    "SSE-C {} on `{bucket}`",
-                    if *blocked { "blocked" } else { "unblocked" }
-                )
+                Fault::DisableKey(_)
+                | Fault::EnableKey(_)
+                | Fault::ScheduleKeyDeletion { .. }
+                | Fault::CancelKeyDeletion(_)
+                | Fault::DeleteKeyMaterial(_) => {
+                    return Err(internal("a key fault was not read as one".to_owned()));
+                }
             }
         };
         self.log(idx, format!("fault: {text}"));
+        Ok(())
     }
 
-    fn set_key_state(&mut self, name: &str, state: KeyState, op: &str) -> String {
-        let arn = self.key_names[name].clone();
-        if let Some(k) = self.keys.get_mut(&arn) {
-            k.state = state;
+    /// A key fault through the same lifecycle validation dry-ran ([`crate::kms::lifecycle`]),
+    /// then its effect on key material: a deleted key's material and aliases are gone.
+    fn key_fault(&mut self, name: &str, op: KeyOp) -> Result<String, String> {
+        let arn = self
+            .key_names
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("key `{name}` has no ARN"))?;
+        let life = self
+            .control
+            .keys
+            .apply(name, op)
+            .map_err(|e| format!("KMS refuses it ({e:?})"))?;
+        self.sync_control();
+        Ok(match (op, life) {
+            (_, KeyLife::Deleted) => {
+                format!(
+                    "key `{name}` ({arn}) deleted after its waiting period; it no longer exists"
+                )
+            }
+            (KeyOp::ScheduleKeyDeletion { pending_days }, KeyLife::Live(state)) => {
+                format!("ScheduleKeyDeletion on key `{name}`: now {state} ({pending_days} days)")
+            }
+            (KeyOp::DisableKey, KeyLife::Live(state)) => {
+                format!("DisableKey on key `{name}`: now {state}")
+            }
+            (KeyOp::EnableKey, KeyLife::Live(state)) => {
+                format!("EnableKey on key `{name}`: now {state}")
+            }
+            (KeyOp::CancelKeyDeletion, KeyLife::Live(state)) => {
+                format!("CancelKeyDeletion on key `{name}`: now {state}")
+            }
+            (KeyOp::DeleteKeyMaterial, KeyLife::Live(state)) => {
+                return Err(format!("its deletion left key `{name}` {state}"));
+            }
+        })
+    }
+
+    /// Writes the control plane's bucket and key states into the fields the replication path
+    /// reads (`Bucket::versioning`, `Bucket::blocks_sse_c`, `KmsKey::state`); a key whose
+    /// deletion completed loses its material and aliases, so KMS answers `NotFoundException`.
+    fn sync_control(&mut self) {
+        for (name, control) in &self.control.buckets {
+            if let Some(b) = self.buckets.get_mut(name) {
+                b.versioning = control.versioning;
+                b.blocks_sse_c = control.blocks_sse_c;
+            }
         }
-        format!("{op} on key `{name}`: now {state}")
+        for (name, life) in self.control.keys.lives() {
+            let Some(arn) = self.key_names.get(name) else {
+                continue;
+            };
+            match life {
+                KeyLife::Live(state) => {
+                    if let Some(k) = self.keys.get_mut(arn) {
+                        k.state = state;
+                    }
+                }
+                KeyLife::Deleted => {
+                    if self.keys.remove(arn).is_some() {
+                        self.aliases.retain(|_, target| target != arn);
+                    }
+                }
+            }
+        }
     }
 
     fn install_policy(&mut self, owner: &PolicyOwner, policy: Arc<Policy>) {
@@ -1679,8 +1689,19 @@ pub(crate) enum DataKeys<'w> {
     Customer(&'w Key256),
 }
 
-/// The number of a key's next own version: above every id present (replicas included) and above
-/// every id the bucket gave the key before (`counter`), so no id is ever given twice.
+/// The key S3 calls `GenerateDataKey` on for an upload, by the ARN the control plane resolved
+/// ([`put_object::check`]); an error names the broken invariant.
+fn upload_key<'k>(
+    keys: &'k BTreeMap<String, KmsKey>,
+    arn: Option<&str>,
+) -> Result<(String, &'k KmsKey), String> {
+    let arn = arn.ok_or("its KMS key did not resolve")?;
+    let key = keys
+        .get(arn)
+        .ok_or_else(|| format!("its KMS key {arn} has no key material"))?;
+    Ok((arn.to_owned(), key))
+}
+
 /// The inner sealed object of a DSSE-KMS object: its outer layer opened with `outer`.
 fn open_outer_layer(
     outer: &Key256,
@@ -1693,6 +1714,8 @@ fn open_outer_layer(
     SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)
 }
 
+/// The number of a key's next own version: above every id present (replicas included) and above
+/// every id the bucket gave the key before (`counter`), so no id is ever given twice.
 fn next_number(counter: Option<u64>, present: &[Version]) -> u64 {
     let above_present = present
         .iter()
