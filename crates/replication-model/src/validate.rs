@@ -16,6 +16,7 @@ use crate::control::ControlPlane;
 use crate::iam::{self, PolicyOwner, PolicyUse};
 use crate::ids;
 use crate::kms::lifecycle::{KeyOp, LifecycleError};
+use crate::kms::replicate_key::{self, ReplicateKeyError};
 use crate::problem::{Problem, ProblemKind};
 use crate::rules::{RuleSet, SseCReplication, rule_set_label};
 use crate::s3::{ApiRejection, put_object};
@@ -241,7 +242,8 @@ impl Validator<'_> {
     }
 
     fn keys(&mut self) {
-        let mut mrk_regions: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        // Per multi-Region primary: the Regions that hold a key of its set.
+        let mut mrk_regions: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         let mut managed: BTreeMap<(&str, &str), &str> = BTreeMap::new();
         for k in &self.spec.keys {
             let item = Item::Key(k.name.clone());
@@ -255,7 +257,7 @@ impl Validator<'_> {
                         mrk_regions
                             .entry(k.name.as_str())
                             .or_default()
-                            .insert(region.as_str());
+                            .insert(region.clone());
                     }
                     if matches!(k.kind, KeyKind::AwsManagedS3 { .. }) {
                         if let Some(other) =
@@ -266,143 +268,140 @@ impl Validator<'_> {
                             );
                             self.push(item.clone(), "", ProblemKind::Duplicate, msg);
                         }
-                        if k.policy.is_some() {
-                            self.push(item.clone(), "policy", ProblemKind::Malformed, format!("`{}` is the AWS managed key `aws/s3`, whose key policy AWS fixes; remove the policy or use a customer managed key", k.name));
-                        }
-                        if !k.grants.is_empty() {
-                            self.push(item.clone(), "grants[0]", ProblemKind::Malformed, format!("`{}` is the AWS managed key `aws/s3`; you cannot create grants on it, use a customer managed key", k.name));
-                        }
+                        self.aws_managed_key(&item, k);
                     }
                 }
                 KeyKind::MultiRegionReplica { primary, region } => {
                     self.region(&item, "region", region);
                     if self.name_of(&item, "primary", primary, NameKind::Key) {
-                        let primary_spec = self.spec.keys.iter().find(|p| &p.name == primary);
-                        match primary_spec.map(|p| &p.kind) {
-                            Some(KeyKind::MultiRegionPrimary { region: pr, .. }) => {
-                                if pr == region {
-                                    let msg = format!(
-                                        "`ReplicateKey` cannot replicate `{primary}` into its own Region `{region}` (ValidationException); choose another Region"
-                                    );
-                                    self.push(
-                                        item.clone(),
-                                        "region",
-                                        ProblemKind::Rejected {
-                                            code: "ValidationException".into(),
-                                        },
-                                        msg,
-                                    );
-                                } else if !mrk_regions
-                                    .entry(primary.as_str())
-                                    .or_default()
-                                    .insert(region.as_str())
-                                {
-                                    let msg = format!(
-                                        "`{primary}` already has a related multi-Region key in `{region}` (AlreadyExistsException); use that key"
-                                    );
-                                    self.push(
-                                        item.clone(),
-                                        "region",
-                                        ProblemKind::Rejected {
-                                            code: "AlreadyExistsException".into(),
-                                        },
-                                        msg,
-                                    );
-                                }
-                            }
-                            Some(KeyKind::MultiRegionReplica { .. }) => {
-                                let msg = format!(
-                                    "`{primary}` is a multi-Region replica key; only the primary can be replicated, name the primary key"
-                                );
-                                self.push(
-                                    item.clone(),
-                                    "primary",
-                                    ProblemKind::Rejected {
-                                        code: "UnsupportedOperationException".into(),
-                                    },
-                                    msg,
-                                );
-                            }
-                            Some(_) => {
-                                let msg = format!(
-                                    "`{primary}` is a single-Region key and cannot be replicated; define it with `kms_mrk(...)` to make a multi-Region primary"
-                                );
-                                self.push(
-                                    item.clone(),
-                                    "primary",
-                                    ProblemKind::Rejected {
-                                        code: "UnsupportedOperationException".into(),
-                                    },
-                                    msg,
-                                );
-                            }
-                            None => {}
-                        }
+                        let related = mrk_regions.entry(primary.as_str()).or_default();
+                        self.replicate_key(&item, primary, region, related);
                     }
                 }
             }
-            if k.initial_state == InitialKeyState::Creating
-                && !matches!(k.kind, KeyKind::MultiRegionReplica { .. })
-            {
+            self.key_fields(&item, k);
+        }
+    }
+
+    /// What the AWS managed key `aws/s3` cannot have: a key policy or grants of the scenario.
+    fn aws_managed_key(&mut self, item: &Item, k: &KeySpec) {
+        if k.policy.is_some() {
+            self.push(item.clone(), "policy", ProblemKind::Malformed, format!("`{}` is the AWS managed key `aws/s3`, whose key policy AWS fixes; remove the policy or use a customer managed key", k.name));
+        }
+        if !k.grants.is_empty() {
+            self.push(item.clone(), "grants[0]", ProblemKind::Malformed, format!("`{}` is the AWS managed key `aws/s3`; you cannot create grants on it, use a customer managed key", k.name));
+        }
+    }
+
+    /// A multi-Region replica key: `ReplicateKey` of `primary` into `region`
+    /// ([`crate::kms::replicate_key`]).
+    fn replicate_key(
+        &mut self,
+        item: &Item,
+        primary: &str,
+        region: &str,
+        related: &mut BTreeSet<String>,
+    ) {
+        let Some(primary_spec) = self.spec.keys.iter().find(|p| p.name == primary) else {
+            return;
+        };
+        let Err(e) = replicate_key::replicate_key(&primary_spec.kind, region, related) else {
+            return;
+        };
+        let (path, msg) = match e {
+            ReplicateKeyError::PrimaryRegion => (
+                "region",
+                format!(
+                    "`ReplicateKey` cannot replicate `{primary}` into its own Region `{region}` (ValidationException); choose another Region"
+                ),
+            ),
+            ReplicateKeyError::AlreadyExists => (
+                "region",
+                format!(
+                    "`{primary}` already has a related multi-Region key in `{region}` (AlreadyExistsException); use that key"
+                ),
+            ),
+            ReplicateKeyError::NotPrimary => (
+                "primary",
+                format!(
+                    "`{primary}` is a multi-Region replica key; only the primary can be replicated, name the primary key"
+                ),
+            ),
+            ReplicateKeyError::SingleRegion => (
+                "primary",
+                format!(
+                    "`{primary}` is a single-Region key and cannot be replicated; define it with `kms_mrk(...)` to make a multi-Region primary"
+                ),
+            ),
+        };
+        let code = e.code().to_owned();
+        self.push(item.clone(), path, ProblemKind::Rejected { code }, msg);
+    }
+
+    /// A key's state, aliases, grants and key policy.
+    fn key_fields(&mut self, item: &Item, k: &KeySpec) {
+        let item = item.clone();
+        if k.initial_state == InitialKeyState::Creating
+            && !matches!(k.kind, KeyKind::MultiRegionReplica { .. })
+        {
+            self.push(
+                item.clone(),
+                "initial_state",
+                ProblemKind::Malformed,
+                format!(
+                    "only a multi-Region replica can be `Creating`; `{}` is not one",
+                    k.name
+                ),
+            );
+        }
+        for (i, alias) in k.aliases.iter().enumerate() {
+            let ok = !alias.is_empty()
+                && alias.len() <= 250
+                && !alias.starts_with("aws/")
+                && alias
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/_-".contains(&b));
+            if !ok {
+                let msg = format!(
+                    "alias `{alias}` is not valid: use letters, digits, `/`, `_` or `-`, and not the reserved `aws/` prefix"
+                );
                 self.push(
                     item.clone(),
-                    "initial_state",
+                    format!("aliases[{i}]"),
                     ProblemKind::Malformed,
-                    format!(
-                        "only a multi-Region replica can be `Creating`; `{}` is not one",
-                        k.name
-                    ),
+                    msg,
                 );
             }
-            for (i, alias) in k.aliases.iter().enumerate() {
-                let ok = !alias.is_empty()
-                    && alias.len() <= 250
-                    && !alias.starts_with("aws/")
-                    && alias
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"/_-".contains(&b));
-                if !ok {
+        }
+        for (i, g) in k.grants.iter().enumerate() {
+            self.principal(&item, &format!("grants[{i}].grantee"), &g.grantee);
+            for op in &g.operations {
+                if !iam::GRANT_OPERATIONS.contains(&op.as_str()) {
                     let msg = format!(
-                        "alias `{alias}` is not valid: use letters, digits, `/`, `_` or `-`, and not the reserved `aws/` prefix"
+                        "`{op}` is not a grant operation; use one of {}",
+                        iam::GRANT_OPERATIONS.join(", ")
                     );
                     self.push(
                         item.clone(),
-                        format!("aliases[{i}]"),
+                        format!("grants[{i}]"),
                         ProblemKind::Malformed,
                         msg,
                     );
                 }
             }
-            for (i, g) in k.grants.iter().enumerate() {
-                self.principal(&item, &format!("grants[{i}].grantee"), &g.grantee);
-                for op in &g.operations {
-                    if !iam::GRANT_OPERATIONS.contains(&op.as_str()) {
-                        let msg = format!(
-                            "`{op}` is not a grant operation; use one of {}",
-                            iam::GRANT_OPERATIONS.join(", ")
-                        );
-                        self.push(
-                            item.clone(),
-                            format!("grants[{i}]"),
-                            ProblemKind::Malformed,
-                            msg,
-                        );
-                    }
-                }
-            }
-            let owner = PolicyOwner::Key(k.name.clone());
-            let policy = k
-                .policy
-                .clone()
-                .unwrap_or_else(|| iam::default_key_policy(k, self.cat));
-            self.policy(
-                &item,
-                "policy",
-                owner,
-                PolicyUse::Key(k.name.clone()),
-                &policy,
-            );
         }
+        let owner = PolicyOwner::Key(k.name.clone());
+        let policy = k
+            .policy
+            .clone()
+            .unwrap_or_else(|| iam::default_key_policy(k, self.cat));
+        self.policy(
+            &item,
+            "policy",
+            owner,
+            PolicyUse::Key(k.name.clone()),
+            &policy,
+        );
     }
 
     fn principal(&mut self, item: &Item, path: &str, p: &PrincipalRef) {

@@ -386,11 +386,9 @@ pub enum RunError {
 impl World {
     pub(crate) fn build(valid: &ValidSpec, trace: bool, threads: usize) -> Result<World, RunError> {
         let spec = &valid.spec;
-        let cat = valid.catalog.clone();
-        let mut rng = KeySource::new();
         let mut world = World {
             rules: valid.rules,
-            cat,
+            cat: valid.catalog.clone(),
             control: ControlPlane::new(spec, &valid.rules),
             clock: 0,
             keys: BTreeMap::new(),
@@ -413,10 +411,34 @@ impl World {
             trace,
             threads,
         };
-        // Key material: one per single-Region key, one per multi-Region set.
+        let mut rng = KeySource::new();
+        world.build_keys(valid, &mut rng)?;
+        world.build_aws_managed_keys(&mut rng)?;
+        let regions: BTreeSet<String> = world
+            .cat
+            .buckets
+            .values()
+            .map(|b| b.region.clone())
+            .collect();
+        for r in regions {
+            world.s3_root.insert(r, PreparedKey::new(&rng.key()?)?);
+        }
+        world.build_buckets(valid)?;
+        world.build_roles(valid)?;
+        world.rng = rng;
+        Ok(world)
+    }
+
+    /// The scenario's KMS keys with their material: one per single-Region key, one shared by
+    /// every key of a multi-Region set ([K-MRK]).
+    fn build_keys(&mut self, valid: &ValidSpec, rng: &mut KeySource) -> Result<(), RunError> {
         let mut set_material: BTreeMap<String, Arc<PreparedKey>> = BTreeMap::new();
-        for k in &spec.keys {
-            let info = &world.cat.keys[&k.name];
+        for k in &valid.spec.keys {
+            let info = self
+                .cat
+                .keys
+                .get(&k.name)
+                .ok_or_else(|| missing("key", &k.name))?;
             let material = match &info.mrk_set {
                 Some(set) => match set_material.get(set) {
                     Some(m) => m.clone(),
@@ -431,19 +453,21 @@ impl World {
             let grants = k
                 .grants
                 .iter()
-                .map(|g| Grant {
-                    grantee_arn: principal_arn(&g.grantee, &world.cat),
-                    operations: g.operations.clone(),
-                    encryption_context_subset: g.encryption_context_subset.clone(),
+                .map(|g| {
+                    Ok(Grant {
+                        grantee_arn: principal_arn(&g.grantee, &self.cat)?,
+                        operations: g.operations.clone(),
+                        encryption_context_subset: g.encryption_context_subset.clone(),
+                    })
                 })
-                .collect();
+                .collect::<Result<Vec<_>, RunError>>()?;
             for alias in &k.aliases {
-                world.aliases.insert(
+                self.aliases.insert(
                     ids::alias_arn(&info.region, &info.account_id, alias),
                     info.arn.clone(),
                 );
             }
-            world.key_names.insert(k.name.clone(), info.arn.clone());
+            self.key_names.insert(k.name.clone(), info.arn.clone());
             let mut kms_key = KmsKey {
                 name: k.name.clone(),
                 arn: info.arn.clone(),
@@ -452,7 +476,7 @@ impl World {
                 account_id: info.account_id.clone(),
                 origin: info.origin,
                 state: k.initial_state.into(),
-                policy: valid.policies[&PolicyOwner::Key(k.name.clone())].clone(),
+                policy: compiled(valid, &PolicyOwner::Key(k.name.clone()))?,
                 grants,
                 aliases: k.aliases.clone(),
                 cipher: material,
@@ -460,33 +484,39 @@ impl World {
                 grant_refs: Vec::new(),
             };
             kms_key.derive_labels();
-            world.keys.insert(info.arn.clone(), kms_key);
+            self.keys.insert(info.arn.clone(), kms_key);
         }
-        // The AWS managed key `aws/s3` exists in every account and Region a bucket uses, as AWS
-        // creates it on first use.
+        Ok(())
+    }
+
+    /// The AWS managed key `aws/s3` in every account and Region a bucket uses, as AWS creates it
+    /// on first use.
+    fn build_aws_managed_keys(&mut self, rng: &mut KeySource) -> Result<(), RunError> {
         let mut places: BTreeSet<(String, String)> = BTreeSet::new();
-        for b in world.cat.buckets.values() {
-            for a in world.cat.accounts.values() {
+        for b in self.cat.buckets.values() {
+            for a in self.cat.accounts.values() {
                 places.insert((a.id.clone(), b.region.clone()));
             }
         }
         for (account_id, region) in places {
             let key_id = ids::aws_managed_key_id(&account_id, &region);
             let arn = ids::key_arn(&region, &account_id, &key_id);
-            world
-                .aliases
+            self.aliases
                 .insert(ids::alias_arn(&region, &account_id, "aws/s3"), arn.clone());
-            if world.keys.contains_key(&arn) {
+            if self.keys.contains_key(&arn) {
                 continue;
             }
             let managed = crate::iam::managed_key_policy(&account_id, &region);
-            let Ok(policy) = crate::iam::compile(
+            let policy = crate::iam::compile(
                 &managed,
-                &world.cat,
+                &self.cat,
                 &crate::iam::PolicyUse::Key(String::new()),
-            ) else {
-                continue;
-            };
+            )
+            .map_err(|_| {
+                RunError::Internal(format!(
+                    "the key policy of aws/s3 in {account_id} {region} does not compile"
+                ))
+            })?;
             let mut kms_key = KmsKey {
                 name: "aws/s3".into(),
                 arn,
@@ -503,45 +533,56 @@ impl World {
                 grant_refs: Vec::new(),
             };
             kms_key.derive_labels();
-            world.keys.insert(kms_key.arn.clone(), kms_key);
+            self.keys.insert(kms_key.arn.clone(), kms_key);
         }
-        let regions: BTreeSet<String> = world
-            .cat
-            .buckets
-            .values()
-            .map(|b| b.region.clone())
-            .collect();
-        for r in regions {
-            world.s3_root.insert(r, PreparedKey::new(&rng.key()?)?);
+        Ok(())
+    }
+
+    /// The scenario's buckets, empty, in the state the control plane starts them in.
+    fn build_buckets(&mut self, valid: &ValidSpec) -> Result<(), RunError> {
+        for b in &valid.spec.buckets {
+            let info = self
+                .cat
+                .buckets
+                .get(&b.name)
+                .ok_or_else(|| missing("bucket", &b.name))?;
+            let control = self
+                .control
+                .bucket(&b.name)
+                .ok_or_else(|| missing("bucket", &b.name))?;
+            let bucket = Bucket {
+                name: b.name.as_str().into(),
+                s3_name: info.s3_name.clone(),
+                arn: info.arn.clone(),
+                account_id: info.account_id.clone(),
+                region: info.region.clone(),
+                versioning: control.versioning,
+                bucket_key: control.bucket_key,
+                policy: valid
+                    .policies
+                    .get(&PolicyOwner::Bucket(b.name.clone()))
+                    .cloned(),
+                policy_label: format!("bucket policy of `{}`", b.name),
+                blocks_sse_c: control.blocks_sse_c,
+                object_lock: b.object_lock,
+                requester_pays: b.requester_pays,
+                replication: None,
+                objects: crate::objects::Objects::default(),
+                next_version: BTreeMap::new(),
+            };
+            self.buckets.insert(b.name.clone(), bucket);
         }
-        for b in &spec.buckets {
-            let info = &world.cat.buckets[&b.name];
-            world.buckets.insert(
-                b.name.clone(),
-                Bucket {
-                    name: b.name.as_str().into(),
-                    s3_name: info.s3_name.clone(),
-                    arn: info.arn.clone(),
-                    account_id: info.account_id.clone(),
-                    region: info.region.clone(),
-                    versioning: b.versioning,
-                    bucket_key: b.bucket_key,
-                    policy: valid
-                        .policies
-                        .get(&PolicyOwner::Bucket(b.name.clone()))
-                        .cloned(),
-                    policy_label: format!("bucket policy of `{}`", b.name),
-                    blocks_sse_c: b.block_sse_c.unwrap_or(world.rules.new_buckets_block_sse_c),
-                    object_lock: b.object_lock,
-                    requester_pays: b.requester_pays,
-                    replication: None,
-                    objects: crate::objects::Objects::default(),
-                    next_version: BTreeMap::new(),
-                },
-            );
-        }
-        for r in &spec.roles {
-            let info = &world.cat.roles[&r.name];
+        Ok(())
+    }
+
+    /// The scenario's roles with their compiled policies and the session S3 acts as.
+    fn build_roles(&mut self, valid: &ValidSpec) -> Result<(), RunError> {
+        for r in &valid.spec.roles {
+            let info = self
+                .cat
+                .roles
+                .get(&r.name)
+                .ok_or_else(|| missing("role", &r.name))?;
             let policies = r
                 .policies
                 .iter()
@@ -552,22 +593,22 @@ impl World {
                     };
                     let policy = RolePolicy {
                         label: format!("{}/{}", r.name, p.name),
-                        policy: valid.policies[&owner].clone(),
+                        policy: compiled(valid, &owner)?,
                     };
-                    (p.name.clone(), policy)
+                    Ok((p.name.clone(), policy))
                 })
-                .collect();
+                .collect::<Result<BTreeMap<_, _>, RunError>>()?;
             let session = crate::authz::session(&info.arn);
-            let org_id = world
+            let org_id = self
                 .cat
                 .account_name(&info.account_id)
-                .and_then(|n| world.cat.accounts.get(n))
+                .and_then(|n| self.cat.accounts.get(n))
                 .and_then(|a| a.org_id.clone());
             let mut role = Role {
                 name: r.name.clone(),
                 arn: info.arn.clone(),
                 account_id: info.account_id.clone(),
-                trust: valid.policies[&PolicyOwner::RoleTrust(r.name.clone())].clone(),
+                trust: compiled(valid, &PolicyOwner::RoleTrust(r.name.clone()))?,
                 trust_label: format!("trust policy of role `{}`", r.name),
                 policies,
                 base_context: crate::authz::base_context(&session, org_id.as_deref()),
@@ -575,16 +616,15 @@ impl World {
                 s3_contexts: BTreeMap::new(),
                 label: format!("role `{}`", r.name),
             };
-            role.s3_contexts = world
+            role.s3_contexts = self
                 .cat
                 .accounts
                 .values()
                 .map(|a| (a.id.clone(), role.s3_context(&a.id)))
                 .collect();
-            world.roles.insert(r.name.clone(), role);
+            self.roles.insert(r.name.clone(), role);
         }
-        world.rng = rng;
-        Ok(world)
+        Ok(())
     }
 
     pub(crate) fn log(&mut self, step: usize, text: String) {
@@ -900,114 +940,18 @@ impl World {
             crate::spec::Body::Size(n) => deterministic_bytes(&p.key, *n),
             crate::spec::Body::Text(t) => t.as_bytes().to_vec(),
         };
-        let internal = |what: String| {
-            RunError::Internal(format!(
-                "validation accepted PutObject `{}/{}`, but {what}",
-                p.bucket, p.key
-            ))
-        };
+        let internal = |what: String| upload_invariant(p, what);
         // The same control-plane check validation ran: refused uploads never get here.
         let key_arn = self
             .control
             .put_object(&self.cat, p)
             .map_err(|e| internal(format!("S3 refuses it with {}", e.code())))?;
-        let (Some(bucket), Some(control)) =
-            (self.buckets.get(&p.bucket), self.control.bucket(&p.bucket))
-        else {
-            return Err(internal("its bucket does not exist".to_owned()));
-        };
-        let (account_id, region) = (bucket.account_id.clone(), bucket.region.clone());
-        let encryption = put_object::upload_encryption(control, p.encryption.as_ref());
-        let bucket_key_default = control.bucket_key;
-        let object_arn = ids::object_arn(&bucket.s3_name, &p.key);
-        let bucket_arn = bucket.arn.clone();
-        let aad = object_arn.as_bytes().to_vec();
-        let (sealed, envelope, sse) = match &encryption {
-            UploadEncryption::SseS3 => {
-                let dek = self.rng.key()?;
-                let sealed =
-                    replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
-                let root = self
-                    .s3_root
-                    .get(&region)
-                    .ok_or_else(|| internal(format!("S3 has no root key in {region}")))?;
-                let wrapped = root.wrap(&aad, &dek, &mut self.rng)?;
-                (sealed, Envelope::SseS3 { wrapped }, Sse::SseS3)
-            }
-            UploadEncryption::SseKms { bucket_key, .. } => {
-                let (arn, key) = upload_key(&self.keys, key_arn.as_deref()).map_err(internal)?;
-                let use_bucket_key = bucket_key.unwrap_or(bucket_key_default);
-                // [U-BKEY] d.4: with a Bucket Key the context is the bucket ARN.
-                let ctx_value = if use_bucket_key {
-                    bucket_arn.clone()
-                } else {
-                    object_arn.clone()
-                };
-                let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
-                let (dek, wrapped) = kms::generate_data_key(key, &context, &mut self.rng)?;
-                let sealed =
-                    replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
-                (
-                    sealed,
-                    Envelope::Kms {
-                        key_arn: arn.clone(),
-                        context,
-                        wrapped,
-                    },
-                    Sse::SseKms {
-                        key_arn: arn,
-                        bucket_key: use_bucket_key,
-                    },
-                )
-            }
-            UploadEncryption::DsseKms { .. } => {
-                let (arn, key) = upload_key(&self.keys, key_arn.as_deref()).map_err(internal)?;
-                let context = BTreeMap::from([("aws:s3:arn".to_owned(), object_arn.clone())]);
-                let (inner_key, inner) = kms::generate_data_key(key, &context, &mut self.rng)?;
-                let (outer_key, outer) = kms::generate_data_key(key, &context, &mut self.rng)?;
-                let inner_sealed =
-                    replication_crypto::seal_object(&inner_key, &aad, &plaintext, &mut self.rng)?;
-                let sealed = replication_crypto::seal_object(
-                    &outer_key,
-                    &aad,
-                    inner_sealed.as_bytes(),
-                    &mut self.rng,
-                )?;
-                (
-                    sealed,
-                    Envelope::Dsse {
-                        key_arn: arn.clone(),
-                        context,
-                        outer,
-                        inner,
-                    },
-                    Sse::DsseKms { key_arn: arn },
-                )
-            }
-            UploadEncryption::SseC { customer_key } => {
-                if !self.customer_keys.contains_key(customer_key) {
-                    let k = self.rng.key()?;
-                    self.customer_keys.insert(customer_key.clone(), k);
-                }
-                let ck = &self.customer_keys[customer_key];
-                let mut salt = [0u8; 16];
-                self.rng.fill(&mut salt)?;
-                let hmac = replication_crypto::customer_key_hmac(&salt, ck);
-                let sealed = replication_crypto::seal_object(
-                    ck,
-                    &sse_c_aad(&p.key),
-                    &plaintext,
-                    &mut self.rng,
-                )?;
-                (
-                    sealed,
-                    Envelope::SseC { salt, hmac },
-                    Sse::SseC {
-                        customer_key: customer_key.clone(),
-                    },
-                )
-            }
-        };
+        let (sealed, envelope, sse) = self.seal_upload(p, &plaintext, key_arn.as_deref())?;
+        let account_id = self
+            .buckets
+            .get(&p.bucket)
+            .map(|b| b.account_id.clone())
+            .ok_or_else(|| internal("its bucket does not exist".to_owned()))?;
         let owner_account = p
             .owner
             .as_ref()
@@ -1050,6 +994,112 @@ impl World {
             ),
         );
         Ok(())
+    }
+
+    /// Encrypts an upload as its encryption says (the request's, else the bucket default's):
+    /// the sealed bytes, how their data key is kept, and the encryption the report shows.
+    fn seal_upload(
+        &mut self,
+        p: &PutObjectSpec,
+        plaintext: &[u8],
+        key_arn: Option<&str>,
+    ) -> Result<(SealedObject, Envelope, Sse), RunError> {
+        let internal = |what: String| upload_invariant(p, what);
+        let (Some(bucket), Some(control)) =
+            (self.buckets.get(&p.bucket), self.control.bucket(&p.bucket))
+        else {
+            return Err(internal("its bucket does not exist".to_owned()));
+        };
+        let region = bucket.region.clone();
+        let encryption = put_object::upload_encryption(control, p.encryption.as_ref());
+        let bucket_key_default = control.bucket_key;
+        let object_arn = ids::object_arn(&bucket.s3_name, &p.key);
+        let bucket_arn = bucket.arn.clone();
+        let aad = object_arn.as_bytes().to_vec();
+        Ok(match &encryption {
+            UploadEncryption::SseS3 => {
+                let dek = self.rng.key()?;
+                let sealed = replication_crypto::seal_object(&dek, &aad, plaintext, &mut self.rng)?;
+                let root = self
+                    .s3_root
+                    .get(&region)
+                    .ok_or_else(|| internal(format!("S3 has no root key in {region}")))?;
+                let wrapped = root.wrap(&aad, &dek, &mut self.rng)?;
+                (sealed, Envelope::SseS3 { wrapped }, Sse::SseS3)
+            }
+            UploadEncryption::SseKms { bucket_key, .. } => {
+                let (arn, key) = upload_key(&self.keys, key_arn).map_err(internal)?;
+                let use_bucket_key = bucket_key.unwrap_or(bucket_key_default);
+                // [U-BKEY] d.4: with a Bucket Key the context is the bucket ARN.
+                let ctx_value = if use_bucket_key {
+                    bucket_arn.clone()
+                } else {
+                    object_arn.clone()
+                };
+                let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
+                let (dek, wrapped) = kms::generate_data_key(key, &context, &mut self.rng)?;
+                let sealed = replication_crypto::seal_object(&dek, &aad, plaintext, &mut self.rng)?;
+                (
+                    sealed,
+                    Envelope::Kms {
+                        key_arn: arn.clone(),
+                        context,
+                        wrapped,
+                    },
+                    Sse::SseKms {
+                        key_arn: arn,
+                        bucket_key: use_bucket_key,
+                    },
+                )
+            }
+            UploadEncryption::DsseKms { .. } => {
+                let (arn, key) = upload_key(&self.keys, key_arn).map_err(internal)?;
+                let context = BTreeMap::from([("aws:s3:arn".to_owned(), object_arn.clone())]);
+                let (inner_key, inner) = kms::generate_data_key(key, &context, &mut self.rng)?;
+                let (outer_key, outer) = kms::generate_data_key(key, &context, &mut self.rng)?;
+                let inner_sealed =
+                    replication_crypto::seal_object(&inner_key, &aad, plaintext, &mut self.rng)?;
+                let sealed = replication_crypto::seal_object(
+                    &outer_key,
+                    &aad,
+                    inner_sealed.as_bytes(),
+                    &mut self.rng,
+                )?;
+                (
+                    sealed,
+                    Envelope::Dsse {
+                        key_arn: arn.clone(),
+                        context,
+                        outer,
+                        inner,
+                    },
+                    Sse::DsseKms { key_arn: arn },
+                )
+            }
+            UploadEncryption::SseC { customer_key } => {
+                if !self.customer_keys.contains_key(customer_key) {
+                    let k = self.rng.key()?;
+                    self.customer_keys.insert(customer_key.clone(), k);
+                }
+                let ck = &self.customer_keys[customer_key];
+                let mut salt = [0u8; 16];
+                self.rng.fill(&mut salt)?;
+                let hmac = replication_crypto::customer_key_hmac(&salt, ck);
+                let sealed = replication_crypto::seal_object(
+                    ck,
+                    &sse_c_aad(&p.key),
+                    plaintext,
+                    &mut self.rng,
+                )?;
+                (
+                    sealed,
+                    Envelope::SseC { salt, hmac },
+                    Sse::SseC {
+                        customer_key: customer_key.clone(),
+                    },
+                )
+            }
+        })
     }
 
     fn delete_object(&mut self, idx: usize, bucket: &str, key: &str, version: Option<u32>) {
@@ -1689,6 +1739,14 @@ pub(crate) enum DataKeys<'w> {
     Customer(&'w Key256),
 }
 
+/// A broken invariant in an upload validation accepted.
+fn upload_invariant(p: &PutObjectSpec, what: String) -> RunError {
+    RunError::Internal(format!(
+        "validation accepted PutObject `{}/{}`, but {what}",
+        p.bucket, p.key
+    ))
+}
+
 /// The key S3 calls `GenerateDataKey` on for an upload, by the ARN the control plane resolved
 /// ([`put_object::check`]); an error names the broken invariant.
 fn upload_key<'k>(
@@ -1742,14 +1800,36 @@ pub(crate) fn sse_c_aad(key: &str) -> Vec<u8> {
     aad
 }
 
-fn principal_arn(p: &PrincipalRef, cat: &Catalog) -> String {
-    match p {
-        PrincipalRef::Role(r) => cat.roles.get(r).map(|i| i.arn.clone()).unwrap_or_default(),
-        PrincipalRef::Account(a) => ids::account_root_arn(&cat.account_id(a).unwrap_or_default()),
+/// The ARN of a grantee. Validation resolved every name, so a name without an ARN is a broken
+/// invariant, never an empty ARN.
+fn principal_arn(p: &PrincipalRef, cat: &Catalog) -> Result<String, RunError> {
+    Ok(match p {
+        PrincipalRef::Role(r) => cat
+            .roles
+            .get(r)
+            .map(|i| i.arn.clone())
+            .ok_or_else(|| missing("role", r))?,
+        PrincipalRef::Account(a) => {
+            ids::account_root_arn(&cat.account_id(a).ok_or_else(|| missing("account", a))?)
+        }
         PrincipalRef::Service(s) => s.clone(),
         PrincipalRef::Anyone => "*".into(),
         PrincipalRef::Arn(a) => a.clone(),
-    }
+    })
+}
+
+/// A name of a valid scenario that did not resolve: validation guarantees it does.
+fn missing(kind: &str, name: &str) -> RunError {
+    RunError::Internal(format!(
+        "{kind} `{name}` of a valid scenario has no entry in the catalog"
+    ))
+}
+
+/// The policy validation compiled for `owner`.
+fn compiled(valid: &ValidSpec, owner: &PolicyOwner) -> Result<Arc<Policy>, RunError> {
+    valid.policies.get(owner).cloned().ok_or_else(|| {
+        RunError::Internal(format!("the {owner} of a valid scenario was not compiled"))
+    })
 }
 
 /// Deterministic object content of a given size: the same key always has the same bytes.

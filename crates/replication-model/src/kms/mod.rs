@@ -17,6 +17,7 @@ use crate::catalog::KeyOrigin;
 
 mod key;
 pub(crate) mod lifecycle;
+pub(crate) mod replicate_key;
 
 pub use key::{KeyState, KmsError};
 

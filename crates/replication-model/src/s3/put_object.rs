@@ -23,7 +23,7 @@ pub(crate) enum PutObjectError {
     /// `AccessDenied`: an SSE-C upload into a bucket whose `BlockedEncryptionTypes` holds SSE-C.
     SseCBlocked,
     /// KMS refuses the upload's key.
-    Key(UploadKeyError),
+    Key(Box<UploadKeyError>),
 }
 
 /// KMS's refusal of the key an SSE-KMS or DSSE-KMS upload names.
@@ -288,13 +288,13 @@ pub(crate) fn check(
         return Ok(None);
     };
     let refuse = |kms: KmsError, cause: UploadKeyCause, label: String| {
-        Err(PutObjectError::Key(UploadKeyError {
+        Err(PutObjectError::Key(Box::new(UploadKeyError {
             kms,
             cause,
             label,
             bucket_region: info.region.clone(),
             path,
-        }))
+        })))
     };
     let found = match resolve(plane, cat, info, &key) {
         Ok(Some(found)) => found,
@@ -424,7 +424,7 @@ mod tests {
 
         fn key_error(&self, encryption: Option<UploadEncryption>) -> UploadKeyError {
             match self.check(encryption) {
-                Err(PutObjectError::Key(e)) => e,
+                Err(PutObjectError::Key(e)) => *e,
                 other => panic!("expected a KMS refusal, got {other:?}"),
             }
         }
@@ -532,7 +532,7 @@ mod tests {
         let e = f.key_error(None);
         assert_eq!(e.kms, KmsError::NotFound { arn });
         assert_eq!(e.cause, UploadKeyCause::Life(KeyLife::Deleted));
-        let rejection = PutObjectError::Key(e).rejection(&put(None));
+        let rejection = PutObjectError::Key(Box::new(e)).rejection(&put(None));
         assert_eq!(
             rejection.fix,
             "use another key: a deleted key never comes back"
