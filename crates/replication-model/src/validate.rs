@@ -18,8 +18,8 @@ use crate::ids;
 use crate::kms::lifecycle::{KeyOp, LifecycleError};
 use crate::kms::replicate_key::{self, ReplicateKeyError};
 use crate::problem::{Problem, ProblemKind};
-use crate::rules::{RuleSet, SseCReplication, rule_set_label};
-use crate::s3::{ApiRejection, put_object};
+use crate::rules::{RuleSet, rule_set_label};
+use crate::s3::{ApiRejection, eligibility, put_object};
 use crate::spec::*;
 
 /// A scenario that passed [`validate`]: the only thing [`crate::run`] accepts.
@@ -1216,7 +1216,7 @@ impl Validator<'_> {
             );
             self.push(item.clone(), "status", ProblemKind::Impossible, msg);
         }
-        if self.rules.sse_c_replication == SseCReplication::NotReplicated
+        if !eligibility::sse_c_replicates(&self.rules)
             && expects_sse_c_replication(o, put_here, &dry.last_put)
         {
             let msg = format!(

@@ -4,6 +4,12 @@
 //! Every stored object is ciphertext. A step is applied whole or not at all; replication attempts
 //! read the world without changing it (so they run in parallel) and their results are applied in
 //! task order, which keeps version ids and reports deterministic.
+//!
+//! Buckets' and keys' control-plane state lives in the embedded [`ControlPlane`] and changes
+//! only through the transitions validation dry-ran. Invariant policy: a `World` is built only
+//! from a [`ValidSpec`], so every name it looks up resolved and every step AWS refuses is known;
+//! where that could still break, a function returns [`RunError::Internal`] naming the broken
+//! invariant, never a panic and never an empty ARN.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -18,6 +24,7 @@ use crate::ids;
 use crate::kms::lifecycle::{KeyLife, KeyOp};
 use crate::kms::{self, Grant, KeyState, KmsKey};
 use crate::rules::RuleSet;
+use crate::s3::eligibility::eligibility;
 use crate::s3::put_bucket_replication::{self as s3config, SchemaVersion};
 use crate::s3::put_object;
 use crate::spec::*;
@@ -194,6 +201,7 @@ pub(crate) struct ResolvedRule {
     pub owner_override: bool,
     pub storage_class: Option<String>,
     pub replica_key: Option<KeyRef>,
+    /// `SourceSelectionCriteria.SseKmsEncryptedObjects` is enabled.
     pub sse_kms_opt_in: bool,
     pub metrics: bool,
     pub rtc: bool,
@@ -738,11 +746,11 @@ impl World {
         bucket: &str,
         key: &str,
         mut version: Version,
-    ) -> Arc<str> {
+    ) -> Result<Arc<str>, RunError> {
         let b = self
             .buckets
             .get_mut(bucket)
-            .expect("callers pass buckets of the scenario");
+            .ok_or_else(|| missing("bucket", bucket))?;
         let id = match b.versioning {
             Versioning::Enabled => {
                 let present = b.objects.get(key).map_or(&[][..], Vec::as_slice);
@@ -758,7 +766,7 @@ impl World {
             versions.retain(|v| &*v.id != "null");
         }
         versions.push(version);
-        id
+        Ok(id)
     }
 
     /// Writes a replica into `bucket`, keeping the source version's id and creation time ([U-REQ]:
@@ -850,7 +858,7 @@ impl World {
                 bucket,
                 key,
                 version,
-            } => self.delete_object(idx, bucket, key, *version),
+            } => self.delete_object(idx, bucket, key, *version)?,
             Step::PutObjectTagging { bucket, key, tags } => {
                 self.put_tagging(idx, bucket, key, tags)
             }
@@ -975,7 +983,7 @@ impl World {
             replica_of: None,
             not_eligible: Vec::new(),
         };
-        let vid = self.add_version(&p.bucket, &p.key, version);
+        let vid = self.add_version(&p.bucket, &p.key, version)?;
         let routing = self.route_new_version(
             &p.bucket,
             &p.key,
@@ -1102,8 +1110,17 @@ impl World {
         })
     }
 
-    fn delete_object(&mut self, idx: usize, bucket: &str, key: &str, version: Option<u32>) {
-        let b = self.buckets.get_mut(bucket).expect("validated bucket");
+    fn delete_object(
+        &mut self,
+        idx: usize,
+        bucket: &str,
+        key: &str,
+        version: Option<u32>,
+    ) -> Result<(), RunError> {
+        let b = self
+            .buckets
+            .get_mut(bucket)
+            .ok_or_else(|| missing("bucket", bucket))?;
         match version {
             Some(n) => {
                 let id = format!("v{n}");
@@ -1141,7 +1158,7 @@ impl World {
                     replica_of: None,
                     not_eligible: Vec::new(),
                 };
-                let vid = self.add_version(bucket, key, version);
+                let vid = self.add_version(bucket, key, version)?;
                 let routing = self.route_new_version(
                     bucket,
                     key,
@@ -1156,6 +1173,7 @@ impl World {
                 );
             }
         }
+        Ok(())
     }
 
     fn put_tagging(&mut self, idx: usize, bucket: &str, key: &str, tags: &[(String, String)]) {
@@ -1249,38 +1267,9 @@ impl World {
             if done.contains(dest) {
                 continue;
             }
-            let reason = match (kind, sse) {
-                (TaskKind::DeleteMarker, _) if !rule.delete_markers => Some(format!(
-                    "rule `{}` does not replicate delete markers (V2 schema without `delete_marker_replication: enabled`)",
-                    rule.label
-                )),
-                (TaskKind::Object, Some(Sse::SseKms { .. } | Sse::DsseKms { .. }))
-                    if !rule.sse_kms_opt_in =>
-                {
-                    Some(format!(
-                        "rule `{}` matches, but SSE-KMS and DSSE-KMS objects replicate only when the rule opts in with `sse_kms_encrypted_objects` (not replicated, no status, silently)",
-                        rule.label
-                    ))
-                }
-                (TaskKind::Object, Some(Sse::SseC { .. }))
-                    if self.rules.sse_c_replication
-                        == crate::rules::SseCReplication::NotReplicated =>
-                {
-                    Some(format!(
-                        "rule `{}` matches, but under rule set `exam_guide` SSE-C objects are never replicated (S3 holds no key to decrypt with)",
-                        rule.label
-                    ))
-                }
-                (TaskKind::Object, _) if matches!(storage_class, "GLACIER" | "DEEP_ARCHIVE") => {
-                    Some(format!(
-                        "rule `{}` matches, but objects in {storage_class} are not replicated; restore and copy them first",
-                        rule.label
-                    ))
-                }
-                _ => None,
-            };
+            let reason = eligibility(rule, kind, sse, storage_class, &self.rules).err();
             match reason {
-                Some(r) => skipped.push(r),
+                Some(r) => skipped.push(r.describe(&rule.label)),
                 None => {
                     queued.push((Arc::clone(&rule.dest), Arc::clone(&rule.label)));
                 }

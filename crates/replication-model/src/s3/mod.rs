@@ -6,8 +6,11 @@
 //!   `PutBucketVersioning`.
 //! - [`put_bucket_replication`]: `PutBucketReplication` as S3 validates it, and how rules match.
 //! - [`put_object`]: what encryption an upload gets and which KMS key it uses, or the error.
+//! - [`eligibility`]: which versions a matching rule replicates (`SseKmsEncryptedObjects`,
+//!   delete markers, SSE-C under the rule set, archived objects).
 
 pub(crate) mod bucket;
+pub(crate) mod eligibility;
 pub(crate) mod put_bucket_replication;
 pub(crate) mod put_object;
 pub(crate) use put_bucket_replication::ApiRejection;
