@@ -18,6 +18,7 @@
 
 mod authz;
 pub mod catalog;
+mod control;
 mod engine;
 mod iam;
 pub mod ids;
@@ -28,7 +29,7 @@ mod problem;
 mod reason;
 mod report;
 pub mod rules;
-mod s3config;
+mod s3;
 pub mod spec;
 pub mod spelling;
 mod validate;
