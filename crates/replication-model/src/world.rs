@@ -12,6 +12,7 @@
 //! invariant, never a panic and never an empty ARN.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use replication_crypto::{Key256, KeySource, PreparedKey, SealedObject, WrappedKey};
@@ -21,8 +22,10 @@ use crate::catalog::{Catalog, KeyOrigin};
 use crate::control::ControlPlane;
 use crate::iam::PolicyOwner;
 use crate::ids;
+use crate::inferred::{InferredChoice, InferredSet};
 use crate::kms::lifecycle::{KeyLife, KeyOp};
 use crate::kms::{self, Grant, KeyState, KmsKey};
+use crate::reason::{FailureReason, NotEligible, Skipped};
 use crate::rules::RuleSet;
 use crate::s3::eligibility::eligibility;
 use crate::s3::put_bucket_replication::{self as s3config, SchemaVersion};
@@ -118,7 +121,7 @@ pub(crate) enum Body {
 pub(crate) enum DestStatus {
     Pending,
     Completed { replica_version: Arc<str> },
-    Failed { reason: &'static str },
+    Failed { reason: FailureReason },
 }
 
 #[derive(Debug, Clone)]
@@ -131,7 +134,7 @@ pub(crate) struct Version {
     /// Set on replicas: where it came from.
     pub replica_of: Option<(Arc<str>, Arc<str>)>,
     /// Why a rule matched but the version is not eligible (shown in the report).
-    pub not_eligible: Vec<String>,
+    pub not_eligible: Vec<Skipped>,
 }
 
 /// The `x-amz-replication-status` of a version, aggregated over destinations ([U-STATUS]).
@@ -180,7 +183,7 @@ impl Version {
         }
     }
 
-    pub(crate) fn failure_reason(&self) -> Option<&'static str> {
+    pub(crate) fn failure_reason(&self) -> Option<FailureReason> {
         self.destinations.values().find_map(|(_, s)| match s {
             DestStatus::Failed { reason } => Some(*reason),
             _ => None,
@@ -313,7 +316,7 @@ pub(crate) struct ReplicationEvent {
     pub key: String,
     pub version_id: Arc<str>,
     pub dest: Arc<str>,
-    pub reason: Option<&'static str>,
+    pub reason: Option<FailureReason>,
 }
 
 /// Counters per (source bucket, rule) ([U-METRICS]).
@@ -375,6 +378,8 @@ pub(crate) struct World {
     /// Per bucket: the error code of its latest bucket-level call (`PutBucketReplication`,
     /// `PutBucketVersioning`), `None` when AWS accepted it.
     pub last_bucket_call: BTreeMap<String, Option<String>>,
+    /// The inferred choices the run relied on so far, recorded where each is made.
+    pub inferred: InferredSet,
     pub rng: KeySource,
     pub trace: bool,
     pub threads: usize,
@@ -415,6 +420,7 @@ impl World {
             events: Vec::new(),
             expectations: Vec::new(),
             last_bucket_call: BTreeMap::new(),
+            inferred: InferredSet::default(),
             rng: KeySource::new(),
             trace,
             threads,
@@ -841,6 +847,10 @@ impl World {
                 idx,
                 format!("{what}: rejected, {} ({})", rej.code, rej.message()),
             );
+            if matches!(step, Step::PutObject(_)) && rej.code.starts_with("KMS.") {
+                // The expected rejection is KMS's, in S3's inferred spelling (aws-facts f).
+                self.inferred.insert(InferredChoice::UploadKmsErrors);
+            }
             match step {
                 Step::PutBucketReplication(ReplicationSpec { bucket, .. })
                 | Step::Fault(Fault::SetBucketVersioning { bucket, .. }) => {
@@ -1267,9 +1277,16 @@ impl World {
             if done.contains(dest) {
                 continue;
             }
-            let reason = eligibility(rule, kind, sse, storage_class, &self.rules).err();
-            match reason {
-                Some(r) => skipped.push(r.describe(&rule.label)),
+            let why = eligibility(rule, kind, sse, storage_class, &self.rules).err();
+            if why == Some(NotEligible::SseKmsWithoutSseKmsEncryptedObjects) {
+                // aws-facts d.3; no status at all is inferred.
+                self.inferred.insert(InferredChoice::NoStatusWithoutOptIn);
+            }
+            match why {
+                Some(why) => skipped.push(Skipped {
+                    rule: Arc::clone(&rule.label),
+                    why,
+                }),
                 None => {
                     queued.push((Arc::clone(&rule.dest), Arc::clone(&rule.label)));
                 }
@@ -1312,9 +1329,8 @@ impl World {
             out.push_str(r);
             out.push('`');
         }
-        for s in skipped {
-            out.push_str("; ");
-            out.push_str(&s);
+        for s in &skipped {
+            let _ = write!(out, "; {s}");
         }
         out
     }

@@ -1,5 +1,5 @@
 //! Which object versions a matching replication rule replicates, and why S3 leaves the others
-//! alone without a status (aws-facts c [U-WHAT], d.3 [U-KMSREPL], d.6): delete markers need
+//! alone ([`NotEligible`]) (aws-facts c [U-WHAT], d.3 [U-KMSREPL], d.6): delete markers need
 //! `DeleteMarkerReplication` in the V2 schema, SSE-KMS and DSSE-KMS objects need the rule's
 //! `SseKmsEncryptedObjects` opt-in, SSE-C objects replicate only where the rule set says so, and
 //! archived objects never replicate.
@@ -7,25 +7,9 @@
 //! The SSE-C rule is written here once: routing asks [`eligibility`], validation asks
 //! [`sse_c_replicates`] before it accepts an expectation that an SSE-C object replicates.
 
+use crate::reason::NotEligible;
 use crate::rules::{RuleSet, SseCReplication};
 use crate::world::{ResolvedRule, Sse, TaskKind};
-
-/// Why a matching rule does not replicate a version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum NotEligible {
-    /// A delete marker, and the rule does not replicate delete markers (V2 schema without
-    /// `DeleteMarkerReplication` enabled).
-    DeleteMarkerReplicationDisabled,
-    /// An SSE-KMS or DSSE-KMS object, and the rule has no `SseKmsEncryptedObjects` opt-in.
-    SseKmsEncryptedObjectsNotSelected,
-    /// An SSE-C object under a rule set where SSE-C objects are never replicated.
-    SseCNotReplicated,
-    /// An object in an archive storage class.
-    Archived {
-        /// `GLACIER` or `DEEP_ARCHIVE`.
-        storage_class: String,
-    },
-}
 
 /// Whether the rule set replicates SSE-C objects at all: `exam_guide` never does ("S3 never
 /// holds the customer key"), `aws_2026` copies their ciphertext (aws-facts d.6).
@@ -43,42 +27,20 @@ pub(crate) fn eligibility(
 ) -> Result<(), NotEligible> {
     match (kind, sse) {
         (TaskKind::DeleteMarker, _) if !rule.delete_markers => {
-            Err(NotEligible::DeleteMarkerReplicationDisabled)
+            Err(NotEligible::DeleteMarkersNotReplicated)
         }
         (TaskKind::Object, Some(Sse::SseKms { .. } | Sse::DsseKms { .. }))
             if !rule.sse_kms_opt_in =>
         {
-            Err(NotEligible::SseKmsEncryptedObjectsNotSelected)
+            Err(NotEligible::SseKmsWithoutSseKmsEncryptedObjects)
         }
         (TaskKind::Object, Some(Sse::SseC { .. })) if !sse_c_replicates(rules) => {
-            Err(NotEligible::SseCNotReplicated)
+            Err(NotEligible::SseCUnderExamGuide)
         }
         (TaskKind::Object, _) if matches!(storage_class, "GLACIER" | "DEEP_ARCHIVE") => {
-            Err(NotEligible::Archived {
-                storage_class: storage_class.to_owned(),
-            })
+            Err(NotEligible::ArchivedStorageClass(storage_class.to_owned()))
         }
         _ => Ok(()),
-    }
-}
-
-impl NotEligible {
-    /// The reason as the report's timeline says it, for the rule labelled `rule`.
-    pub(crate) fn describe(&self, rule: &str) -> String {
-        match self {
-            NotEligible::DeleteMarkerReplicationDisabled => format!(
-                "rule `{rule}` does not replicate delete markers (V2 schema without `delete_marker_replication: enabled`)"
-            ),
-            NotEligible::SseKmsEncryptedObjectsNotSelected => format!(
-                "rule `{rule}` matches, but SSE-KMS and DSSE-KMS objects replicate only when the rule opts in with `sse_kms_encrypted_objects` (not replicated, no status, silently)"
-            ),
-            NotEligible::SseCNotReplicated => format!(
-                "rule `{rule}` matches, but under rule set `exam_guide` SSE-C objects are never replicated (S3 holds no key to decrypt with)"
-            ),
-            NotEligible::Archived { storage_class } => format!(
-                "rule `{rule}` matches, but objects in {storage_class} are not replicated; restore and copy them first"
-            ),
-        }
     }
 }
 
@@ -127,7 +89,7 @@ mod tests {
                 "STANDARD",
                 &rules
             ),
-            Err(NotEligible::SseKmsEncryptedObjectsNotSelected)
+            Err(NotEligible::SseKmsWithoutSseKmsEncryptedObjects)
         );
         assert_eq!(
             eligibility(
@@ -164,7 +126,7 @@ mod tests {
         let r = rule(false, true);
         assert_eq!(
             eligibility(&r, TaskKind::Object, Some(&sse_c), "STANDARD", &exam),
-            Err(NotEligible::SseCNotReplicated)
+            Err(NotEligible::SseCUnderExamGuide)
         );
         assert_eq!(
             eligibility(&r, TaskKind::Object, Some(&sse_c), "STANDARD", &aws),
@@ -185,7 +147,7 @@ mod tests {
                 "",
                 &rules
             ),
-            Err(NotEligible::DeleteMarkerReplicationDisabled)
+            Err(NotEligible::DeleteMarkersNotReplicated)
         );
         assert_eq!(
             eligibility(&rule(false, true), TaskKind::DeleteMarker, None, "", &rules),
@@ -199,9 +161,7 @@ mod tests {
                 "GLACIER",
                 &rules
             ),
-            Err(NotEligible::Archived {
-                storage_class: "GLACIER".into()
-            })
+            Err(NotEligible::ArchivedStorageClass("GLACIER".into()))
         );
     }
 }
