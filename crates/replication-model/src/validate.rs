@@ -15,7 +15,7 @@ use crate::catalog::{Catalog, KeyOrigin, NameKind};
 use crate::iam::{self, PolicyOwner, PolicyUse};
 use crate::ids;
 use crate::problem::{Problem, ProblemKind};
-use crate::rules::{RuleSet, SseCReplication, rule_set_label};
+use crate::rules::RuleSet;
 use crate::s3config::{self, ApiRejection};
 use crate::spec::*;
 
@@ -1502,32 +1502,15 @@ impl Validator<'_> {
                     );
                     self.push(item.clone(), "status", ProblemKind::Impossible, msg);
                 }
-                if self.rules.sse_c_replication == SseCReplication::NotReplicated {
-                    let sse_c_source =
-                        matches!(put_here, Some(Some(UploadEncryption::SseC { .. })));
-                    let replicates = matches!(
-                        o.status,
-                        Some(
-                            ExpectedStatus::Pending
-                                | ExpectedStatus::Completed
-                                | ExpectedStatus::Failed
-                        )
-                    );
-                    let replica_sse_c = put_here.is_none()
-                        && (matches!(o.encryption, Some(ExpectedEncryption::SseC { .. }))
-                            || (matches!(o.status, Some(ExpectedStatus::Replica))
-                                && last_put.iter().any(|((_, k), _)| k == &o.key)
-                                && last_put.iter().filter(|((_, k), _)| k == &o.key).all(
-                                    |(_, enc)| matches!(enc, Some(UploadEncryption::SseC { .. })),
-                                )));
-                    if (sse_c_source && replicates) || replica_sse_c {
-                        let msg = format!(
-                            "`{}` is an SSE-C object, and under rule set `{}` SSE-C objects are never replicated: S3 never holds the customer key, so it cannot decrypt and re-encrypt; expect `not_replicated`, or run the scenario under `rules aws_2026;` where S3 replicates SSE-C objects as ciphertext (since 2022-10)",
-                            o.key,
-                            rule_set_label(self.rules.name)
-                        );
-                        self.push(item.clone(), "status", ProblemKind::Impossible, msg);
-                    }
+                let cx = crate::sse_c::Context {
+                    spec: self.spec,
+                    rules: self.rules,
+                    idx,
+                    last_put,
+                    replication_targets,
+                };
+                if let Some((path, msg)) = crate::sse_c::impossible_expectation(&cx, o) {
+                    self.push(item.clone(), path, ProblemKind::Impossible, msg);
                 }
             }
             Expectation::Metric { bucket, rule, .. } | Expectation::Event { bucket, rule, .. } => {
