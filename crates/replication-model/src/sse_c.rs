@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::rules::{RuleSet, SseCReplication, rule_set_label};
-use crate::s3config::{filter_matches, has_tag_filter};
+use crate::s3::put_bucket_replication::{filter_matches, has_tag_filter};
 use crate::spec::{
     BucketRef, ExpectedEncryption, ExpectedStatus, Fault, ObjectExpectation, ScenarioSpec, Step,
     UploadEncryption,
@@ -23,7 +23,7 @@ pub(crate) struct Context<'a> {
     /// The expectation's step.
     pub idx: usize,
     /// The encryption of the latest accepted upload of each (bucket, key) before `idx`.
-    pub last_put: &'a BTreeMap<(String, String), Option<UploadEncryption>>,
+    pub last_put: &'a BTreeMap<(String, String), UploadEncryption>,
     /// Every bucket some replication rule writes into.
     pub replication_targets: &'a BTreeSet<String>,
 }
@@ -34,7 +34,7 @@ pub(crate) fn impossible_expectation(
     o: &ObjectExpectation,
 ) -> Option<(&'static str, String)> {
     let put_here = cx.last_put.get(&(o.bucket.clone(), o.key.clone()));
-    let sse_c_source = matches!(put_here, Some(Some(UploadEncryption::SseC { .. })));
+    let sse_c_source = matches!(put_here, Some(UploadEncryption::SseC { .. }));
     let sse_c_replica = put_here.is_none()
         && (matches!(o.encryption, Some(ExpectedEncryption::SseC { .. }))
             || (o.status == Some(ExpectedStatus::Replica) && only_sse_c_uploads(cx, &o.key)));
@@ -86,8 +86,7 @@ pub(crate) fn impossible_expectation(
 /// Whether every upload of `key` in the scenario so far is SSE-C (and there is at least one).
 fn only_sse_c_uploads(cx: &Context<'_>, key: &str) -> bool {
     let mut uploads = cx.last_put.iter().filter(|((_, k), _)| k == key).peekable();
-    uploads.peek().is_some()
-        && uploads.all(|(_, enc)| matches!(enc, Some(UploadEncryption::SseC { .. })))
+    uploads.peek().is_some() && uploads.all(|(_, enc)| matches!(enc, UploadEncryption::SseC { .. }))
 }
 
 /// A destination that blocks SSE-C wherever the object `key` of `source` replicates to, or
