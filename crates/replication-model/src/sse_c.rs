@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::rules::{RuleSet, SseCReplication, rule_set_label};
+use crate::rules::{RuleSet, SseCReplication};
 use crate::s3::put_bucket_replication::{filter_matches, has_tag_filter};
 use crate::spec::{
     BucketRef, ExpectedEncryption, ExpectedStatus, Fault, ObjectExpectation, ScenarioSpec, Step,
@@ -52,9 +52,7 @@ pub(crate) fn impossible_expectation(
             ((sse_c_source && replicates) || sse_c_replica).then(|| {
                 let msg = format!(
                     "`{}` is an SSE-C object, and under rule set `{}` SSE-C objects are never replicated: S3 never holds the customer key, so it cannot decrypt and re-encrypt; expect `not_replicated`, or remove `rules {};` to run under today's S3 (`aws_2026`, the default), where S3 replicates SSE-C objects as ciphertext (since 2022-10)",
-                    o.key,
-                    rule_set_label(cx.rules.name),
-                    rule_set_label(cx.rules.name),
+                    o.key, cx.rules.name, cx.rules.name,
                 );
                 (path, msg)
             })
