@@ -4,8 +4,8 @@
 //! `SseKmsEncryptedObjects` opt-in, SSE-C objects replicate only where the rule set says so, and
 //! archived objects never replicate.
 //!
-//! The SSE-C rule is written here once: routing asks [`eligibility`], validation asks
-//! [`sse_c_replicates`] before it accepts an expectation that an SSE-C object replicates.
+//! The SSE-C rule is written here once: routing asks [`eligibility`] and the engine's guard asks
+//! [`sse_c_replicates`]; which SSE-C expectations can never hold is `crate::sse_c`'s.
 
 use crate::reason::NotEligible;
 use crate::rules::{RuleSet, SseCReplication};
