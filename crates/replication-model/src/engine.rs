@@ -847,7 +847,8 @@ fn run_attempt(
         Body::Object(o) => o.clone(),
     };
     let is_kms = matches!(obj.sse, Sse::SseKms { .. } | Sse::DsseKms { .. });
-    // 3. The object's owner must let the bucket owner read it ([U-REQ]; failure code inferred).
+    // 3. The object's owner must let the bucket owner read it and its ACL: aws-facts a.1
+    // [U-REQ] [U-FAIL], whose failure-code table names `SrcGetAclNotPermitted` for it.
     if obj.owner_account != src.account_id && !obj.owner_grants_read {
         a.line("(object ACL)", src_obj_arn, || {
             format!(
@@ -855,9 +856,8 @@ fn run_attempt(
                 obj.owner_account
             )
         });
-        a.inferred.insert(InferredChoice::ForeignOwner);
         return Ok(failed(
-            FailureReason::SrcGetObjectNotPermitted,
+            FailureReason::SrcGetAclNotPermitted,
             format!(
                 "the object is owned by account {} and its ACL does not grant the bucket owner READ and READ_ACP",
                 obj.owner_account

@@ -62,9 +62,6 @@ inferred_choices! {
     /// An explicit Deny on `s3:ReplicateTags` fails tagged objects with `DstPutTaggingNotPermitted`.
     ReplicateTagsDeny = "replicate-tags-deny":
         "an explicit Deny on s3:ReplicateTags fails tagged objects with DstPutTaggingNotPermitted",
-    /// An object of another owner without READ/READ_ACP fails with `SrcGetObjectNotPermitted`.
-    ForeignOwner = "foreign-owner":
-        "an object owned by another account without READ/READ_ACP for the bucket owner fails with SrcGetObjectNotPermitted (aws-facts a.1 says only that it is not replicated)",
     /// A deleted source key fails with `SrcKmsKeyInvalidState`.
     DeletedSourceKey = "deleted-source-key":
         "an object whose source KMS key was deleted fails with SrcKmsKeyInvalidState: KMS answers NotFoundException and S3 documents no code for it (aws-facts d.8)",
