@@ -711,9 +711,23 @@ impl Validator<'_> {
             })
             .collect();
         let mut expected_rejections: BTreeSet<usize> = BTreeSet::new();
+        // The run's logical clock: a second per step plus every wait. `None` once it overflowed
+        // (reported once, at the wait that did it), so the run never wraps time backwards.
+        let mut clock = Some(0u64);
 
         for (idx, step) in self.spec.steps.iter().enumerate() {
             let item = Item::Step(idx);
+            if let Some(now) = clock {
+                let waited = match step {
+                    Step::Wait { seconds } => seconds.saturating_sub(1),
+                    _ => 0,
+                };
+                clock = now.checked_add(1).and_then(|c| c.checked_add(waited));
+                if clock.is_none() {
+                    let path = if waited > 0 { "seconds" } else { "" };
+                    self.push(item.clone(), path, ProblemKind::Malformed, "the waits up to here add up to more seconds than the simulation's clock holds (2^64); shorten this `wait`".into());
+                }
+            }
             match step {
                 Step::PutBucketReplication(r) => {
                     let ok_bucket = self.name_of(&item, "bucket", &r.bucket, NameKind::Bucket);

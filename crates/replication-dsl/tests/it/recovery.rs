@@ -312,3 +312,22 @@ fn json_file_opens_only_regular_files() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Waits that add up past the logical clock are a located error, not an overflow panic (debug)
+/// or time running backwards (release).
+#[test]
+fn waits_beyond_the_clock_are_a_located_error() {
+    let text = "s {\n    wait 18446744073709551615 s;\n    wait 18446744073709551615 s;\n    wait 18446744073709551615 s;\n}\n";
+    let errs: Vec<String> = validate_suite("t.scenario", text)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        errs,
+        [
+            "t.scenario:3:10: the waits up to here add up to more seconds than the simulation's clock holds (2^64); shorten this `wait`"
+        ]
+    );
+    assert!(validate_suite("t.scenario", "s {\n    wait 18446744073709551615 s;\n}\n").is_ok());
+}
