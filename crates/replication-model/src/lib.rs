@@ -22,6 +22,7 @@ mod engine;
 mod iam;
 pub mod ids;
 pub mod kms;
+mod names;
 mod objects;
 mod problem;
 mod report;

@@ -107,7 +107,10 @@ impl<'t> Document<'t> {
             Some((Source::GetRolePolicy, &m.value))
         } else if let Some(role) = member(members, "Role") {
             let inner = object_member(&role.value, "AssumeRolePolicyDocument");
-            Some((Source::GetRole, inner.ok_or_else(|| missing(text, role, Source::GetRole))?))
+            Some((
+                Source::GetRole,
+                inner.ok_or_else(|| missing(text, role, Source::GetRole))?,
+            ))
         } else if let Some(version) = member(members, "PolicyVersion") {
             let inner = object_member(&version.value, "Document");
             Some((
@@ -311,7 +314,9 @@ impl OffsetMap {
         match self {
             OffsetMap::Shift(start) => start + offset,
             OffsetMap::Escaped(runs) => {
-                let i = runs.partition_point(|&(d, _)| d <= offset).saturating_sub(1);
+                let i = runs
+                    .partition_point(|&(d, _)| d <= offset)
+                    .saturating_sub(1);
                 runs.get(i).map_or(offset, |&(d, s)| s + (offset - d))
             }
         }
@@ -374,9 +379,7 @@ mod tests {
                 Source::PolicyString,
             ),
             (
-                format!(
-                    r#"{{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {DOC}}}"#
-                ),
+                format!(r#"{{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {DOC}}}"#),
                 Source::GetRolePolicy,
             ),
             (
@@ -422,19 +425,26 @@ mod tests {
 
     #[test]
     fn surrogate_pairs_and_multibyte_escapes_keep_the_mapping() {
-        let doc = r#"{"Statement":[{"Sid":"😀é","Effect":"Alow","Action":"kms:*","Resource":"*"}]}"#;
+        let doc =
+            r#"{"Statement":[{"Sid":"😀é","Effect":"Alow","Action":"kms:*","Resource":"*"}]}"#;
         let escaped = r#""{\"Statement\":[{\"Sid\":\"\ud83d\ude00\u00e9\",\"Effect\":\"Alow\",\"Action\":\"kms:*\",\"Resource\":\"*\"}]}""#;
         assert_eq!(serde_json::from_str::<String>(escaped).unwrap(), doc);
         let outer = format!(r#"{{"Policy": {escaped}}}"#);
         let err = Document::from_aws_json(&outer).unwrap_err();
-        assert!(outer[err.offset().unwrap()..].starts_with(r#"\"Alow\""#), "{err}");
+        assert!(
+            outer[err.offset().unwrap()..].starts_with(r#"\"Alow\""#),
+            "{err}"
+        );
     }
 
     #[test]
     fn errors_in_object_documents_point_into_the_outer_text() {
         let outer = r#"{"PolicyVersion": {"Document": {"Statement": [{"Effect": "Allow", "Action": "kms", "Resource": "*"}]}}}"#;
         let err = Document::from_aws_json(outer).unwrap_err();
-        assert!(outer[err.offset().unwrap()..].starts_with(r#""kms""#), "{err}");
+        assert!(
+            outer[err.offset().unwrap()..].starts_with(r#""kms""#),
+            "{err}"
+        );
     }
 
     #[test]
@@ -444,7 +454,11 @@ mod tests {
         let (policy, _) = Document::from_aws_json(&outer).unwrap();
         let problems = policy.check_for(crate::PolicyKind::Resource(crate::ResourceKind::KmsKey));
         let at = problems[0].offset().unwrap();
-        assert!(outer[at..].starts_with(r#"{\"Effect"#), "{:?}", &outer[at..]);
+        assert!(
+            outer[at..].starts_with(r#"{\"Effect"#),
+            "{:?}",
+            &outer[at..]
+        );
     }
 
     #[test]
@@ -452,11 +466,17 @@ mod tests {
         let outer = format!(r#"{{"KeyMetadata": {{"KeyId": "k"}}, "Result": {{"Doc": {DOC}}}}}"#);
         let err = Document::from_aws_json(&outer).unwrap_err();
         assert!(err.message().contains("`Result.Doc`"), "{err}");
-        assert!(outer[err.offset().unwrap()..].starts_with(r#""Doc""#), "{err}");
+        assert!(
+            outer[err.offset().unwrap()..].starts_with(r#""Doc""#),
+            "{err}"
+        );
 
         let get_policy = r#"{"Policy": {"PolicyName": "p", "Arn": "arn:aws:iam::111122223333:policy/p", "DefaultVersionId": "v3"}}"#;
         let err = Document::from_aws_json(get_policy).unwrap_err();
-        assert!(err.message().contains("aws iam get-policy-version"), "{err}");
+        assert!(
+            err.message().contains("aws iam get-policy-version"),
+            "{err}"
+        );
     }
 
     #[test]
