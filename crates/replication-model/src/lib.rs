@@ -18,6 +18,7 @@
 
 mod authz;
 pub mod catalog;
+mod control;
 mod engine;
 mod iam;
 pub mod ids;
@@ -27,7 +28,7 @@ mod objects;
 mod problem;
 mod report;
 pub mod rules;
-mod s3config;
+mod s3;
 pub mod spec;
 mod validate;
 mod world;

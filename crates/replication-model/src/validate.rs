@@ -11,12 +11,15 @@ use std::sync::Arc;
 
 use replication_policy::Policy;
 
-use crate::catalog::{Catalog, KeyOrigin, NameKind};
+use crate::catalog::{Catalog, NameKind};
+use crate::control::ControlPlane;
 use crate::iam::{self, PolicyOwner, PolicyUse};
 use crate::ids;
+use crate::kms::lifecycle::{KeyOp, LifecycleError};
+use crate::kms::replicate_key::{self, ReplicateKeyError};
 use crate::problem::{Problem, ProblemKind};
 use crate::rules::{RuleSet, SseCReplication, rule_set_label};
-use crate::s3config::{self, ApiRejection};
+use crate::s3::{ApiRejection, put_object};
 use crate::spec::*;
 
 /// A scenario that passed [`validate`]: the only thing [`crate::run`] accepts.
@@ -98,54 +101,6 @@ struct Validator<'a> {
     /// The statements of each policy as last written, so faults can add and revoke.
     policy_sources: BTreeMap<PolicyOwner, (PolicyUse, PolicySpec)>,
     rejections: BTreeMap<usize, ApiRejection>,
-}
-
-/// Bucket-level state as S3 holds it between steps.
-#[derive(Debug, Clone)]
-struct BucketState {
-    versioning: Versioning,
-    has_replication: bool,
-    blocks_sse_c: bool,
-    /// Step of the last bucket-level call and whether AWS refused it.
-    last_call: Option<(usize, Option<ApiRejection>)>,
-}
-
-/// A key's state as validation tracks it between steps (aws-facts f [K-STATE]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyPhase {
-    Usable,
-    Disabled,
-    PendingDeletion,
-    Deleted,
-    /// `PendingImport`, `Unavailable` or `Creating`: set at the start, never left.
-    Unusable(InitialKeyState),
-}
-
-impl KeyPhase {
-    fn label(self) -> &'static str {
-        match self {
-            KeyPhase::Usable => "enabled",
-            KeyPhase::Disabled => "disabled",
-            KeyPhase::PendingDeletion => "pending deletion",
-            KeyPhase::Deleted => "deleted",
-            KeyPhase::Unusable(InitialKeyState::PendingImport) => "pending import",
-            KeyPhase::Unusable(InitialKeyState::Unavailable) => "unavailable",
-            KeyPhase::Unusable(InitialKeyState::Creating) => "being created",
-            KeyPhase::Unusable(_) => "unusable",
-        }
-    }
-
-    /// The error S3 relays when an upload uses a key in this phase (`None`: the key works).
-    fn upload_error(self) -> Option<&'static str> {
-        match self {
-            KeyPhase::Usable => None,
-            KeyPhase::Disabled => Some("KMS.DisabledException"),
-            KeyPhase::Deleted => Some("KMS.NotFoundException"),
-            KeyPhase::PendingDeletion | KeyPhase::Unusable(_) => {
-                Some("KMS.KMSInvalidStateException")
-            }
-        }
-    }
 }
 
 impl Validator<'_> {
@@ -272,7 +227,8 @@ impl Validator<'_> {
     }
 
     fn keys(&mut self) {
-        let mut mrk_regions: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        // Per multi-Region primary: the Regions that hold a key of its set.
+        let mut mrk_regions: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         let mut managed: BTreeMap<(&str, &str), &str> = BTreeMap::new();
         for k in &self.spec.keys {
             let item = Item::Key(k.name.clone());
@@ -286,7 +242,7 @@ impl Validator<'_> {
                         mrk_regions
                             .entry(k.name.as_str())
                             .or_default()
-                            .insert(region.as_str());
+                            .insert(region.clone());
                     }
                     if matches!(k.kind, KeyKind::AwsManagedS3 { .. }) {
                         if let Some(other) =
@@ -297,129 +253,121 @@ impl Validator<'_> {
                             );
                             self.push(item.clone(), "", ProblemKind::Duplicate, msg);
                         }
-                        if k.policy.is_some() {
-                            self.push(item.clone(), "policy", ProblemKind::Malformed, format!("`{}` is the AWS managed key `aws/s3`, whose key policy AWS fixes; remove the policy or use a customer managed key", k.name));
-                        }
-                        if !k.grants.is_empty() {
-                            self.push(item.clone(), "grants[0]", ProblemKind::Malformed, format!("`{}` is the AWS managed key `aws/s3`; you cannot create grants on it, use a customer managed key", k.name));
-                        }
+                        self.aws_managed_key(&item, k);
                     }
                 }
                 KeyKind::MultiRegionReplica { primary, region } => {
                     self.region(&item, "region", region);
                     if self.name_of(&item, "primary", primary, NameKind::Key) {
-                        let primary_spec = self.spec.keys.iter().find(|p| &p.name == primary);
-                        match primary_spec.map(|p| &p.kind) {
-                            Some(KeyKind::MultiRegionPrimary { region: pr, .. }) => {
-                                if pr == region {
-                                    let msg = format!(
-                                        "`ReplicateKey` cannot replicate `{primary}` into its own Region `{region}` (ValidationException); choose another Region"
-                                    );
-                                    self.push(
-                                        item.clone(),
-                                        "region",
-                                        ProblemKind::Rejected {
-                                            code: "ValidationException".into(),
-                                        },
-                                        msg,
-                                    );
-                                } else if !mrk_regions
-                                    .entry(primary.as_str())
-                                    .or_default()
-                                    .insert(region.as_str())
-                                {
-                                    let msg = format!(
-                                        "`{primary}` already has a related multi-Region key in `{region}` (AlreadyExistsException); use that key"
-                                    );
-                                    self.push(
-                                        item.clone(),
-                                        "region",
-                                        ProblemKind::Rejected {
-                                            code: "AlreadyExistsException".into(),
-                                        },
-                                        msg,
-                                    );
-                                }
-                            }
-                            Some(KeyKind::MultiRegionReplica { .. }) => {
-                                let msg = format!(
-                                    "`{primary}` is a multi-Region replica key; only the primary can be replicated, name the primary key"
-                                );
-                                self.push(
-                                    item.clone(),
-                                    "primary",
-                                    ProblemKind::Rejected {
-                                        code: "UnsupportedOperationException".into(),
-                                    },
-                                    msg,
-                                );
-                            }
-                            Some(_) => {
-                                let msg = format!(
-                                    "`{primary}` is a single-Region key and cannot be replicated; define it with `kms_mrk(...)` to make a multi-Region primary"
-                                );
-                                self.push(
-                                    item.clone(),
-                                    "primary",
-                                    ProblemKind::Rejected {
-                                        code: "UnsupportedOperationException".into(),
-                                    },
-                                    msg,
-                                );
-                            }
-                            None => {}
-                        }
-                        if let Some(replica_account) =
-                            self.cat.keys.get(primary).map(|p| p.account_id.clone())
-                        {
-                            let _ = replica_account; // Replicas live in the primary's account (no cross-account ReplicateKey), by construction.
-                        }
+                        let related = mrk_regions.entry(primary.as_str()).or_default();
+                        self.replicate_key(&item, primary, region, related);
                     }
                 }
             }
-            if k.initial_state == InitialKeyState::Creating
-                && !matches!(k.kind, KeyKind::MultiRegionReplica { .. })
-            {
-                self.push(
-                    item.clone(),
-                    "initial_state",
-                    ProblemKind::Malformed,
-                    format!(
-                        "only a multi-Region replica can be `Creating`; `{}` is not one",
-                        k.name
-                    ),
-                );
-            }
-            for (i, g) in k.grants.iter().enumerate() {
-                self.principal(&item, &format!("grants[{i}].grantee"), &g.grantee);
-                for op in &g.operations {
-                    if !iam::GRANT_OPERATIONS.contains(&op.as_str()) {
-                        let msg = format!(
-                            "`{op}` is not a grant operation; use one of {}",
-                            iam::GRANT_OPERATIONS.join(", ")
-                        );
-                        self.push(
-                            item.clone(),
-                            format!("grants[{i}]"),
-                            ProblemKind::Malformed,
-                            msg,
-                        );
-                    }
-                }
-            }
-            let owner = PolicyOwner::Key(k.name.clone());
-            let policy = k
-                .policy
-                .clone()
-                .unwrap_or_else(|| iam::default_key_policy(k, self.cat));
-            self.policy(
-                &item,
-                "policy",
-                owner,
-                PolicyUse::Key(k.name.clone()),
-                &policy,
+            self.key_fields(&item, k);
+        }
+    }
+
+    /// What the AWS managed key `aws/s3` cannot have: a key policy or grants of the scenario.
+    fn aws_managed_key(&mut self, item: &Item, k: &KeySpec) {
+        if k.policy.is_some() {
+            self.push(item.clone(), "policy", ProblemKind::Malformed, format!("`{}` is the AWS managed key `aws/s3`, whose key policy AWS fixes; remove the policy or use a customer managed key", k.name));
+        }
+        if !k.grants.is_empty() {
+            self.push(item.clone(), "grants[0]", ProblemKind::Malformed, format!("`{}` is the AWS managed key `aws/s3`; you cannot create grants on it, use a customer managed key", k.name));
+        }
+    }
+
+    /// A multi-Region replica key: `ReplicateKey` of `primary` into `region`
+    /// ([`crate::kms::replicate_key`]).
+    fn replicate_key(
+        &mut self,
+        item: &Item,
+        primary: &str,
+        region: &str,
+        related: &mut BTreeSet<String>,
+    ) {
+        let Some(primary_spec) = self.spec.keys.iter().find(|p| p.name == primary) else {
+            return;
+        };
+        let Err(e) = replicate_key::replicate_key(&primary_spec.kind, region, related) else {
+            return;
+        };
+        let (path, msg) = match e {
+            ReplicateKeyError::PrimaryRegion => (
+                "region",
+                format!(
+                    "`ReplicateKey` cannot replicate `{primary}` into its own Region `{region}` (ValidationException); choose another Region"
+                ),
+            ),
+            ReplicateKeyError::AlreadyExists => (
+                "region",
+                format!(
+                    "`{primary}` already has a related multi-Region key in `{region}` (AlreadyExistsException); use that key"
+                ),
+            ),
+            ReplicateKeyError::NotPrimary => (
+                "primary",
+                format!(
+                    "`{primary}` is a multi-Region replica key; only the primary can be replicated, name the primary key"
+                ),
+            ),
+            ReplicateKeyError::SingleRegion => (
+                "primary",
+                format!(
+                    "`{primary}` is a single-Region key and cannot be replicated; define it with `kms_mrk(...)` to make a multi-Region primary"
+                ),
+            ),
+        };
+        let code = e.code().to_owned();
+        self.push(item.clone(), path, ProblemKind::Rejected { code }, msg);
+    }
+
+    /// A key's state, aliases, grants and key policy.
+    fn key_fields(&mut self, item: &Item, k: &KeySpec) {
+        let item = item.clone();
+        if k.initial_state == InitialKeyState::Creating
+            && !matches!(k.kind, KeyKind::MultiRegionReplica { .. })
+        {
+            self.push(
+                item.clone(),
+                "initial_state",
+                ProblemKind::Malformed,
+                format!(
+                    "only a multi-Region replica can be `Creating`; `{}` is not one",
+                    k.name
+                ),
             );
         }
+        for (i, g) in k.grants.iter().enumerate() {
+            self.principal(&item, &format!("grants[{i}].grantee"), &g.grantee);
+            for op in &g.operations {
+                if !iam::GRANT_OPERATIONS.contains(&op.as_str()) {
+                    let msg = format!(
+                        "`{op}` is not a grant operation; use one of {}",
+                        iam::GRANT_OPERATIONS.join(", ")
+                    );
+                    self.push(
+                        item.clone(),
+                        format!("grants[{i}]"),
+                        ProblemKind::Malformed,
+                        msg,
+                    );
+                }
+            }
+        }
+        let owner = PolicyOwner::Key(k.name.clone());
+        let policy = k
+            .policy
+            .clone()
+            .unwrap_or_else(|| iam::default_key_policy(k, self.cat));
+        self.policy(
+            &item,
+            "policy",
+            owner,
+            PolicyUse::Key(k.name.clone()),
+            &policy,
+        );
     }
 
     fn principal(&mut self, item: &Item, path: &str, p: &PrincipalRef) {
@@ -621,223 +569,15 @@ impl Validator<'_> {
         }
     }
 
+    /// Dry-runs the steps in order on the control plane: what AWS refuses at each one, and
+    /// whether each expectation can hold.
     fn steps(&mut self) {
-        let mut buckets: BTreeMap<String, BucketState> = self
-            .spec
-            .buckets
-            .iter()
-            .map(|b| {
-                let blocks = b.block_sse_c.unwrap_or(self.rules.new_buckets_block_sse_c);
-                (
-                    b.name.clone(),
-                    BucketState {
-                        versioning: b.versioning,
-                        has_replication: false,
-                        blocks_sse_c: blocks,
-                        last_call: None,
-                    },
-                )
-            })
-            .collect();
-        let mut keys: BTreeMap<String, KeyPhase> = self
-            .spec
-            .keys
-            .iter()
-            .map(|k| {
-                let phase = match k.initial_state {
-                    InitialKeyState::Enabled => KeyPhase::Usable,
-                    InitialKeyState::Disabled => KeyPhase::Disabled,
-                    other => KeyPhase::Unusable(other),
-                };
-                (k.name.clone(), phase)
-            })
-            .collect();
-        // The SSE-C customer key of the latest put of each (bucket, key), for expectations.
-        let mut last_put: BTreeMap<(String, String), Option<UploadEncryption>> = BTreeMap::new();
-        // Pending put rejections by (bucket, key): (step, code).
-        let mut put_rejections: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
-        let replication_targets: BTreeSet<String> = self
-            .spec
-            .steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::PutBucketReplication(r) => Some(r),
-                _ => None,
-            })
-            .flat_map(|r| {
-                r.rules
-                    .iter()
-                    .filter_map(|rule| match &rule.destination.bucket {
-                        BucketRef::Named(n) => Some(n.clone()),
-                        BucketRef::Arn(_) => None,
-                    })
-            })
-            .collect();
-        let mut expected_rejections: BTreeSet<usize> = BTreeSet::new();
-
+        let mut dry = DryRun::new(self.spec, &self.rules);
         for (idx, step) in self.spec.steps.iter().enumerate() {
             let item = Item::Step(idx);
             match step {
-                Step::PutBucketReplication(r) => {
-                    let ok_bucket = self.name_of(&item, "bucket", &r.bucket, NameKind::Bucket);
-                    match &r.role {
-                        RoleRef::Named(n) => {
-                            self.name_of(&item, "role", n, NameKind::Role);
-                        }
-                        RoleRef::Arn(a) => {
-                            if let Err(e) = ids::parse_role_arn(a) {
-                                self.push(item.clone(), "role", ProblemKind::Malformed, e);
-                            }
-                        }
-                    }
-                    for (j, rule) in r.rules.iter().enumerate() {
-                        let p = format!("rules[{j}]");
-                        if let BucketRef::Named(d) = &rule.destination.bucket {
-                            self.name_of(
-                                &item,
-                                &format!("{p}.destination.bucket"),
-                                d,
-                                NameKind::Bucket,
-                            );
-                        } else if let BucketRef::Arn(a) = &rule.destination.bucket
-                            && let Err(e) = ids::parse_bucket_arn(a)
-                        {
-                            self.push(
-                                item.clone(),
-                                format!("{p}.destination.bucket"),
-                                ProblemKind::Malformed,
-                                e,
-                            );
-                        }
-                        if let Some(k) = &rule.destination.replica_kms_key {
-                            self.key_ref(&item, &format!("{p}.destination.replica_kms_key"), k);
-                        }
-                        if let Some(acct) = &rule.destination.account {
-                            if self.cat.kinds.contains_key(acct) {
-                                self.name_of(
-                                    &item,
-                                    &format!("{p}.destination.account"),
-                                    acct,
-                                    NameKind::Account,
-                                );
-                            } else if let Err(e) = ids::check_account_id(acct) {
-                                let msg = format!(
-                                    "destination account `{acct}` is neither an account defined in the scenario nor an account id: {e}"
-                                );
-                                self.push(
-                                    item.clone(),
-                                    format!("{p}.destination.account"),
-                                    ProblemKind::Malformed,
-                                    msg,
-                                );
-                            }
-                        }
-                    }
-                    if !ok_bucket || self.problems.iter().any(|pr| pr.locus.item == item) {
-                        continue;
-                    }
-                    let states: BTreeMap<String, Versioning> = buckets
-                        .iter()
-                        .map(|(n, s)| (n.clone(), s.versioning))
-                        .collect();
-                    let verdict = s3config::check_put_bucket_replication(r, self.cat, &states);
-                    let st = buckets
-                        .get_mut(&r.bucket)
-                        .expect("checked above that the bucket is defined");
-                    match verdict {
-                        Ok(()) => {
-                            st.has_replication = true;
-                            st.last_call = Some((idx, None));
-                        }
-                        Err(rej) => {
-                            st.last_call = Some((idx, Some(rej.clone())));
-                            self.rejections.insert(idx, rej);
-                        }
-                    }
-                }
-                Step::PutObject(p) => {
-                    if !self.name_of(&item, "bucket", &p.bucket, NameKind::Bucket) {
-                        continue;
-                    }
-                    if p.key.is_empty() || p.key.len() > 1024 {
-                        self.push(
-                            item.clone(),
-                            "key",
-                            ProblemKind::Malformed,
-                            format!("object key `{}` must be 1 to 1024 bytes long", p.key),
-                        );
-                    }
-                    if let Body::Size(n) = p.body
-                        && n > MAX_PUT_BYTES
-                    {
-                        self.push(item.clone(), "body", ProblemKind::Malformed, format!("a single PutObject holds at most 5 GiB; `{}` is {n} bytes, use a smaller size", p.key));
-                    }
-                    match &p.encryption {
-                        Some(UploadEncryption::SseKms { key: Some(k), .. })
-                        | Some(UploadEncryption::DsseKms { key: Some(k) }) => {
-                            self.key_ref(&item, "encryption.key", k);
-                        }
-                        Some(UploadEncryption::SseC { customer_key })
-                            if customer_key.is_empty() =>
-                        {
-                            self.push(
-                                item.clone(),
-                                "encryption",
-                                ProblemKind::Malformed,
-                                "an SSE-C upload needs a customer key name".into(),
-                            );
-                        }
-                        _ => {}
-                    }
-                    if let Some(owner) = &p.owner {
-                        self.name_of(&item, "owner", &owner.account, NameKind::Account);
-                    }
-                    if p.tags.len() > 10 {
-                        self.push(
-                            item.clone(),
-                            "tags",
-                            ProblemKind::Malformed,
-                            format!(
-                                "an object can have at most 10 tags and `{}` has {}; remove some",
-                                p.key,
-                                p.tags.len()
-                            ),
-                        );
-                    }
-                    let slot = (p.bucket.clone(), p.key.clone());
-                    let st = &buckets[&p.bucket];
-                    let rejection = if matches!(p.encryption, Some(UploadEncryption::SseC { .. }))
-                        && st.blocks_sse_c
-                    {
-                        // aws-facts d.6 [U-SSEC-BLOCK]
-                        Some(ApiRejection {
-                            code: "AccessDenied".into(),
-                            aws_message: None,
-                            detail: format!(
-                                "bucket `{}` blocks SSE-C (`BlockedEncryptionTypes`) and the upload of `{}` is SSE-C",
-                                p.bucket, p.key
-                            ),
-                            fix: format!(
-                                "unblock SSE-C on `{}` (`block_sse_c: false`), or upload with SSE-S3 or SSE-KMS",
-                                p.bucket
-                            ),
-                            path: "encryption".into(),
-                        })
-                    } else {
-                        self.upload_key_rejection(p, &keys)
-                    };
-                    if let Some(rej) = rejection {
-                        put_rejections.insert(slot.clone(), (idx, rej.code.clone()));
-                        self.rejections.insert(idx, rej);
-                    } else {
-                        last_put.insert(
-                            slot,
-                            p.encryption
-                                .clone()
-                                .or_else(|| default_upload(self.spec, &p.bucket)),
-                        );
-                    }
-                }
+                Step::PutBucketReplication(r) => self.put_bucket_replication(idx, r, &mut dry),
+                Step::PutObject(p) => self.put_object(idx, p, &mut dry),
                 Step::DeleteObject { bucket, .. } | Step::PutObjectTagging { bucket, .. } => {
                     self.name_of(&item, "bucket", bucket, NameKind::Bucket);
                     if let Step::PutObjectTagging { tags, key, .. } = step
@@ -856,7 +596,10 @@ impl Validator<'_> {
                 }
                 Step::BatchReplicate { bucket, statuses } => {
                     if self.name_of(&item, "bucket", bucket, NameKind::Bucket)
-                        && !buckets[bucket].has_replication
+                        && !dry
+                            .plane
+                            .bucket(bucket)
+                            .is_some_and(|b| b.replication_configured)
                     {
                         let msg = format!(
                             "`{bucket}` has no replication configuration at this step, and Batch Replication replicates with it; put a replication configuration on `{bucket}` first"
@@ -868,23 +611,163 @@ impl Validator<'_> {
                     }
                 }
                 Step::Replicate | Step::Wait { .. } => {}
-                Step::Fault(f) => self.fault(idx, f, &mut buckets, &mut keys),
-                Step::Expect(e) => self.expectation(
-                    idx,
-                    e,
-                    &buckets,
-                    &last_put,
-                    &mut put_rejections,
-                    &replication_targets,
-                    &mut expected_rejections,
-                ),
+                Step::Fault(f) => self.fault(idx, f, &mut dry),
+                Step::Expect(e) => self.expectation(idx, e, &mut dry),
             }
         }
-        // Rejections nobody expected are compile errors: AWS would refuse the scenario's setup.
+        self.unexpected_rejections(&dry.expected_rejections);
+    }
+
+    /// The names a `PutBucketReplication` step uses, then S3's verdict on it.
+    fn put_bucket_replication(&mut self, idx: usize, r: &ReplicationSpec, dry: &mut DryRun) {
+        let item = Item::Step(idx);
+        let ok_bucket = self.name_of(&item, "bucket", &r.bucket, NameKind::Bucket);
+        match &r.role {
+            RoleRef::Named(n) => {
+                self.name_of(&item, "role", n, NameKind::Role);
+            }
+            RoleRef::Arn(a) => {
+                if let Err(e) = ids::parse_role_arn(a) {
+                    self.push(item.clone(), "role", ProblemKind::Malformed, e);
+                }
+            }
+        }
+        for (j, rule) in r.rules.iter().enumerate() {
+            self.rule_refs(&item, &format!("rules[{j}]"), rule);
+        }
+        if !ok_bucket || self.problems.iter().any(|pr| pr.locus.item == item) {
+            return;
+        }
+        match dry.plane.put_bucket_replication(r, self.cat) {
+            Ok(()) => {
+                dry.last_call.insert(r.bucket.clone(), (idx, None));
+            }
+            Err(rej) => {
+                dry.last_call
+                    .insert(r.bucket.clone(), (idx, Some(rej.clone())));
+                self.rejections.insert(idx, rej);
+            }
+        }
+    }
+
+    /// The names a replication rule's destination uses.
+    fn rule_refs(&mut self, item: &Item, p: &str, rule: &RuleSpec) {
+        match &rule.destination.bucket {
+            BucketRef::Named(d) => {
+                self.name_of(
+                    item,
+                    &format!("{p}.destination.bucket"),
+                    d,
+                    NameKind::Bucket,
+                );
+            }
+            BucketRef::Arn(a) => {
+                if let Err(e) = ids::parse_bucket_arn(a) {
+                    let path = format!("{p}.destination.bucket");
+                    self.push(item.clone(), path, ProblemKind::Malformed, e);
+                }
+            }
+        }
+        if let Some(k) = &rule.destination.replica_kms_key {
+            self.key_ref(item, &format!("{p}.destination.replica_kms_key"), k);
+        }
+        if let Some(acct) = &rule.destination.account {
+            let path = format!("{p}.destination.account");
+            if self.cat.kinds.contains_key(acct) {
+                self.name_of(item, &path, acct, NameKind::Account);
+            } else if let Err(e) = ids::check_account_id(acct) {
+                let msg = format!(
+                    "destination account `{acct}` is neither an account defined in the scenario nor an account id: {e}"
+                );
+                self.push(item.clone(), path, ProblemKind::Malformed, msg);
+            }
+        }
+    }
+
+    /// A `PutObject` step: its fields, then S3's verdict on the upload.
+    fn put_object(&mut self, idx: usize, p: &PutObjectSpec, dry: &mut DryRun) {
+        let item = Item::Step(idx);
+        if !self.name_of(&item, "bucket", &p.bucket, NameKind::Bucket) {
+            return;
+        }
+        self.put_object_fields(&item, p);
+        let slot = (p.bucket.clone(), p.key.clone());
+        match dry.plane.put_object(self.cat, p) {
+            Err(e) => {
+                let rej = e.rejection(p);
+                dry.put_rejections.insert(slot, (idx, rej.code.clone()));
+                self.rejections.insert(idx, rej);
+            }
+            Ok(_) => {
+                if let Some(b) = dry.plane.bucket(&p.bucket) {
+                    let enc = put_object::upload_encryption(b, p.encryption.as_ref());
+                    dry.last_put.insert(slot, enc);
+                }
+            }
+        }
+    }
+
+    /// What S3 checks of an upload's own fields: key length, size, encryption, owner and tags.
+    fn put_object_fields(&mut self, item: &Item, p: &PutObjectSpec) {
+        if p.key.is_empty() || p.key.len() > 1024 {
+            self.push(
+                item.clone(),
+                "key",
+                ProblemKind::Malformed,
+                format!("object key `{}` must be 1 to 1024 bytes long", p.key),
+            );
+        }
+        if let Body::Size(n) = p.body
+            && n > MAX_PUT_BYTES
+        {
+            self.push(
+                item.clone(),
+                "body",
+                ProblemKind::Malformed,
+                format!(
+                    "a single PutObject holds at most 5 GiB; `{}` is {n} bytes, use a smaller size",
+                    p.key
+                ),
+            );
+        }
+        match &p.encryption {
+            Some(UploadEncryption::SseKms { key: Some(k), .. })
+            | Some(UploadEncryption::DsseKms { key: Some(k) }) => {
+                self.key_ref(item, "encryption.key", k);
+            }
+            Some(UploadEncryption::SseC { customer_key }) if customer_key.is_empty() => {
+                self.push(
+                    item.clone(),
+                    "encryption",
+                    ProblemKind::Malformed,
+                    "an SSE-C upload needs a customer key name".into(),
+                );
+            }
+            _ => {}
+        }
+        if let Some(owner) = &p.owner {
+            self.name_of(item, "owner", &owner.account, NameKind::Account);
+        }
+        if p.tags.len() > 10 {
+            self.push(
+                item.clone(),
+                "tags",
+                ProblemKind::Malformed,
+                format!(
+                    "an object can have at most 10 tags and `{}` has {}; remove some",
+                    p.key,
+                    p.tags.len()
+                ),
+            );
+        }
+    }
+
+    /// Rejections nobody expected are compile errors: AWS would refuse the scenario's setup.
+    fn unexpected_rejections(&mut self, expected: &BTreeSet<usize>) {
         let unexpected: Vec<(usize, ApiRejection)> = self
             .rejections
             .iter()
-            .filter(|(i, _)| !expected_rejections.contains(i))
+            .filter(|(i, _)| !expected.contains(i))
             .map(|(i, r)| (*i, r.clone()))
             .collect();
         for (idx, rej) in unexpected {
@@ -929,137 +812,20 @@ impl Validator<'_> {
         }
     }
 
-    fn fault(
-        &mut self,
-        idx: usize,
-        f: &Fault,
-        buckets: &mut BTreeMap<String, BucketState>,
-        keys: &mut BTreeMap<String, KeyPhase>,
-    ) {
+    fn fault(&mut self, idx: usize, f: &Fault, dry: &mut DryRun) {
         let item = Item::Step(idx);
-        let key_fault = |v: &mut Self, key: &str| -> Option<KeyPhase> {
-            if !v.name_of(&item, "key", key, NameKind::Key) {
-                return None;
-            }
-            if v.cat
-                .keys
-                .get(key)
-                .is_some_and(|k| k.origin == KeyOrigin::AwsManaged)
+        if let Some((key, op)) = KeyOp::of_fault(f) {
+            if self.name_of(&item, "key", key, NameKind::Key)
+                && let Err(e) = dry.plane.keys.apply(key, op)
             {
-                let msg = format!(
-                    "`{key}` is an AWS managed key; AWS manages its state, so you cannot disable, enable or delete it"
-                );
-                v.push(
-                    item.clone(),
-                    "key",
-                    ProblemKind::Rejected {
-                        code: "UnsupportedOperationException".into(),
-                    },
-                    msg,
-                );
-                return None;
+                self.key_refused(idx, key, op, e);
             }
-            keys.get(key).copied()
-        };
-        let invalid_state = |v: &mut Self, key: &str, what: &str, phase: KeyPhase| {
-            let msg = format!(
-                "{what} on `{key}` is refused while the key is {} (KMSInvalidStateException); change the order of the faults",
-                phase.label()
-            );
-            v.push(
-                item.clone(),
-                "key",
-                ProblemKind::Rejected {
-                    code: "KMSInvalidStateException".into(),
-                },
-                msg,
-            );
-        };
+            return;
+        }
         match f {
-            Fault::DisableKey(k) | Fault::EnableKey(k) => {
-                if let Some(phase) = key_fault(self, k) {
-                    if matches!(
-                        phase,
-                        KeyPhase::PendingDeletion | KeyPhase::Deleted | KeyPhase::Unusable(_)
-                    ) {
-                        let what = if matches!(f, Fault::DisableKey(_)) {
-                            "`DisableKey`"
-                        } else {
-                            "`EnableKey`"
-                        };
-                        invalid_state(self, k, what, phase);
-                    } else {
-                        let next = if matches!(f, Fault::DisableKey(_)) {
-                            KeyPhase::Disabled
-                        } else {
-                            KeyPhase::Usable
-                        };
-                        keys.insert(k.clone(), next);
-                    }
-                }
-            }
-            Fault::ScheduleKeyDeletion { key, pending_days } => {
-                if let Some(phase) = key_fault(self, key) {
-                    if !(7..=30).contains(pending_days) {
-                        let msg = format!(
-                            "the waiting period for deleting `{key}` is {pending_days} days, and KMS takes 7 to 30; use a number in that range"
-                        );
-                        self.push(item.clone(), "pending_days", ProblemKind::Malformed, msg);
-                    } else if matches!(phase, KeyPhase::PendingDeletion | KeyPhase::Deleted) {
-                        invalid_state(self, key, "`ScheduleKeyDeletion`", phase);
-                    } else {
-                        keys.insert(key.clone(), KeyPhase::PendingDeletion);
-                    }
-                }
-            }
-            Fault::CancelKeyDeletion(k) | Fault::DeleteKeyMaterial(k) => {
-                if let Some(phase) = key_fault(self, k) {
-                    if phase != KeyPhase::PendingDeletion {
-                        let what = if matches!(f, Fault::CancelKeyDeletion(_)) {
-                            "`CancelKeyDeletion`"
-                        } else {
-                            "deleting the key material (schedule the deletion first)"
-                        };
-                        invalid_state(self, k, what, phase);
-                    } else if let Some(replica) = matches!(f, Fault::DeleteKeyMaterial(_))
-                        .then(|| self.live_replica_of(k, keys))
-                        .flatten()
-                    {
-                        // aws-facts f and g [K-STATE] [K-MRK]: a primary waits in
-                        // PendingReplicaDeletion until every replica is deleted.
-                        let msg = format!(
-                            "`{k}` is a multi-Region primary and its replica `{replica}` still exists, so KMS keeps `{k}` in PendingReplicaDeletion and never deletes it; schedule and complete the deletion of `{replica}` first"
-                        );
-                        self.push(item.clone(), "key", ProblemKind::Impossible, msg);
-                    } else {
-                        // aws-facts f: cancelling a scheduled deletion leaves the key Disabled.
-                        let next = if matches!(f, Fault::CancelKeyDeletion(_)) {
-                            KeyPhase::Disabled
-                        } else {
-                            KeyPhase::Deleted
-                        };
-                        keys.insert(k.clone(), next);
-                    }
-                }
-            }
             Fault::RevokeStatement { policy, statement } => {
                 if let Some(owner) = self.policy_target(&item, policy) {
-                    self.change_policy(idx, owner, |stmts| match statement {
-                        StatementSelector::Sid(sid) => {
-                            let before = stmts.len();
-                            stmts.retain(|s| s.get("Sid").and_then(|v| v.as_str()) != Some(sid.as_str()));
-                            if stmts.len() == before {
-                                Err(format!("the policy has no statement with Sid `{sid}`; name a Sid the policy has"))
-                            } else {
-                                Ok(())
-                            }
-                        }
-                        StatementSelector::Index(i) if *i < stmts.len() => {
-                            stmts.remove(*i);
-                            Ok(())
-                        }
-                        StatementSelector::Index(i) => Err(format!("the policy has no statement {i}; it has {}", stmts.len())),
-                    });
+                    self.change_policy(idx, owner, |stmts| revoke(stmts, statement));
                 }
             }
             Fault::AddStatement { policy, statement } => {
@@ -1069,7 +835,10 @@ impl Validator<'_> {
                     return;
                 }
                 if let Some(owner) = self.policy_target(&item, policy) {
-                    let usage = self.policy_sources[&owner].0.clone();
+                    let usage = match self.policy_sources.get(&owner) {
+                        Some((usage, _)) => usage.clone(),
+                        None => return,
+                    };
                     let value = iam::statement(statement, self.cat, &usage);
                     self.change_policy(idx, owner, |stmts| {
                         stmts.push(value);
@@ -1079,31 +848,7 @@ impl Validator<'_> {
             }
             Fault::SetBucketVersioning { bucket, versioning } => {
                 if self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
-                    let st = buckets
-                        .get_mut(bucket)
-                        .expect("checked above that the bucket is defined");
-                    if *versioning == Versioning::Unversioned
-                        && st.versioning != Versioning::Unversioned
-                    {
-                        let msg = format!(
-                            "a bucket that has had versioning can never be unversioned again; suspend versioning on `{bucket}` instead"
-                        );
-                        self.push(item.clone(), "versioning", ProblemKind::Malformed, msg);
-                    } else if *versioning != Versioning::Enabled && st.has_replication {
-                        // aws-facts a.4 [U-REQ] [O-VERS]
-                        let rej = ApiRejection {
-                            code: "InvalidBucketState".into(),
-                            aws_message: Some("A replication configuration is present on this bucket, so you cannot change the versioning state. To change the versioning state, first delete the replication configuration.".into()),
-                            detail: format!("`{bucket}` has a replication configuration and this step suspends its versioning"),
-                            fix: format!("keep versioning enabled on `{bucket}`"),
-                            path: "versioning".into(),
-                        };
-                        st.last_call = Some((idx, Some(rej.clone())));
-                        self.rejections.insert(idx, rej);
-                    } else {
-                        st.versioning = *versioning;
-                        st.last_call = Some((idx, None));
-                    }
+                    self.put_bucket_versioning(idx, bucket, *versioning, dry);
                 }
             }
             Fault::RegionUnavailable(r)
@@ -1112,153 +857,96 @@ impl Validator<'_> {
                 self.region(&item, "region", r);
             }
             Fault::BlockSseC { bucket, blocked } => {
-                if self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
-                    buckets
-                        .get_mut(bucket)
-                        .expect("checked above that the bucket is defined")
-                        .blocks_sse_c = *blocked;
+                if self.name_of(&item, "bucket", bucket, NameKind::Bucket)
+                    && let Some(b) = dry.plane.buckets.get_mut(bucket)
+                {
+                    b.put_blocked_encryption_types(*blocked);
                 }
+            }
+            Fault::DisableKey(_)
+            | Fault::EnableKey(_)
+            | Fault::ScheduleKeyDeletion { .. }
+            | Fault::CancelKeyDeletion(_)
+            | Fault::DeleteKeyMaterial(_) => {}
+        }
+    }
+
+    /// KMS's refusal of a key fault, as a problem at the step ([`crate::kms::lifecycle`]).
+    fn key_refused(&mut self, idx: usize, key: &str, op: KeyOp, e: LifecycleError) {
+        let item = Item::Step(idx);
+        match e {
+            // The undefined name is reported by `name_of`.
+            LifecycleError::NotFound => {}
+            LifecycleError::AwsManaged => {
+                let msg = format!(
+                    "`{key}` is an AWS managed key; AWS manages its state, so you cannot disable, enable or delete it"
+                );
+                let code = "UnsupportedOperationException".into();
+                self.push(item, "key", ProblemKind::Rejected { code }, msg);
+            }
+            LifecycleError::WaitingPeriod { pending_days } => {
+                let msg = format!(
+                    "the waiting period for deleting `{key}` is {pending_days} days, and KMS takes 7 to 30; use a number in that range"
+                );
+                self.push(item, "pending_days", ProblemKind::Malformed, msg);
+            }
+            LifecycleError::InvalidState { op, life } => {
+                let what = match op {
+                    KeyOp::DisableKey => "`DisableKey`",
+                    KeyOp::EnableKey => "`EnableKey`",
+                    KeyOp::ScheduleKeyDeletion { .. } => "`ScheduleKeyDeletion`",
+                    KeyOp::CancelKeyDeletion => "`CancelKeyDeletion`",
+                    KeyOp::DeleteKeyMaterial => {
+                        "deleting the key material (schedule the deletion first)"
+                    }
+                };
+                let msg = format!(
+                    "{what} on `{key}` is refused while the key is {} (KMSInvalidStateException); change the order of the faults",
+                    life.describe()
+                );
+                let code = "KMSInvalidStateException".into();
+                self.push(item, "key", ProblemKind::Rejected { code }, msg);
+            }
+            // aws-facts f and g [K-STATE] [K-MRK]: a primary waits in PendingReplicaDeletion
+            // until every replica is deleted.
+            LifecycleError::ReplicaRemains { replica } => {
+                debug_assert_eq!(op, KeyOp::DeleteKeyMaterial);
+                let msg = format!(
+                    "`{key}` is a multi-Region primary and its replica `{replica}` still exists, so KMS keeps `{key}` in PendingReplicaDeletion and never deletes it; schedule and complete the deletion of `{replica}` first"
+                );
+                self.push(item, "key", ProblemKind::Impossible, msg);
             }
         }
     }
 
-    /// A multi-Region replica of `primary` that is not deleted yet.
-    fn live_replica_of(&self, primary: &str, keys: &BTreeMap<String, KeyPhase>) -> Option<String> {
-        self.spec
-            .keys
-            .iter()
-            .filter(|k| matches!(&k.kind, KeyKind::MultiRegionReplica { primary: p, .. } if p == primary))
-            .find(|k| keys.get(&k.name) != Some(&KeyPhase::Deleted))
-            .map(|k| k.name.clone())
-    }
-
-    /// The error S3 answers an SSE-KMS or DSSE-KMS upload with when its key cannot be used:
-    /// missing, in another Region ([U-SSEKMS]: the key must be in the bucket's Region), or in a
-    /// state where KMS refuses `GenerateDataKey` ([K-STATE]). S3 relays KMS's exception with a
-    /// `KMS.` prefix (spelling inferred; aws-facts documents the KMS exceptions only).
-    fn upload_key_rejection(
-        &self,
-        p: &PutObjectSpec,
-        keys: &BTreeMap<String, KeyPhase>,
-    ) -> Option<ApiRejection> {
-        let b = self.spec.buckets.iter().find(|b| b.name == p.bucket)?;
-        let bucket = self.cat.buckets.get(&p.bucket)?;
-        let default_key = match &b.default_encryption {
-            Some(DefaultEncryption::SseKms { key } | DefaultEncryption::DsseKms { key }) => {
-                Some(key.clone())
+    /// `PutBucketVersioning` on the dry-run bucket ([`crate::s3::bucket`]).
+    fn put_bucket_versioning(
+        &mut self,
+        idx: usize,
+        bucket: &str,
+        versioning: Versioning,
+        dry: &mut DryRun,
+    ) {
+        let Some(b) = dry.plane.buckets.get_mut(bucket) else {
+            return;
+        };
+        let Err(e) = b.put_bucket_versioning(versioning) else {
+            dry.last_call.insert(bucket.to_owned(), (idx, None));
+            return;
+        };
+        match e.rejection(bucket) {
+            Some(rej) => {
+                dry.last_call
+                    .insert(bucket.to_owned(), (idx, Some(rej.clone())));
+                self.rejections.insert(idx, rej);
             }
-            Some(DefaultEncryption::SseS3) | None => None,
-        };
-        let (key, path) = match &p.encryption {
-            Some(
-                UploadEncryption::SseKms { key: Some(k), .. }
-                | UploadEncryption::DsseKms { key: Some(k) },
-            ) => (k.clone(), "encryption.key"),
-            Some(
-                UploadEncryption::SseKms { key: None, .. }
-                | UploadEncryption::DsseKms { key: None },
-            ) => (default_key.unwrap_or(KeyRef::AwsManagedS3), "encryption"),
-            None => (default_key?, "encryption"),
-            Some(UploadEncryption::SseS3 | UploadEncryption::SseC { .. }) => return None,
-        };
-        // (name in messages, scenario key name if any, Region of the key)
-        let found: Option<(String, Option<String>, String)> = match &key {
-            KeyRef::AwsManagedS3 => return None,
-            KeyRef::Named(n) => {
-                let info = self.cat.keys.get(n)?;
-                Some((format!("`{n}`"), Some(n.clone()), info.region.clone()))
+            None => {
+                let msg = format!(
+                    "a bucket that has had versioning can never be unversioned again; suspend versioning on `{bucket}` instead"
+                );
+                self.push(Item::Step(idx), "versioning", ProblemKind::Malformed, msg);
             }
-            KeyRef::Arn(arn) => {
-                let named = self.cat.keys.iter().find(|(name, info)| {
-                    info.arn == *arn
-                        || self.spec.keys.iter().any(|k| {
-                            &k.name == *name
-                                && k.aliases.iter().any(|a| {
-                                    ids::alias_arn(&info.region, &info.account_id, a) == *arn
-                                })
-                        })
-                });
-                match named {
-                    Some((name, info)) => Some((
-                        format!("`{name}` ({arn})"),
-                        Some(name.clone()),
-                        info.region.clone(),
-                    )),
-                    None => ids::parse_kms_arn(arn).ok().and_then(|parsed| {
-                        let managed = parsed.resource == "alias/aws/s3"
-                            || parsed.resource
-                                == format!(
-                                    "key/{}",
-                                    ids::aws_managed_key_id(&parsed.account_id, &parsed.region)
-                                );
-                        let place_exists = self
-                            .cat
-                            .accounts
-                            .values()
-                            .any(|a| a.id == parsed.account_id)
-                            && self.cat.buckets.values().any(|b| b.region == parsed.region);
-                        (managed && place_exists)
-                            .then(|| (format!("`aws/s3` ({arn})"), None, parsed.region))
-                    }),
-                }
-            }
-        };
-        let reject = |code: &str, detail: String, fix: String| ApiRejection {
-            code: code.to_owned(),
-            aws_message: None,
-            detail,
-            fix,
-            path: path.to_owned(),
-        };
-        let Some((label, name, region)) = found else {
-            let arn = match &key {
-                KeyRef::Arn(a) => a.clone(),
-                _ => String::new(),
-            };
-            return Some(reject(
-                "KMS.NotFoundException",
-                format!(
-                    "the upload of `{}` into `{}` names KMS key `{arn}`, which does not exist",
-                    p.key, p.bucket
-                ),
-                format!(
-                    "define the key in {} or name one that exists",
-                    bucket.region
-                ),
-            ));
-        };
-        if region != bucket.region {
-            return Some(reject(
-                "KMS.NotFoundException",
-                format!(
-                    "the upload of `{}` into `{}` ({}) uses key {label} of {region}, and an SSE-KMS key must be in the bucket's Region",
-                    p.key, p.bucket, bucket.region
-                ),
-                format!("use a key in {}", bucket.region),
-            ));
         }
-        let phase = name
-            .and_then(|n| keys.get(&n).copied())
-            .unwrap_or(KeyPhase::Usable);
-        let code = phase.upload_error()?;
-        let fix = match phase {
-            KeyPhase::Disabled => format!("enable key {label} (`EnableKey`) before the upload"),
-            KeyPhase::PendingDeletion => {
-                format!("cancel the deletion of key {label} and enable it before the upload")
-            }
-            KeyPhase::Deleted => "use another key: a deleted key never comes back".to_owned(),
-            _ => format!("use a key that is Enabled; {label} is {}", phase.label()),
-        };
-        Some(reject(
-            code,
-            format!(
-                "the upload of `{}` into `{}` uses key {label}, which is {}",
-                p.key,
-                p.bucket,
-                phase.label()
-            ),
-            fix,
-        ))
     }
 
     fn policy_target(&mut self, item: &Item, target: &PolicyTarget) -> Option<PolicyOwner> {
@@ -1324,7 +1012,9 @@ impl Validator<'_> {
         edit: impl FnOnce(&mut Vec<serde_json::Value>) -> Result<(), String>,
     ) {
         let item = Item::Step(idx);
-        let (usage, source) = self.policy_sources[&owner].clone();
+        let Some((usage, source)) = self.policy_sources.get(&owner).cloned() else {
+            return;
+        };
         let mut stmts = match iam::statements_of(&source, self.cat, &usage) {
             Ok(s) => s,
             Err(msg) => {
@@ -1352,215 +1042,314 @@ impl Validator<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn expectation(
-        &mut self,
-        idx: usize,
-        e: &Expectation,
-        buckets: &BTreeMap<String, BucketState>,
-        last_put: &BTreeMap<(String, String), Option<UploadEncryption>>,
-        put_rejections: &mut BTreeMap<(String, String), (usize, String)>,
-        replication_targets: &BTreeSet<String>,
-        expected_rejections: &mut BTreeSet<usize>,
-    ) {
+    fn expectation(&mut self, idx: usize, e: &Expectation, dry: &mut DryRun) {
         let item = Item::Step(idx);
         match e {
             Expectation::Config { bucket, verdict } => {
-                if !self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
-                    return;
-                }
-                let last = buckets[bucket].last_call.clone();
-                match (last, verdict) {
-                    (None, _) => {
-                        let msg = format!(
-                            "no replication configuration or versioning change was made on `{bucket}` before this expectation; move it after that step"
-                        );
-                        self.push(item, "bucket", ProblemKind::Impossible, msg);
-                    }
-                    (Some((_, None)), ExpectedVerdict::Accepted) => {}
-                    (Some((_, None)), ExpectedVerdict::Rejected { code }) => {
-                        let msg = format!(
-                            "the last call on `{bucket}` is accepted, so it is never rejected with `{code}`; expect `accepted`, or change the call so AWS refuses it"
-                        );
-                        self.push(item, "verdict", ProblemKind::Impossible, msg);
-                    }
-                    (Some((step, Some(rej))), ExpectedVerdict::Rejected { code }) => {
-                        if *code == rej.code {
-                            expected_rejections.insert(step);
-                        } else {
-                            let msg = format!(
-                                "the last call on `{bucket}` is rejected with `{}`, not `{code}` ({}); expect `rejected {}`",
-                                rej.code, rej.detail, rej.code
-                            );
-                            self.push(item, "code", ProblemKind::Impossible, msg);
-                            expected_rejections.insert(step);
-                        }
-                    }
-                    (Some((step, Some(rej))), ExpectedVerdict::Accepted) => {
-                        let msg = format!(
-                            "the last call on `{bucket}` is rejected with `{}` ({}), so it is never accepted; {}, or expect `rejected {}`",
-                            rej.code, rej.detail, rej.fix, rej.code
-                        );
-                        self.push(item, "verdict", ProblemKind::Impossible, msg);
-                        expected_rejections.insert(step);
-                    }
+                if self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
+                    self.expect_config(idx, bucket, verdict, dry);
                 }
             }
             Expectation::PutRejected { bucket, key, code } => {
-                if !self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
-                    return;
-                }
-                match put_rejections.remove(&(bucket.clone(), key.clone())) {
-                    Some((step, actual)) if actual == *code => {
-                        expected_rejections.insert(step);
-                    }
-                    Some((step, actual)) => {
-                        let msg = format!(
-                            "the upload of `{key}` into `{bucket}` is rejected with `{actual}`, not `{code}`; expect `rejected {actual}`"
-                        );
-                        self.push(item, "code", ProblemKind::Impossible, msg);
-                        expected_rejections.insert(step);
-                    }
-                    None => {
-                        let msg = format!(
-                            "no upload of `{key}` into `{bucket}` before this step is refused at the API; remove this expectation or expect the object's status instead"
-                        );
-                        self.push(item, "code", ProblemKind::Impossible, msg);
-                    }
+                if self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
+                    self.expect_put_rejected(idx, bucket, key, code, dry);
                 }
             }
             Expectation::Object(o) => {
-                if !self.name_of(&item, "bucket", &o.bucket, NameKind::Bucket) {
-                    return;
-                }
-                if let Some(
-                    ExpectedEncryption::SseKms { key: Some(k), .. }
-                    | ExpectedEncryption::DsseKms { key: Some(k) },
-                ) = &o.encryption
-                {
-                    self.key_ref(&item, "encryption.key", k);
-                }
-                if let Some(reason) = &o.reason {
-                    if !crate::report::FAILURE_REASONS.contains(&reason.as_str()) {
-                        let msg = format!(
-                            "`{reason}` is not an S3 replication failure reason; use one of S3's codes such as `DstKmsKeyInvalidState` or `SrcGetObjectNotPermitted`"
-                        );
-                        self.push(item.clone(), "reason", ProblemKind::Malformed, msg);
-                    }
-                    if !matches!(o.status, None | Some(ExpectedStatus::Failed)) {
-                        let msg =
-                            "only a FAILED object has a failure reason; expect `FAILED` with it"
-                                .to_owned();
-                        self.push(item.clone(), "reason", ProblemKind::Impossible, msg);
-                    }
-                }
-                let slot = (o.bucket.clone(), o.key.clone());
-                let put_here = last_put.get(&slot);
-                let is_target = replication_targets.contains(&o.bucket);
-                if let (Some(ExpectedStatus::Replica), Some(_), false) =
-                    (&o.status, put_here, is_target)
-                {
-                    let msg = format!(
-                        "`{}` in `{}` was uploaded there directly and no replication rule writes into `{}`, so it is never a REPLICA; expect `PENDING`, `COMPLETED` or `FAILED` on a source object, and `REPLICA` on the destination",
-                        o.key, o.bucket, o.bucket
-                    );
-                    self.push(item.clone(), "status", ProblemKind::Impossible, msg);
-                }
-                if self.rules.sse_c_replication == SseCReplication::NotReplicated {
-                    let sse_c_source =
-                        matches!(put_here, Some(Some(UploadEncryption::SseC { .. })));
-                    let replicates = matches!(
-                        o.status,
-                        Some(
-                            ExpectedStatus::Pending
-                                | ExpectedStatus::Completed
-                                | ExpectedStatus::Failed
-                        )
-                    );
-                    let replica_sse_c = put_here.is_none()
-                        && (matches!(o.encryption, Some(ExpectedEncryption::SseC { .. }))
-                            || (matches!(o.status, Some(ExpectedStatus::Replica))
-                                && last_put.iter().any(|((_, k), _)| k == &o.key)
-                                && last_put.iter().filter(|((_, k), _)| k == &o.key).all(
-                                    |(_, enc)| matches!(enc, Some(UploadEncryption::SseC { .. })),
-                                )));
-                    if (sse_c_source && replicates) || replica_sse_c {
-                        let msg = format!(
-                            "`{}` is an SSE-C object, and under rule set `{}` SSE-C objects are never replicated: S3 never holds the customer key, so it cannot decrypt and re-encrypt; expect `not_replicated`, or run the scenario under `rules aws_2026;` where S3 replicates SSE-C objects as ciphertext (since 2022-10)",
-                            o.key,
-                            rule_set_label(self.rules.name)
-                        );
-                        self.push(item.clone(), "status", ProblemKind::Impossible, msg);
-                    }
+                if self.name_of(&item, "bucket", &o.bucket, NameKind::Bucket) {
+                    self.expect_object(idx, o, dry);
                 }
             }
             Expectation::Metric { bucket, rule, .. } | Expectation::Event { bucket, rule, .. } => {
-                if !self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
-                    return;
-                }
-                // The configuration installed at this step: the latest one AWS accepted.
-                let installed =
-                    self.spec.steps[..idx]
-                        .iter()
-                        .enumerate()
-                        .rev()
-                        .find_map(|(i, s)| match s {
-                            Step::PutBucketReplication(r)
-                                if &r.bucket == bucket && !self.rejections.contains_key(&i) =>
-                            {
-                                Some(r)
-                            }
-                            _ => None,
-                        });
-                let Some(found) = installed.and_then(|r| {
-                    r.rules
-                        .iter()
-                        .enumerate()
-                        .find(|(i, ru)| rule_label(ru, *i) == *rule)
-                        .map(|(_, ru)| ru)
-                }) else {
-                    let msg = format!(
-                        "no replication rule `{rule}` is configured on `{bucket}` at this step; name a rule of its configuration by its ID"
-                    );
-                    self.push(item, "rule", ProblemKind::Undefined, msg);
-                    return;
-                };
-                // [U-METRICS] [U-RTC]: S3 RTC turns metrics on too.
-                let rtc = found.destination.replication_time.is_some_and(|t| t.0);
-                let metrics = rtc || found.destination.metrics.is_some_and(|m| m.0);
-                match e {
-                    Expectation::Metric { metric, .. } if !metrics => {
-                        let msg = format!(
-                            "rule `{rule}` has no replication metrics, so S3 publishes no `{metric:?}` for it; add `metrics: enabled` to its destination, or drop this expectation"
-                        );
-                        self.push(item, "metric", ProblemKind::Impossible, msg);
-                    }
-                    Expectation::Event { event, count, .. } if *count > 0 => {
-                        // [U-EVENTS]: failure events need metrics; threshold events need RTC.
-                        let why = match event {
-                            EventName::OperationFailedReplication if !metrics => Some(
-                                "failure events need replication metrics on the rule; add `metrics: enabled` to its destination",
-                            ),
-                            EventName::OperationMissedThreshold
-                            | EventName::OperationReplicatedAfterThreshold
-                                if !rtc =>
-                            {
-                                Some(
-                                    "threshold events need S3 RTC on the rule; add `replication_time: enabled` (with metrics) to its destination",
-                                )
-                            }
-                            EventName::OperationNotTracked => Some(
-                                "the model never stops tracking an operation; expect 0 of them",
-                            ),
-                            _ => None,
-                        };
-                        if let Some(why) = why {
-                            let msg = format!("rule `{rule}` never raises `{event:?}`: {why}");
-                            self.push(item, "event", ProblemKind::Impossible, msg);
-                        }
-                    }
-                    _ => {}
+                if self.name_of(&item, "bucket", bucket, NameKind::Bucket) {
+                    self.expect_monitoring(idx, e, bucket, rule);
                 }
             }
+        }
+    }
+
+    /// `expect replication <bucket> accepted|rejected <code>`: the verdict on the bucket's last
+    /// bucket-level call.
+    fn expect_config(
+        &mut self,
+        idx: usize,
+        bucket: &str,
+        verdict: &ExpectedVerdict,
+        dry: &mut DryRun,
+    ) {
+        let item = Item::Step(idx);
+        match (dry.last_call.get(bucket).cloned(), verdict) {
+            (None, _) => {
+                let msg = format!(
+                    "no replication configuration or versioning change was made on `{bucket}` before this expectation; move it after that step"
+                );
+                self.push(item, "bucket", ProblemKind::Impossible, msg);
+            }
+            (Some((_, None)), ExpectedVerdict::Accepted) => {}
+            (Some((_, None)), ExpectedVerdict::Rejected { code }) => {
+                let msg = format!(
+                    "the last call on `{bucket}` is accepted, so it is never rejected with `{code}`; expect `accepted`, or change the call so AWS refuses it"
+                );
+                self.push(item, "verdict", ProblemKind::Impossible, msg);
+            }
+            (Some((step, Some(rej))), ExpectedVerdict::Rejected { code }) => {
+                dry.expected_rejections.insert(step);
+                if *code != rej.code {
+                    let msg = format!(
+                        "the last call on `{bucket}` is rejected with `{}`, not `{code}` ({}); expect `rejected {}`",
+                        rej.code, rej.detail, rej.code
+                    );
+                    self.push(item, "code", ProblemKind::Impossible, msg);
+                }
+            }
+            (Some((step, Some(rej))), ExpectedVerdict::Accepted) => {
+                let msg = format!(
+                    "the last call on `{bucket}` is rejected with `{}` ({}), so it is never accepted; {}, or expect `rejected {}`",
+                    rej.code, rej.detail, rej.fix, rej.code
+                );
+                self.push(item, "verdict", ProblemKind::Impossible, msg);
+                dry.expected_rejections.insert(step);
+            }
+        }
+    }
+
+    /// `expect put <bucket> "<key>" rejected <code>`: the upload before it is refused so.
+    fn expect_put_rejected(
+        &mut self,
+        idx: usize,
+        bucket: &str,
+        key: &str,
+        code: &str,
+        dry: &mut DryRun,
+    ) {
+        let item = Item::Step(idx);
+        match dry
+            .put_rejections
+            .remove(&(bucket.to_owned(), key.to_owned()))
+        {
+            Some((step, actual)) => {
+                dry.expected_rejections.insert(step);
+                if actual != code {
+                    let msg = format!(
+                        "the upload of `{key}` into `{bucket}` is rejected with `{actual}`, not `{code}`; expect `rejected {actual}`"
+                    );
+                    self.push(item, "code", ProblemKind::Impossible, msg);
+                }
+            }
+            None => {
+                let msg = format!(
+                    "no upload of `{key}` into `{bucket}` before this step is refused at the API; remove this expectation or expect the object's status instead"
+                );
+                self.push(item, "code", ProblemKind::Impossible, msg);
+            }
+        }
+    }
+
+    /// `expect <bucket> "<key>" <status> ...`: names, a known failure reason, and outcomes that
+    /// can never hold (a REPLICA where nothing replicates to, SSE-C replication under a rule set
+    /// that never replicates SSE-C).
+    fn expect_object(&mut self, idx: usize, o: &ObjectExpectation, dry: &DryRun) {
+        let item = Item::Step(idx);
+        if let Some(
+            ExpectedEncryption::SseKms { key: Some(k), .. }
+            | ExpectedEncryption::DsseKms { key: Some(k) },
+        ) = &o.encryption
+        {
+            self.key_ref(&item, "encryption.key", k);
+        }
+        if let Some(reason) = &o.reason {
+            if !crate::report::FAILURE_REASONS.contains(&reason.as_str()) {
+                let msg = format!(
+                    "`{reason}` is not an S3 replication failure reason; use one of S3's codes such as `DstKmsKeyInvalidState` or `SrcGetObjectNotPermitted`"
+                );
+                self.push(item.clone(), "reason", ProblemKind::Malformed, msg);
+            }
+            if !matches!(o.status, None | Some(ExpectedStatus::Failed)) {
+                let msg =
+                    "only a FAILED object has a failure reason; expect `FAILED` with it".to_owned();
+                self.push(item.clone(), "reason", ProblemKind::Impossible, msg);
+            }
+        }
+        let put_here = dry.last_put.get(&(o.bucket.clone(), o.key.clone()));
+        let is_target = dry.replication_targets.contains(&o.bucket);
+        if let (Some(ExpectedStatus::Replica), Some(_), false) = (&o.status, put_here, is_target) {
+            let msg = format!(
+                "`{}` in `{}` was uploaded there directly and no replication rule writes into `{}`, so it is never a REPLICA; expect `PENDING`, `COMPLETED` or `FAILED` on a source object, and `REPLICA` on the destination",
+                o.key, o.bucket, o.bucket
+            );
+            self.push(item.clone(), "status", ProblemKind::Impossible, msg);
+        }
+        if self.rules.sse_c_replication == SseCReplication::NotReplicated
+            && expects_sse_c_replication(o, put_here, &dry.last_put)
+        {
+            let msg = format!(
+                "`{}` is an SSE-C object, and under rule set `{}` SSE-C objects are never replicated: S3 never holds the customer key, so it cannot decrypt and re-encrypt; expect `not_replicated`, or run the scenario under `rules aws_2026;` where S3 replicates SSE-C objects as ciphertext (since 2022-10)",
+                o.key,
+                rule_set_label(self.rules.name)
+            );
+            self.push(item, "status", ProblemKind::Impossible, msg);
+        }
+    }
+
+    /// `expect metric|event ...`: the rule is configured at this step and publishes it.
+    fn expect_monitoring(&mut self, idx: usize, e: &Expectation, bucket: &str, rule: &str) {
+        let item = Item::Step(idx);
+        // The configuration installed at this step: the latest one AWS accepted.
+        let installed =
+            self.spec.steps[..idx]
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(i, s)| match s {
+                    Step::PutBucketReplication(r)
+                        if r.bucket == bucket && !self.rejections.contains_key(&i) =>
+                    {
+                        Some(r)
+                    }
+                    _ => None,
+                });
+        let Some(found) = installed.and_then(|r| {
+            r.rules
+                .iter()
+                .enumerate()
+                .find(|(i, ru)| rule_label(ru, *i) == *rule)
+                .map(|(_, ru)| ru)
+        }) else {
+            let msg = format!(
+                "no replication rule `{rule}` is configured on `{bucket}` at this step; name a rule of its configuration by its ID"
+            );
+            self.push(item, "rule", ProblemKind::Undefined, msg);
+            return;
+        };
+        // [U-METRICS] [U-RTC]: S3 RTC turns metrics on too.
+        let rtc = found.destination.replication_time.is_some_and(|t| t.0);
+        let metrics = rtc || found.destination.metrics.is_some_and(|m| m.0);
+        match e {
+            Expectation::Metric { metric, .. } if !metrics => {
+                let msg = format!(
+                    "rule `{rule}` has no replication metrics, so S3 publishes no `{metric:?}` for it; add `metrics: enabled` to its destination, or drop this expectation"
+                );
+                self.push(item, "metric", ProblemKind::Impossible, msg);
+            }
+            Expectation::Event { event, count, .. } if *count > 0 => {
+                if let Some(why) = never_raised(*event, metrics, rtc) {
+                    let msg = format!("rule `{rule}` never raises `{event:?}`: {why}");
+                    self.push(item, "event", ProblemKind::Impossible, msg);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Why a rule never raises `event` ([U-EVENTS]: failure events need metrics; threshold events
+/// need RTC), `None` if it can.
+fn never_raised(event: EventName, metrics: bool, rtc: bool) -> Option<&'static str> {
+    match event {
+        EventName::OperationFailedReplication if !metrics => Some(
+            "failure events need replication metrics on the rule; add `metrics: enabled` to its destination",
+        ),
+        EventName::OperationMissedThreshold | EventName::OperationReplicatedAfterThreshold
+            if !rtc =>
+        {
+            Some(
+                "threshold events need S3 RTC on the rule; add `replication_time: enabled` (with metrics) to its destination",
+            )
+        }
+        EventName::OperationNotTracked => {
+            Some("the model never stops tracking an operation; expect 0 of them")
+        }
+        _ => None,
+    }
+}
+
+/// Whether an object expectation says an SSE-C object replicates: a source uploaded with SSE-C
+/// expected PENDING, COMPLETED or FAILED, or a replica that can only come from SSE-C uploads.
+fn expects_sse_c_replication(
+    o: &ObjectExpectation,
+    put_here: Option<&UploadEncryption>,
+    last_put: &BTreeMap<(String, String), UploadEncryption>,
+) -> bool {
+    let sse_c_source = matches!(put_here, Some(UploadEncryption::SseC { .. }));
+    let replicates = matches!(
+        o.status,
+        Some(ExpectedStatus::Pending | ExpectedStatus::Completed | ExpectedStatus::Failed)
+    );
+    let mut same_key = last_put.iter().filter(|((_, k), _)| k == &o.key).peekable();
+    let replica_sse_c = put_here.is_none()
+        && (matches!(o.encryption, Some(ExpectedEncryption::SseC { .. }))
+            || (matches!(o.status, Some(ExpectedStatus::Replica))
+                && same_key.peek().is_some()
+                && same_key.all(|(_, enc)| matches!(enc, UploadEncryption::SseC { .. }))));
+    (sse_c_source && replicates) || replica_sse_c
+}
+
+/// Removes the statement `selector` names from a policy's statements.
+fn revoke(stmts: &mut Vec<serde_json::Value>, selector: &StatementSelector) -> Result<(), String> {
+    match selector {
+        StatementSelector::Sid(sid) => {
+            let before = stmts.len();
+            stmts.retain(|s| s.get("Sid").and_then(|v| v.as_str()) != Some(sid.as_str()));
+            if stmts.len() == before {
+                Err(format!(
+                    "the policy has no statement with Sid `{sid}`; name a Sid the policy has"
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        StatementSelector::Index(i) if *i < stmts.len() => {
+            stmts.remove(*i);
+            Ok(())
+        }
+        StatementSelector::Index(i) => Err(format!(
+            "the policy has no statement {i}; it has {}",
+            stmts.len()
+        )),
+    }
+}
+
+/// What validation carries from step to step: the control plane it dry-runs, and what later
+/// expectations look back at.
+struct DryRun {
+    plane: ControlPlane,
+    /// Per bucket: the step of its last bucket-level call and whether AWS refused it.
+    last_call: BTreeMap<String, (usize, Option<ApiRejection>)>,
+    /// The encryption of the latest accepted upload of each (bucket, key).
+    last_put: BTreeMap<(String, String), UploadEncryption>,
+    /// Refused uploads not expected yet, by (bucket, key): (step, code).
+    put_rejections: BTreeMap<(String, String), (usize, String)>,
+    /// Buckets some replication rule of the scenario writes into.
+    replication_targets: BTreeSet<String>,
+    /// Steps whose rejection an expectation names.
+    expected_rejections: BTreeSet<usize>,
+}
+
+impl DryRun {
+    fn new(spec: &ScenarioSpec, rules: &RuleSet) -> DryRun {
+        let replication_targets = spec
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::PutBucketReplication(r) => Some(r),
+                _ => None,
+            })
+            .flat_map(|r| {
+                r.rules
+                    .iter()
+                    .filter_map(|rule| match &rule.destination.bucket {
+                        BucketRef::Named(n) => Some(n.clone()),
+                        BucketRef::Arn(_) => None,
+                    })
+            })
+            .collect();
+        DryRun {
+            plane: ControlPlane::new(spec, rules),
+            last_call: BTreeMap::new(),
+            last_put: BTreeMap::new(),
+            put_rejections: BTreeMap::new(),
+            replication_targets,
+            expected_rejections: BTreeSet::new(),
         }
     }
 }
@@ -1573,19 +1362,4 @@ pub fn rule_label(rule: &RuleSpec, index: usize) -> String {
     rule.id
         .clone()
         .unwrap_or_else(|| format!("rule-{}", index + 1))
-}
-
-/// What an upload without encryption headers gets: the bucket's default encryption.
-fn default_upload(spec: &ScenarioSpec, bucket: &str) -> Option<UploadEncryption> {
-    let b = spec.buckets.iter().find(|b| b.name == bucket)?;
-    Some(match &b.default_encryption {
-        None | Some(DefaultEncryption::SseS3) => UploadEncryption::SseS3,
-        Some(DefaultEncryption::SseKms { key }) => UploadEncryption::SseKms {
-            key: Some(key.clone()),
-            bucket_key: Some(b.bucket_key),
-        },
-        Some(DefaultEncryption::DsseKms { key }) => UploadEncryption::DsseKms {
-            key: Some(key.clone()),
-        },
-    })
 }

@@ -12,11 +12,14 @@ use replication_crypto::{Key256, KeySource, PreparedKey, SealedObject, WrappedKe
 use replication_policy::{Context, Policy, Principal};
 
 use crate::catalog::{Catalog, KeyOrigin};
+use crate::control::ControlPlane;
 use crate::iam::PolicyOwner;
 use crate::ids;
+use crate::kms::lifecycle::{KeyLife, KeyOp};
 use crate::kms::{self, Grant, KeyState, KmsKey};
 use crate::rules::RuleSet;
-use crate::s3config::{self, SchemaVersion};
+use crate::s3::put_bucket_replication::{self as s3config, SchemaVersion};
+use crate::s3::put_object;
 use crate::spec::*;
 use crate::validate::{ValidSpec, rule_label};
 
@@ -212,7 +215,6 @@ pub(crate) struct Bucket {
     pub account_id: String,
     pub region: String,
     pub versioning: Versioning,
-    pub default_encryption: Option<DefaultEncryption>,
     pub bucket_key: bool,
     pub policy: Option<Arc<Policy>>,
     /// ``bucket policy of `target` ``.
@@ -340,6 +342,10 @@ pub struct ExpectationResult {
 pub(crate) struct World {
     pub rules: RuleSet,
     pub cat: Catalog,
+    /// Buckets' and keys' control-plane state, changed only by the transitions validation
+    /// dry-runs ([`ControlPlane`]). `Bucket::versioning`, `Bucket::blocks_sse_c` and
+    /// `KmsKey::state` mirror it for the replication path; [`World::sync_control`] writes them.
+    pub control: ControlPlane,
     pub clock: u64,
     pub keys: BTreeMap<String, KmsKey>,
     pub key_names: BTreeMap<String, String>,
@@ -380,11 +386,10 @@ pub enum RunError {
 impl World {
     pub(crate) fn build(valid: &ValidSpec, trace: bool, threads: usize) -> Result<World, RunError> {
         let spec = &valid.spec;
-        let cat = valid.catalog.clone();
-        let mut rng = KeySource::new();
         let mut world = World {
             rules: valid.rules,
-            cat,
+            cat: valid.catalog.clone(),
+            control: ControlPlane::new(spec, &valid.rules),
             clock: 0,
             keys: BTreeMap::new(),
             key_names: BTreeMap::new(),
@@ -406,10 +411,34 @@ impl World {
             trace,
             threads,
         };
-        // Key material: one per single-Region key, one per multi-Region set.
+        let mut rng = KeySource::new();
+        world.build_keys(valid, &mut rng)?;
+        world.build_aws_managed_keys(&mut rng)?;
+        let regions: BTreeSet<String> = world
+            .cat
+            .buckets
+            .values()
+            .map(|b| b.region.clone())
+            .collect();
+        for r in regions {
+            world.s3_root.insert(r, PreparedKey::new(&rng.key()?)?);
+        }
+        world.build_buckets(valid)?;
+        world.build_roles(valid)?;
+        world.rng = rng;
+        Ok(world)
+    }
+
+    /// The scenario's KMS keys with their material: one per single-Region key, one shared by
+    /// every key of a multi-Region set ([K-MRK]).
+    fn build_keys(&mut self, valid: &ValidSpec, rng: &mut KeySource) -> Result<(), RunError> {
         let mut set_material: BTreeMap<String, Arc<PreparedKey>> = BTreeMap::new();
-        for k in &spec.keys {
-            let info = &world.cat.keys[&k.name];
+        for k in &valid.spec.keys {
+            let info = self
+                .cat
+                .keys
+                .get(&k.name)
+                .ok_or_else(|| missing("key", &k.name))?;
             let material = match &info.mrk_set {
                 Some(set) => match set_material.get(set) {
                     Some(m) => m.clone(),
@@ -424,19 +453,21 @@ impl World {
             let grants = k
                 .grants
                 .iter()
-                .map(|g| Grant {
-                    grantee_arn: principal_arn(&g.grantee, &world.cat),
-                    operations: g.operations.clone(),
-                    encryption_context_subset: g.encryption_context_subset.clone(),
+                .map(|g| {
+                    Ok(Grant {
+                        grantee_arn: principal_arn(&g.grantee, &self.cat)?,
+                        operations: g.operations.clone(),
+                        encryption_context_subset: g.encryption_context_subset.clone(),
+                    })
                 })
-                .collect();
+                .collect::<Result<Vec<_>, RunError>>()?;
             for alias in &k.aliases {
-                world.aliases.insert(
+                self.aliases.insert(
                     ids::alias_arn(&info.region, &info.account_id, alias),
                     info.arn.clone(),
                 );
             }
-            world.key_names.insert(k.name.clone(), info.arn.clone());
+            self.key_names.insert(k.name.clone(), info.arn.clone());
             let mut kms_key = KmsKey {
                 name: k.name.clone(),
                 arn: info.arn.clone(),
@@ -445,7 +476,7 @@ impl World {
                 account_id: info.account_id.clone(),
                 origin: info.origin,
                 state: k.initial_state.into(),
-                policy: valid.policies[&PolicyOwner::Key(k.name.clone())].clone(),
+                policy: compiled(valid, &PolicyOwner::Key(k.name.clone()))?,
                 grants,
                 aliases: k.aliases.clone(),
                 cipher: material,
@@ -453,33 +484,39 @@ impl World {
                 grant_refs: Vec::new(),
             };
             kms_key.derive_labels();
-            world.keys.insert(info.arn.clone(), kms_key);
+            self.keys.insert(info.arn.clone(), kms_key);
         }
-        // The AWS managed key `aws/s3` exists in every account and Region a bucket uses, as AWS
-        // creates it on first use.
+        Ok(())
+    }
+
+    /// The AWS managed key `aws/s3` in every account and Region a bucket uses, as AWS creates it
+    /// on first use.
+    fn build_aws_managed_keys(&mut self, rng: &mut KeySource) -> Result<(), RunError> {
         let mut places: BTreeSet<(String, String)> = BTreeSet::new();
-        for b in world.cat.buckets.values() {
-            for a in world.cat.accounts.values() {
+        for b in self.cat.buckets.values() {
+            for a in self.cat.accounts.values() {
                 places.insert((a.id.clone(), b.region.clone()));
             }
         }
         for (account_id, region) in places {
             let key_id = ids::aws_managed_key_id(&account_id, &region);
             let arn = ids::key_arn(&region, &account_id, &key_id);
-            world
-                .aliases
+            self.aliases
                 .insert(ids::alias_arn(&region, &account_id, "aws/s3"), arn.clone());
-            if world.keys.contains_key(&arn) {
+            if self.keys.contains_key(&arn) {
                 continue;
             }
             let managed = crate::iam::managed_key_policy(&account_id, &region);
-            let Ok(policy) = crate::iam::compile(
+            let policy = crate::iam::compile(
                 &managed,
-                &world.cat,
+                &self.cat,
                 &crate::iam::PolicyUse::Key(String::new()),
-            ) else {
-                continue;
-            };
+            )
+            .map_err(|_| {
+                RunError::Internal(format!(
+                    "the key policy of aws/s3 in {account_id} {region} does not compile"
+                ))
+            })?;
             let mut kms_key = KmsKey {
                 name: "aws/s3".into(),
                 arn,
@@ -496,46 +533,56 @@ impl World {
                 grant_refs: Vec::new(),
             };
             kms_key.derive_labels();
-            world.keys.insert(kms_key.arn.clone(), kms_key);
+            self.keys.insert(kms_key.arn.clone(), kms_key);
         }
-        let regions: BTreeSet<String> = world
-            .cat
-            .buckets
-            .values()
-            .map(|b| b.region.clone())
-            .collect();
-        for r in regions {
-            world.s3_root.insert(r, PreparedKey::new(&rng.key()?)?);
+        Ok(())
+    }
+
+    /// The scenario's buckets, empty, in the state the control plane starts them in.
+    fn build_buckets(&mut self, valid: &ValidSpec) -> Result<(), RunError> {
+        for b in &valid.spec.buckets {
+            let info = self
+                .cat
+                .buckets
+                .get(&b.name)
+                .ok_or_else(|| missing("bucket", &b.name))?;
+            let control = self
+                .control
+                .bucket(&b.name)
+                .ok_or_else(|| missing("bucket", &b.name))?;
+            let bucket = Bucket {
+                name: b.name.as_str().into(),
+                s3_name: info.s3_name.clone(),
+                arn: info.arn.clone(),
+                account_id: info.account_id.clone(),
+                region: info.region.clone(),
+                versioning: control.versioning,
+                bucket_key: control.bucket_key,
+                policy: valid
+                    .policies
+                    .get(&PolicyOwner::Bucket(b.name.clone()))
+                    .cloned(),
+                policy_label: format!("bucket policy of `{}`", b.name),
+                blocks_sse_c: control.blocks_sse_c,
+                object_lock: b.object_lock,
+                requester_pays: b.requester_pays,
+                replication: None,
+                objects: crate::objects::Objects::default(),
+                next_version: BTreeMap::new(),
+            };
+            self.buckets.insert(b.name.clone(), bucket);
         }
-        for b in &spec.buckets {
-            let info = &world.cat.buckets[&b.name];
-            world.buckets.insert(
-                b.name.clone(),
-                Bucket {
-                    name: b.name.as_str().into(),
-                    s3_name: info.s3_name.clone(),
-                    arn: info.arn.clone(),
-                    account_id: info.account_id.clone(),
-                    region: info.region.clone(),
-                    versioning: b.versioning,
-                    default_encryption: b.default_encryption.clone(),
-                    bucket_key: b.bucket_key,
-                    policy: valid
-                        .policies
-                        .get(&PolicyOwner::Bucket(b.name.clone()))
-                        .cloned(),
-                    policy_label: format!("bucket policy of `{}`", b.name),
-                    blocks_sse_c: b.block_sse_c.unwrap_or(world.rules.new_buckets_block_sse_c),
-                    object_lock: b.object_lock,
-                    requester_pays: b.requester_pays,
-                    replication: None,
-                    objects: crate::objects::Objects::default(),
-                    next_version: BTreeMap::new(),
-                },
-            );
-        }
-        for r in &spec.roles {
-            let info = &world.cat.roles[&r.name];
+        Ok(())
+    }
+
+    /// The scenario's roles with their compiled policies and the session S3 acts as.
+    fn build_roles(&mut self, valid: &ValidSpec) -> Result<(), RunError> {
+        for r in &valid.spec.roles {
+            let info = self
+                .cat
+                .roles
+                .get(&r.name)
+                .ok_or_else(|| missing("role", &r.name))?;
             let policies = r
                 .policies
                 .iter()
@@ -546,22 +593,22 @@ impl World {
                     };
                     let policy = RolePolicy {
                         label: format!("{}/{}", r.name, p.name),
-                        policy: valid.policies[&owner].clone(),
+                        policy: compiled(valid, &owner)?,
                     };
-                    (p.name.clone(), policy)
+                    Ok((p.name.clone(), policy))
                 })
-                .collect();
+                .collect::<Result<BTreeMap<_, _>, RunError>>()?;
             let session = crate::authz::session(&info.arn);
-            let org_id = world
+            let org_id = self
                 .cat
                 .account_name(&info.account_id)
-                .and_then(|n| world.cat.accounts.get(n))
+                .and_then(|n| self.cat.accounts.get(n))
                 .and_then(|a| a.org_id.clone());
             let mut role = Role {
                 name: r.name.clone(),
                 arn: info.arn.clone(),
                 account_id: info.account_id.clone(),
-                trust: valid.policies[&PolicyOwner::RoleTrust(r.name.clone())].clone(),
+                trust: compiled(valid, &PolicyOwner::RoleTrust(r.name.clone()))?,
                 trust_label: format!("trust policy of role `{}`", r.name),
                 policies,
                 base_context: crate::authz::base_context(&session, org_id.as_deref()),
@@ -569,16 +616,15 @@ impl World {
                 s3_contexts: BTreeMap::new(),
                 label: format!("role `{}`", r.name),
             };
-            role.s3_contexts = world
+            role.s3_contexts = self
                 .cat
                 .accounts
                 .values()
                 .map(|a| (a.id.clone(), role.s3_context(&a.id)))
                 .collect();
-            world.roles.insert(r.name.clone(), role);
+            self.roles.insert(r.name.clone(), role);
         }
-        world.rng = rng;
-        Ok(world)
+        Ok(())
     }
 
     pub(crate) fn log(&mut self, step: usize, text: String) {
@@ -798,7 +844,7 @@ impl World {
             return Ok(());
         }
         match step {
-            Step::PutBucketReplication(r) => self.put_bucket_replication(idx, r),
+            Step::PutBucketReplication(r) => self.put_bucket_replication(idx, r)?,
             Step::PutObject(p) => self.put_object(idx, p)?,
             Step::DeleteObject {
                 bucket,
@@ -812,7 +858,7 @@ impl World {
             Step::BatchReplicate { bucket, statuses } => {
                 self.batch_replicate(idx, bucket, statuses)?
             }
-            Step::Fault(f) => self.fault(valid, idx, f),
+            Step::Fault(f) => self.fault(valid, idx, f)?,
             Step::Wait { seconds } => {
                 self.clock += seconds.saturating_sub(1);
                 self.check_thresholds();
@@ -823,7 +869,15 @@ impl World {
         Ok(())
     }
 
-    fn put_bucket_replication(&mut self, idx: usize, r: &ReplicationSpec) {
+    fn put_bucket_replication(&mut self, idx: usize, r: &ReplicationSpec) -> Result<(), RunError> {
+        self.control
+            .put_bucket_replication(r, &self.cat)
+            .map_err(|rej| {
+                RunError::Internal(format!(
+                    "validation accepted PutBucketReplication on `{}`, which the control plane refuses with {}",
+                    r.bucket, rej.code
+                ))
+            })?;
         let rules: Vec<ResolvedRule> = r
             .rules
             .iter()
@@ -878,6 +932,7 @@ impl World {
                 labels.join(", ")
             ),
         );
+        Ok(())
     }
 
     fn put_object(&mut self, idx: usize, p: &PutObjectSpec) -> Result<(), RunError> {
@@ -885,122 +940,18 @@ impl World {
             crate::spec::Body::Size(n) => deterministic_bytes(&p.key, *n),
             crate::spec::Body::Text(t) => t.as_bytes().to_vec(),
         };
-        let bucket = &self.buckets[&p.bucket];
-        let (account_id, region) = (bucket.account_id.clone(), bucket.region.clone());
-        let encryption = p
-            .encryption
-            .clone()
-            .unwrap_or_else(|| match &bucket.default_encryption {
-                None | Some(DefaultEncryption::SseS3) => UploadEncryption::SseS3,
-                Some(DefaultEncryption::SseKms { key }) => UploadEncryption::SseKms {
-                    key: Some(key.clone()),
-                    bucket_key: None,
-                },
-                Some(DefaultEncryption::DsseKms { key }) => UploadEncryption::DsseKms {
-                    key: Some(key.clone()),
-                },
-            });
-        let default_key = match &bucket.default_encryption {
-            Some(DefaultEncryption::SseKms { key }) | Some(DefaultEncryption::DsseKms { key }) => {
-                Some(key.clone())
-            }
-            _ => None,
-        };
-        let bucket_key_default = bucket.bucket_key;
-        let object_arn = ids::object_arn(&bucket.s3_name, &p.key);
-        let bucket_arn = bucket.arn.clone();
-        let aad = object_arn.as_bytes().to_vec();
-        let (sealed, envelope, sse) = match &encryption {
-            UploadEncryption::SseS3 => {
-                let dek = self.rng.key()?;
-                let sealed =
-                    replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
-                let wrapped = self.s3_root[&region].wrap(&aad, &dek, &mut self.rng)?;
-                (sealed, Envelope::SseS3 { wrapped }, Sse::SseS3)
-            }
-            UploadEncryption::SseKms { key, bucket_key } => {
-                let key = key.clone().or(default_key).unwrap_or(KeyRef::AwsManagedS3);
-                let Some(arn) = self.usable_upload_key(idx, p, &key, &account_id, &region) else {
-                    return Ok(());
-                };
-                let use_bucket_key = bucket_key.unwrap_or(bucket_key_default);
-                // [U-BKEY] d.4: with a Bucket Key the context is the bucket ARN.
-                let ctx_value = if use_bucket_key {
-                    bucket_arn.clone()
-                } else {
-                    object_arn.clone()
-                };
-                let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
-                let (dek, wrapped) =
-                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
-                let sealed =
-                    replication_crypto::seal_object(&dek, &aad, &plaintext, &mut self.rng)?;
-                (
-                    sealed,
-                    Envelope::Kms {
-                        key_arn: arn.clone(),
-                        context,
-                        wrapped,
-                    },
-                    Sse::SseKms {
-                        key_arn: arn,
-                        bucket_key: use_bucket_key,
-                    },
-                )
-            }
-            UploadEncryption::DsseKms { key } => {
-                let key = key.clone().or(default_key).unwrap_or(KeyRef::AwsManagedS3);
-                let Some(arn) = self.usable_upload_key(idx, p, &key, &account_id, &region) else {
-                    return Ok(());
-                };
-                let context = BTreeMap::from([("aws:s3:arn".to_owned(), object_arn.clone())]);
-                let (inner_key, inner) =
-                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
-                let (outer_key, outer) =
-                    kms::generate_data_key(&self.keys[&arn], &context, &mut self.rng)?;
-                let inner_sealed =
-                    replication_crypto::seal_object(&inner_key, &aad, &plaintext, &mut self.rng)?;
-                let sealed = replication_crypto::seal_object(
-                    &outer_key,
-                    &aad,
-                    inner_sealed.as_bytes(),
-                    &mut self.rng,
-                )?;
-                (
-                    sealed,
-                    Envelope::Dsse {
-                        key_arn: arn.clone(),
-                        context,
-                        outer,
-                        inner,
-                    },
-                    Sse::DsseKms { key_arn: arn },
-                )
-            }
-            UploadEncryption::SseC { customer_key } => {
-                if !self.customer_keys.contains_key(customer_key) {
-                    let k = self.rng.key()?;
-                    self.customer_keys.insert(customer_key.clone(), k);
-                }
-                let ck = &self.customer_keys[customer_key];
-                let mut salt = [0u8; 16];
-                self.rng.fill(&mut salt)?;
-                let hmac = replication_crypto::customer_key_hmac(&salt, ck);
-                let sealed = replication_crypto::seal_object(
-                    ck,
-                    &sse_c_aad(&p.key),
-                    &plaintext,
-                    &mut self.rng,
-                )?;
-                (
-                    sealed,
-                    Envelope::SseC { salt, hmac },
-                    Sse::SseC {
-                        customer_key: customer_key.clone(),
-                    },
-                )
-            }
-        };
+        let internal = |what: String| upload_invariant(p, what);
+        // The same control-plane check validation ran: refused uploads never get here.
+        let key_arn = self
+            .control
+            .put_object(&self.cat, p)
+            .map_err(|e| internal(format!("S3 refuses it with {}", e.code())))?;
+        let (sealed, envelope, sse) = self.seal_upload(p, &plaintext, key_arn.as_deref())?;
+        let account_id = self
+            .buckets
+            .get(&p.bucket)
+            .map(|b| b.account_id.clone())
+            .ok_or_else(|| internal("its bucket does not exist".to_owned()))?;
         let owner_account = p
             .owner
             .as_ref()
@@ -1045,37 +996,110 @@ impl World {
         Ok(())
     }
 
-    /// The ARN of the key an upload names, if KMS can use it; otherwise logs the rejection.
-    fn usable_upload_key(
+    /// Encrypts an upload as its encryption says (the request's, else the bucket default's):
+    /// the sealed bytes, how their data key is kept, and the encryption the report shows.
+    fn seal_upload(
         &mut self,
-        idx: usize,
         p: &PutObjectSpec,
-        key: &KeyRef,
-        account_id: &str,
-        region: &str,
-    ) -> Option<String> {
-        let found = self
-            .resolve_key(key, account_id, region)
-            .map(|k| (k.arn.clone(), k.check_usable(), k.region.clone()));
-        let text = match found {
-            None => format!(
-                "KMS.NotFoundException (key {} does not exist)",
-                self.key_ref_arn(key, account_id, region)
-            ),
-            // [U-SSEKMS]: the key must be in the bucket's Region.
-            Some((arn, _, key_region)) if key_region != region => {
-                format!(
-                    "KMS.NotFoundException (key {arn} is in {key_region}; an SSE-KMS key must be in the bucket's Region {region})"
+        plaintext: &[u8],
+        key_arn: Option<&str>,
+    ) -> Result<(SealedObject, Envelope, Sse), RunError> {
+        let internal = |what: String| upload_invariant(p, what);
+        let (Some(bucket), Some(control)) =
+            (self.buckets.get(&p.bucket), self.control.bucket(&p.bucket))
+        else {
+            return Err(internal("its bucket does not exist".to_owned()));
+        };
+        let region = bucket.region.clone();
+        let encryption = put_object::upload_encryption(control, p.encryption.as_ref());
+        let bucket_key_default = control.bucket_key;
+        let object_arn = ids::object_arn(&bucket.s3_name, &p.key);
+        let bucket_arn = bucket.arn.clone();
+        let aad = object_arn.as_bytes().to_vec();
+        Ok(match &encryption {
+            UploadEncryption::SseS3 => {
+                let dek = self.rng.key()?;
+                let sealed = replication_crypto::seal_object(&dek, &aad, plaintext, &mut self.rng)?;
+                let root = self
+                    .s3_root
+                    .get(&region)
+                    .ok_or_else(|| internal(format!("S3 has no root key in {region}")))?;
+                let wrapped = root.wrap(&aad, &dek, &mut self.rng)?;
+                (sealed, Envelope::SseS3 { wrapped }, Sse::SseS3)
+            }
+            UploadEncryption::SseKms { bucket_key, .. } => {
+                let (arn, key) = upload_key(&self.keys, key_arn).map_err(internal)?;
+                let use_bucket_key = bucket_key.unwrap_or(bucket_key_default);
+                // [U-BKEY] d.4: with a Bucket Key the context is the bucket ARN.
+                let ctx_value = if use_bucket_key {
+                    bucket_arn.clone()
+                } else {
+                    object_arn.clone()
+                };
+                let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
+                let (dek, wrapped) = kms::generate_data_key(key, &context, &mut self.rng)?;
+                let sealed = replication_crypto::seal_object(&dek, &aad, plaintext, &mut self.rng)?;
+                (
+                    sealed,
+                    Envelope::Kms {
+                        key_arn: arn.clone(),
+                        context,
+                        wrapped,
+                    },
+                    Sse::SseKms {
+                        key_arn: arn,
+                        bucket_key: use_bucket_key,
+                    },
                 )
             }
-            Some((_, Err(e), _)) => format!("KMS.{e}"),
-            Some((arn, Ok(()), _)) => return Some(arn),
-        };
-        self.log(
-            idx,
-            format!("PutObject `{}/{}`: rejected, {text}", p.bucket, p.key),
-        );
-        None
+            UploadEncryption::DsseKms { .. } => {
+                let (arn, key) = upload_key(&self.keys, key_arn).map_err(internal)?;
+                let context = BTreeMap::from([("aws:s3:arn".to_owned(), object_arn.clone())]);
+                let (inner_key, inner) = kms::generate_data_key(key, &context, &mut self.rng)?;
+                let (outer_key, outer) = kms::generate_data_key(key, &context, &mut self.rng)?;
+                let inner_sealed =
+                    replication_crypto::seal_object(&inner_key, &aad, plaintext, &mut self.rng)?;
+                let sealed = replication_crypto::seal_object(
+                    &outer_key,
+                    &aad,
+                    inner_sealed.as_bytes(),
+                    &mut self.rng,
+                )?;
+                (
+                    sealed,
+                    Envelope::Dsse {
+                        key_arn: arn.clone(),
+                        context,
+                        outer,
+                        inner,
+                    },
+                    Sse::DsseKms { key_arn: arn },
+                )
+            }
+            UploadEncryption::SseC { customer_key } => {
+                if !self.customer_keys.contains_key(customer_key) {
+                    let k = self.rng.key()?;
+                    self.customer_keys.insert(customer_key.clone(), k);
+                }
+                let ck = &self.customer_keys[customer_key];
+                let mut salt = [0u8; 16];
+                self.rng.fill(&mut salt)?;
+                let hmac = replication_crypto::customer_key_hmac(&salt, ck);
+                let sealed = replication_crypto::seal_object(
+                    ck,
+                    &sse_c_aad(&p.key),
+                    plaintext,
+                    &mut self.rng,
+                )?;
+                (
+                    sealed,
+                    Envelope::SseC { salt, hmac },
+                    Sse::SseC {
+                        customer_key: customer_key.clone(),
+                    },
+                )
+            }
+        })
     }
 
     fn delete_object(&mut self, idx: usize, bucket: &str, key: &str, version: Option<u32>) {
@@ -1306,110 +1330,146 @@ impl World {
         out
     }
 
-    fn fault(&mut self, valid: &ValidSpec, idx: usize, f: &Fault) {
-        let text = match f {
-            Fault::DisableKey(k) => self.set_key_state(k, KeyState::Disabled, "DisableKey"),
-            Fault::EnableKey(k) => self.set_key_state(k, KeyState::Enabled, "EnableKey"),
-            Fault::ScheduleKeyDeletion { key, pending_days } => {
-                // [K-STATE]: a primary with replicas waits in PendingReplicaDeletion.
-                let arn = self.key_names[key].clone();
-                let has_replicas = self.keys[&arn].origin == KeyOrigin::MultiRegionPrimary
-                    && self.keys.values().any(|o| {
-                        o.origin == KeyOrigin::MultiRegionReplica
-                            && o.key_id == self.keys[&arn].key_id
-                    });
-                let state = if has_replicas {
-                    KeyState::PendingReplicaDeletion
-                } else {
-                    KeyState::PendingDeletion
-                };
-                format!(
-                    "{} ({pending_days} days)",
-                    self.set_key_state(key, state, "ScheduleKeyDeletion")
-                )
-            }
-            // [K-STATE] aws-facts f: cancelling leaves the key Disabled.
-            Fault::CancelKeyDeletion(k) => {
-                self.set_key_state(k, KeyState::Disabled, "CancelKeyDeletion")
-            }
-            Fault::DeleteKeyMaterial(k) => {
-                let arn = self.key_names[k].clone();
-                let removed = self.keys.remove(&arn);
-                self.aliases.retain(|_, target| *target != arn);
-                // [K-STATE]: once its last replica is gone, a primary waiting in
-                // PendingReplicaDeletion becomes PendingDeletion.
-                if let Some(removed) = removed.filter(|r| r.origin == KeyOrigin::MultiRegionReplica)
-                {
-                    let replicas_left = self.keys.values().any(|o| {
-                        o.origin == KeyOrigin::MultiRegionReplica && o.key_id == removed.key_id
-                    });
-                    if !replicas_left {
-                        for primary in self.keys.values_mut().filter(|o| {
-                            o.key_id == removed.key_id
-                                && o.state == KeyState::PendingReplicaDeletion
-                        }) {
-                            primary.state = KeyState::PendingDeletion;
-                        }
+    fn fault(&mut self, valid: &ValidSpec, idx: usize, f: &Fault) -> Result<(), RunError> {
+        let internal = |what: String| {
+            RunError::Internal(format!("validation accepted fault step {idx}, but {what}"))
+        };
+        let text = if let Some((key, op)) = KeyOp::of_fault(f) {
+            self.key_fault(key, op).map_err(internal)?
+        } else {
+            match f {
+                Fault::RevokeStatement { .. } | Fault::AddStatement { .. } => {
+                    let (owner, compiled) = valid
+                        .policy_changes
+                        .get(&idx)
+                        .cloned()
+                        .ok_or_else(|| internal("it has no compiled policy".to_owned()))?;
+                    self.install_policy(&owner, compiled);
+                    let verb = if matches!(f, Fault::RevokeStatement { .. }) {
+                        "statement revoked from"
+                    } else {
+                        "statement added to"
+                    };
+                    format!("{verb} the {owner}")
+                }
+                Fault::SetBucketVersioning { bucket, versioning } => {
+                    self.control
+                        .buckets
+                        .get_mut(bucket)
+                        .ok_or_else(|| internal(format!("bucket `{bucket}` does not exist")))?
+                        .put_bucket_versioning(*versioning)
+                        .map_err(|e| internal(format!("S3 refuses it ({e:?})")))?;
+                    self.sync_control();
+                    self.last_bucket_call.insert(bucket.clone(), None);
+                    format!("versioning of `{bucket}` set to {versioning:?}")
+                }
+                Fault::RegionUnavailable(r) => {
+                    self.unavailable_regions.insert(r.clone());
+                    format!("Region {r} is unavailable")
+                }
+                Fault::RegionAvailable(r) => {
+                    self.unavailable_regions.remove(r);
+                    format!("Region {r} is available again")
+                }
+                Fault::ThrottleKms { region, on } => {
+                    if *on {
+                        self.throttled_regions.insert(region.clone());
+                        format!("KMS in {region} throttles requests (ThrottlingException)")
+                    } else {
+                        self.throttled_regions.remove(region);
+                        format!("KMS in {region} stops throttling")
                     }
                 }
-                format!("key `{k}` ({arn}) deleted after its waiting period; it no longer exists")
-            }
-            Fault::RevokeStatement { policy, .. } | Fault::AddStatement { policy, .. } => {
-                let (owner, compiled) = valid.policy_changes[&idx].clone();
-                self.install_policy(&owner, compiled);
-                let verb = if matches!(f, Fault::RevokeStatement { .. }) {
-                    "statement revoked from"
-                } else {
-                    "statement added to"
-                };
-                let _ = policy;
-                format!("{verb} the {owner}")
-            }
-            Fault::SetBucketVersioning { bucket, versioning } => {
-                self.buckets
-                    .get_mut(bucket)
-                    .expect("validated bucket")
-                    .versioning = *versioning;
-                self.last_bucket_call.insert(bucket.clone(), None);
-                format!("versioning of `{bucket}` set to {versioning:?}")
-            }
-            Fault::RegionUnavailable(r) => {
-                self.unavailable_regions.insert(r.clone());
-                format!("Region {r} is unavailable")
-            }
-            Fault::RegionAvailable(r) => {
-                self.unavailable_regions.remove(r);
-                format!("Region {r} is available again")
-            }
-            Fault::ThrottleKms { region, on } => {
-                if *on {
-                    self.throttled_regions.insert(region.clone());
-                    format!("KMS in {region} throttles requests (ThrottlingException)")
-                } else {
-                    self.throttled_regions.remove(region);
-                    format!("KMS in {region} stops throttling")
+                Fault::BlockSseC { bucket, blocked } => {
+                    self.control
+                        .buckets
+                        .get_mut(bucket)
+                        .ok_or_else(|| internal(format!("bucket `{bucket}` does not exist")))?
+                        .put_blocked_encryption_types(*blocked);
+                    self.sync_control();
+                    format!(
+                        "SSE-C {} on `{bucket}`",
+                        if *blocked { "blocked" } else { "unblocked" }
+                    )
                 }
-            }
-            Fault::BlockSseC { bucket, blocked } => {
-                self.buckets
-                    .get_mut(bucket)
-                    .expect("validated bucket")
-                    .blocks_sse_c = *blocked;
-                format!(
-                    "SSE-C {} on `{bucket}`",
-                    if *blocked { "blocked" } else { "unblocked" }
-                )
+                Fault::DisableKey(_)
+                | Fault::EnableKey(_)
+                | Fault::ScheduleKeyDeletion { .. }
+                | Fault::CancelKeyDeletion(_)
+                | Fault::DeleteKeyMaterial(_) => {
+                    return Err(internal("a key fault was not read as one".to_owned()));
+                }
             }
         };
         self.log(idx, format!("fault: {text}"));
+        Ok(())
     }
 
-    fn set_key_state(&mut self, name: &str, state: KeyState, op: &str) -> String {
-        let arn = self.key_names[name].clone();
-        if let Some(k) = self.keys.get_mut(&arn) {
-            k.state = state;
+    /// A key fault through the same lifecycle validation dry-ran ([`crate::kms::lifecycle`]),
+    /// then its effect on key material: a deleted key's material and aliases are gone.
+    fn key_fault(&mut self, name: &str, op: KeyOp) -> Result<String, String> {
+        let arn = self
+            .key_names
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("key `{name}` has no ARN"))?;
+        let life = self
+            .control
+            .keys
+            .apply(name, op)
+            .map_err(|e| format!("KMS refuses it ({e:?})"))?;
+        self.sync_control();
+        Ok(match (op, life) {
+            (_, KeyLife::Deleted) => {
+                format!(
+                    "key `{name}` ({arn}) deleted after its waiting period; it no longer exists"
+                )
+            }
+            (KeyOp::ScheduleKeyDeletion { pending_days }, KeyLife::Live(state)) => {
+                format!("ScheduleKeyDeletion on key `{name}`: now {state} ({pending_days} days)")
+            }
+            (KeyOp::DisableKey, KeyLife::Live(state)) => {
+                format!("DisableKey on key `{name}`: now {state}")
+            }
+            (KeyOp::EnableKey, KeyLife::Live(state)) => {
+                format!("EnableKey on key `{name}`: now {state}")
+            }
+            (KeyOp::CancelKeyDeletion, KeyLife::Live(state)) => {
+                format!("CancelKeyDeletion on key `{name}`: now {state}")
+            }
+            (KeyOp::DeleteKeyMaterial, KeyLife::Live(state)) => {
+                return Err(format!("its deletion left key `{name}` {state}"));
+            }
+        })
+    }
+
+    /// Writes the control plane's bucket and key states into the fields the replication path
+    /// reads (`Bucket::versioning`, `Bucket::blocks_sse_c`, `KmsKey::state`); a key whose
+    /// deletion completed loses its material and aliases, so KMS answers `NotFoundException`.
+    fn sync_control(&mut self) {
+        for (name, control) in &self.control.buckets {
+            if let Some(b) = self.buckets.get_mut(name) {
+                b.versioning = control.versioning;
+                b.blocks_sse_c = control.blocks_sse_c;
+            }
         }
-        format!("{op} on key `{name}`: now {state}")
+        for (name, life) in self.control.keys.lives() {
+            let Some(arn) = self.key_names.get(name) else {
+                continue;
+            };
+            match life {
+                KeyLife::Live(state) => {
+                    if let Some(k) = self.keys.get_mut(arn) {
+                        k.state = state;
+                    }
+                }
+                KeyLife::Deleted => {
+                    if self.keys.remove(arn).is_some() {
+                        self.aliases.retain(|_, target| target != arn);
+                    }
+                }
+            }
+        }
     }
 
     fn install_policy(&mut self, owner: &PolicyOwner, policy: Arc<Policy>) {
@@ -1679,8 +1739,27 @@ pub(crate) enum DataKeys<'w> {
     Customer(&'w Key256),
 }
 
-/// The number of a key's next own version: above every id present (replicas included) and above
-/// every id the bucket gave the key before (`counter`), so no id is ever given twice.
+/// A broken invariant in an upload validation accepted.
+fn upload_invariant(p: &PutObjectSpec, what: String) -> RunError {
+    RunError::Internal(format!(
+        "validation accepted PutObject `{}/{}`, but {what}",
+        p.bucket, p.key
+    ))
+}
+
+/// The key S3 calls `GenerateDataKey` on for an upload, by the ARN the control plane resolved
+/// ([`put_object::check`]); an error names the broken invariant.
+fn upload_key<'k>(
+    keys: &'k BTreeMap<String, KmsKey>,
+    arn: Option<&str>,
+) -> Result<(String, &'k KmsKey), String> {
+    let arn = arn.ok_or("its KMS key did not resolve")?;
+    let key = keys
+        .get(arn)
+        .ok_or_else(|| format!("its KMS key {arn} has no key material"))?;
+    Ok((arn.to_owned(), key))
+}
+
 /// The inner sealed object of a DSSE-KMS object: its outer layer opened with `outer`.
 fn open_outer_layer(
     outer: &Key256,
@@ -1693,6 +1772,8 @@ fn open_outer_layer(
     SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)
 }
 
+/// The number of a key's next own version: above every id present (replicas included) and above
+/// every id the bucket gave the key before (`counter`), so no id is ever given twice.
 fn next_number(counter: Option<u64>, present: &[Version]) -> u64 {
     let above_present = present
         .iter()
@@ -1719,14 +1800,36 @@ pub(crate) fn sse_c_aad(key: &str) -> Vec<u8> {
     aad
 }
 
-fn principal_arn(p: &PrincipalRef, cat: &Catalog) -> String {
-    match p {
-        PrincipalRef::Role(r) => cat.roles.get(r).map(|i| i.arn.clone()).unwrap_or_default(),
-        PrincipalRef::Account(a) => ids::account_root_arn(&cat.account_id(a).unwrap_or_default()),
+/// The ARN of a grantee. Validation resolved every name, so a name without an ARN is a broken
+/// invariant, never an empty ARN.
+fn principal_arn(p: &PrincipalRef, cat: &Catalog) -> Result<String, RunError> {
+    Ok(match p {
+        PrincipalRef::Role(r) => cat
+            .roles
+            .get(r)
+            .map(|i| i.arn.clone())
+            .ok_or_else(|| missing("role", r))?,
+        PrincipalRef::Account(a) => {
+            ids::account_root_arn(&cat.account_id(a).ok_or_else(|| missing("account", a))?)
+        }
         PrincipalRef::Service(s) => s.clone(),
         PrincipalRef::Anyone => "*".into(),
         PrincipalRef::Arn(a) => a.clone(),
-    }
+    })
+}
+
+/// A name of a valid scenario that did not resolve: validation guarantees it does.
+fn missing(kind: &str, name: &str) -> RunError {
+    RunError::Internal(format!(
+        "{kind} `{name}` of a valid scenario has no entry in the catalog"
+    ))
+}
+
+/// The policy validation compiled for `owner`.
+fn compiled(valid: &ValidSpec, owner: &PolicyOwner) -> Result<Arc<Policy>, RunError> {
+    valid.policies.get(owner).cloned().ok_or_else(|| {
+        RunError::Internal(format!("the {owner} of a valid scenario was not compiled"))
+    })
 }
 
 /// Deterministic object content of a given size: the same key always has the same bytes.

@@ -2,151 +2,24 @@
 //! key sets that share material, and the cryptographic operations with KMS's own error names.
 //!
 //! Key material never leaves this module except as a data key handed to S3 for one object, the
-//! way GenerateDataKey hands out a plaintext data key.
+//! way GenerateDataKey hands out a plaintext data key. What a key's state allows is decided in
+//! [`key`] (the [K-STATE] table), how the state changes in [`lifecycle`] (`DisableKey`,
+//! `ScheduleKeyDeletion`, `PendingReplicaDeletion` ...): both are crypto-free, so validation
+//! dry-runs the same rules the run applies.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 
 use replication_crypto::{Key256, KeySource, PreparedKey, WrappedKey};
 use replication_policy::{GrantRef, Policy};
 
 use crate::catalog::KeyOrigin;
-use crate::spec::InitialKeyState;
 
-/// A KMS key state ([K-STATE]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum KeyState {
-    /// Usable.
-    Enabled,
-    /// Disabled: cryptographic operations fail with `DisabledException`.
-    Disabled,
-    /// Scheduled for deletion.
-    PendingDeletion,
-    /// A multi-Region primary waiting for its replicas to be deleted.
-    PendingReplicaDeletion,
-    /// Waiting for imported key material.
-    PendingImport,
-    /// In a disconnected custom key store.
-    Unavailable,
-    /// A multi-Region replica being created.
-    Creating,
-    /// Being updated (cryptographic operations still work).
-    Updating,
-}
+mod key;
+pub(crate) mod lifecycle;
+pub(crate) mod replicate_key;
 
-impl fmt::Display for KeyState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            KeyState::Enabled => "Enabled",
-            KeyState::Disabled => "Disabled",
-            KeyState::PendingDeletion => "PendingDeletion",
-            KeyState::PendingReplicaDeletion => "PendingReplicaDeletion",
-            KeyState::PendingImport => "PendingImport",
-            KeyState::Unavailable => "Unavailable",
-            KeyState::Creating => "Creating",
-            KeyState::Updating => "Updating",
-        })
-    }
-}
-
-impl From<InitialKeyState> for KeyState {
-    fn from(s: InitialKeyState) -> Self {
-        match s {
-            InitialKeyState::Enabled => KeyState::Enabled,
-            InitialKeyState::Disabled => KeyState::Disabled,
-            InitialKeyState::PendingImport => KeyState::PendingImport,
-            InitialKeyState::Unavailable => KeyState::Unavailable,
-            InitialKeyState::Creating => KeyState::Creating,
-        }
-    }
-}
-
-/// An error as KMS names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KmsError {
-    /// `DisabledException`.
-    Disabled {
-        /// The key ARN.
-        arn: String,
-    },
-    /// `KMSInvalidStateException`.
-    InvalidState {
-        /// The key ARN.
-        arn: String,
-        /// The key's state.
-        state: KeyState,
-    },
-    /// `NotFoundException`.
-    NotFound {
-        /// The ARN asked for.
-        arn: String,
-    },
-    /// `AccessDeniedException`: the decision is recorded by the caller.
-    AccessDenied {
-        /// The key ARN.
-        arn: String,
-        /// The KMS action.
-        action: String,
-    },
-    /// `ThrottlingException`.
-    Throttling {
-        /// The Region whose KMS throttles.
-        region: String,
-    },
-    /// `InvalidCiphertextException`: the blob does not open under this key and context.
-    InvalidCiphertext {
-        /// The key that was tried.
-        arn: String,
-    },
-}
-
-impl KmsError {
-    /// KMS's exception name.
-    pub fn code(&self) -> &'static str {
-        match self {
-            KmsError::Disabled { .. } => "DisabledException",
-            KmsError::InvalidState { .. } => "KMSInvalidStateException",
-            KmsError::NotFound { .. } => "NotFoundException",
-            KmsError::AccessDenied { .. } => "AccessDeniedException",
-            KmsError::Throttling { .. } => "ThrottlingException",
-            KmsError::InvalidCiphertext { .. } => "InvalidCiphertextException",
-        }
-    }
-}
-
-impl fmt::Display for KmsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KmsError::Disabled { arn } => write!(f, "DisabledException: {arn} is disabled."),
-            KmsError::InvalidState { arn, state } => {
-                let what = match state {
-                    KeyState::PendingDeletion => "pending deletion",
-                    KeyState::PendingReplicaDeletion => "pending replica deletion",
-                    KeyState::PendingImport => "pending import",
-                    KeyState::Unavailable => "unavailable",
-                    KeyState::Creating => "creating",
-                    _ => "in an invalid state",
-                };
-                write!(f, "KMSInvalidStateException: {arn} is {what}.")
-            }
-            KmsError::NotFound { arn } => write!(f, "NotFoundException: key {arn} does not exist."),
-            KmsError::AccessDenied { arn, action } => {
-                write!(
-                    f,
-                    "AccessDeniedException: not authorized to perform {action} on {arn}"
-                )
-            }
-            KmsError::Throttling { region } => {
-                write!(f, "ThrottlingException: rate exceeded for KMS in {region}")
-            }
-            KmsError::InvalidCiphertext { arn } => write!(
-                f,
-                "InvalidCiphertextException: the ciphertext does not decrypt under {arn} with this encryption context"
-            ),
-        }
-    }
-}
+pub use key::{KeyState, KmsError};
 
 /// One KMS key.
 #[derive(Debug)]
@@ -215,20 +88,9 @@ impl KmsKey {
     }
 
     /// Whether cryptographic operations work in the key's state, and the error KMS gives if not
-    /// ([K-STATE] table in aws-facts f).
+    /// ([K-STATE] table in aws-facts f, decided by [`KeyState::check_usable`]).
     pub fn check_usable(&self) -> Result<(), KmsError> {
-        match self.state {
-            KeyState::Enabled | KeyState::Updating => Ok(()),
-            KeyState::Disabled => Err(KmsError::Disabled {
-                arn: self.arn.clone(),
-            }),
-            // aws-facts f: KMS answers DisabledException or KMSInvalidStateException for keys
-            // pending deletion; we choose KMSInvalidStateException (inferred).
-            state => Err(KmsError::InvalidState {
-                arn: self.arn.clone(),
-                state,
-            }),
-        }
+        self.state.check_usable(&self.arn)
     }
 }
 
