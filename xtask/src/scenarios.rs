@@ -27,7 +27,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
-use replication_model::rules::rule_set_label;
 use replication_model::spec::RuleSetName;
 use replication_model::{RunConfig, ValidSpec};
 
@@ -265,7 +264,7 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
                 continue;
             }
             let rule_set = opts.rules.unwrap_or(sc.declared);
-            let suffix = (rule_set != sc.declared).then(|| rule_set_label(rule_set));
+            let suffix = (rule_set != sc.declared).then_some(rule_set.as_str());
             let snapshot_path = snapshot::snapshot_dir(&suite.dir)
                 .join(snapshot::snapshot_file_name(&sc.name, suffix));
             let (problems, valid) = match sc.result {
@@ -590,7 +589,7 @@ pub fn explain(opts: &Options, name: &str) -> anyhow::Result<bool> {
         s.id(),
         s.file,
         s.line,
-        rule_set_label(s.rule_set)
+        s.rule_set
     )?;
     if let Some(report) = &s.report {
         writeln!(out)?;

@@ -404,3 +404,48 @@ fn every_shipped_scenario_reports_the_same_without_trace() {
         "only {checked} runs: were the suites found?"
     );
 }
+
+/// Every inferred choice is one a shipped scenario relies on, so none sits in the list without a
+/// scenario that shows it; and each report's inferred section is exactly the choices its run
+/// recorded, so rewording a message can neither drop a line nor add one.
+#[test]
+fn every_inferred_choice_is_shown_by_a_shipped_scenario() {
+    use replication_model::InferredChoice;
+    const HEADING: &str = "== inferred (AWS does not document these; the model chose)";
+    let mut seen = std::collections::BTreeSet::new();
+    for suite in scenarios::suites(&root(), &[]).expect("suites") {
+        for file in &suite.files {
+            let text = std::fs::read_to_string(file).expect("readable");
+            let label = file.display().to_string();
+            let specs = replication_dsl::validate_suite(&label, &text)
+                .unwrap_or_else(|d| panic!("{label}: {d:?}"));
+            for valid in &specs {
+                let outcome = replication_model::run(valid).expect("runs");
+                let used: Vec<InferredChoice> = outcome.inferred().collect();
+                let listed: Vec<&str> = outcome
+                    .report()
+                    .lines()
+                    .skip_while(|l| *l != HEADING)
+                    .skip(1)
+                    .take_while(|l| !l.is_empty())
+                    .collect();
+                let expected: Vec<String> =
+                    used.iter().map(|c| format!("- {}", c.text())).collect();
+                assert_eq!(listed, expected, "{label}: `{}`", valid.spec().name);
+                seen.extend(used);
+            }
+        }
+    }
+    // The DSL cannot spell a `KMS.` rejection code (`expect put ... rejected KMS.DisabledException`)
+    // yet, so the model test `kms::f_upload_with_a_disabled_key_is_rejected` shows this one.
+    const SHOWN_BY_MODEL_TESTS: &[InferredChoice] = &[InferredChoice::UploadKmsErrors];
+    let missing: Vec<&str> = InferredChoice::ALL
+        .iter()
+        .filter(|c| !seen.contains(*c) && !SHOWN_BY_MODEL_TESTS.contains(c))
+        .map(|c| c.id())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no shipped scenario relies on {missing:?}; add one under scenarios/"
+    );
+}

@@ -6,9 +6,9 @@
 
 use proc_macro2::Ident;
 use replication_model::spec::{
-    BatchStatus, Body, BucketRef, ConditionSpec, Effect, EventName, ExpectedStatus, FilterSpec,
-    InitialKeyState, KeyRef, MetricName, ObjectOwner, RoleRef, RuleSetName, StatementSelector,
-    Versioning,
+    BatchStatus, Body, BucketRef, ConditionSpec, Effect, EventName, ExpectedStatus, FailureReason,
+    FilterSpec, InitialKeyState, KeyRef, MetricName, ObjectOwner, RoleRef, RuleSetName,
+    StatementSelector, Versioning,
 };
 use syn::LitStr;
 
@@ -395,7 +395,7 @@ pub enum ExpectDef {
         key: Spanned<String>,
         version: Option<Spanned<u32>>,
         status: Option<Spanned<ExpectedStatus>>,
-        reason: Option<Ident>,
+        reason: Option<Spanned<FailureReason>>,
         encryption: Option<EncryptionDef>,
     },
     /// `expect metric source to_eu OperationsFailedReplication = 1;`
@@ -410,7 +410,7 @@ pub enum ExpectDef {
         bucket: Ident,
         rule: Spanned<String>,
         event: Spanned<EventName>,
-        reason: Option<Ident>,
+        reason: Option<Spanned<FailureReason>>,
         count: Spanned<u64>,
     },
 }

@@ -782,7 +782,7 @@ impl Lowerer<'_> {
                     self.rec(item, "status", s.range);
                 }
                 if let Some(r) = reason {
-                    self.rec(item, "reason", r.span());
+                    self.rec(item, "reason", r.range);
                 }
                 let encryption = encryption.as_ref().map(|e| {
                     self.encryption_paths(item, e);
@@ -805,7 +805,7 @@ impl Lowerer<'_> {
                     key: key.value.clone(),
                     version: version.as_ref().map(|v| v.value),
                     status: status.as_ref().map(|s| s.value.clone()),
-                    reason: reason.as_ref().map(ToString::to_string),
+                    reason: reason.as_ref().map(|r| r.value),
                     encryption,
                 })
             }
@@ -837,14 +837,14 @@ impl Lowerer<'_> {
                 self.rec(item, "rule", rule.range);
                 self.rec(item, "event", event.range);
                 if let Some(r) = reason {
-                    self.rec(item, "reason", r.span());
+                    self.rec(item, "reason", r.range);
                 }
                 self.rec(item, "value", count.range);
                 Expectation::Event {
                     bucket: bucket.to_string(),
                     rule: rule.value.clone(),
                     event: event.value,
-                    reason: reason.as_ref().map(ToString::to_string),
+                    reason: reason.as_ref().map(|r| r.value),
                     count: count.value,
                 }
             }

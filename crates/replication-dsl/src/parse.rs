@@ -12,8 +12,8 @@
 
 use proc_macro2::{Delimiter, Span, TokenTree};
 use replication_model::spec::{
-    Body, BucketRef, ConditionSpec, Effect, FilterSpec, KeyRef, ObjectOwner, RoleRef,
-    StatementSelector,
+    Body, BucketRef, ConditionSpec, Effect, FailureReason, FilterSpec, KeyRef, ObjectOwner,
+    RoleRef, StatementSelector,
 };
 use syn::ext::IdentExt;
 use syn::parse::{ParseBuffer, ParseStream, Parser};
@@ -1705,9 +1705,7 @@ fn expect(input: ParseStream) -> PResult<ExpectDef> {
         }
         let event = table(input, sym::EVENT_NAMES, "replication event")?;
         let reason = if input.peek(token::Paren) {
-            Some(parens(input, "the failure reason", |c| {
-                word_or(c, "a failure reason like `DstKmsKeyInvalidState`")
-            })?)
+            Some(parens(input, "the failure reason", failure_reason)?)
         } else {
             None
         };
@@ -1743,15 +1741,13 @@ fn expect(input: ParseStream) -> PResult<ExpectDef> {
                     "only `FAILED` takes a failure reason in parentheses, not `{w}`"
                 )));
             }
-            reason = Some(parens(input, "the failure reason", |c| {
-                word_or(c, "a failure reason like `DstKmsKeyInvalidState`")
-            })?);
+            reason = Some(parens(input, "the failure reason", failure_reason)?);
         }
         status = Some(st);
     }
     if peek_is(input, sym::REASON) {
         let kw = word(input)?;
-        let r = word_or(input, "a failure reason like `DstKmsKeyInvalidState`")?;
+        let r = failure_reason(input)?;
         if reason.is_some() {
             return Err(syn::Error::new(
                 kw.span(),
@@ -1878,6 +1874,16 @@ fn table<T: Clone>(input: ParseStream, table: &[(Symbol, T)], what: &str) -> PRe
     )?;
     let value = lookup(table, &w.to_string(), what, w.span())?;
     Ok(Spanned::new(value, w.span()))
+}
+
+/// One of S3's replication failure codes (`DstKmsKeyInvalidState`); a misspelt one is an error
+/// on its token with the closest code.
+fn failure_reason(input: ParseStream) -> PResult<Spanned<FailureReason>> {
+    let w = word_or(input, "a failure reason like `DstKmsKeyInvalidState`")?;
+    match w.to_string().parse::<FailureReason>() {
+        Ok(reason) => Ok(Spanned::new(reason, w.span())),
+        Err(e) => Err(syn::Error::new(w.span(), e)),
+    }
 }
 
 fn lookup<T: Clone>(table: &[(Symbol, T)], word: &str, what: &str, span: Span) -> PResult<T> {

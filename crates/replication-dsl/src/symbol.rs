@@ -248,8 +248,11 @@ pub const ON_OFF: &[(Symbol, bool)] = &[(ON, true), (OFF, false)];
 
 /// Rule sets, by their name in `rules ...;`.
 pub const RULE_SETS: &[(Symbol, RuleSetName)] = &[
-    (Symbol("exam_guide"), RuleSetName::ExamGuide),
-    (Symbol("aws_2026"), RuleSetName::Aws2026),
+    (
+        Symbol(RuleSetName::ExamGuide.as_str()),
+        RuleSetName::ExamGuide,
+    ),
+    (Symbol(RuleSetName::Aws2026.as_str()), RuleSetName::Aws2026),
 ];
 
 /// Bucket versioning states, as S3 spells them and in lowercase.
@@ -351,16 +354,7 @@ pub const SIZE_UNITS: &[(Symbol, u64)] = &[
 pub const TIME_UNITS: &[(Symbol, u64)] =
     &[(Symbol("s"), 1), (Symbol("min"), 60), (Symbol("h"), 3_600)];
 
-/// The spellings of a table, for "expected one of" messages: `` `a`, `b` or `c` ``.
-pub fn one_of<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
-    let words: Vec<&str> = words.into_iter().collect();
-    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-    }
-}
+pub use replication_model::spelling::{one_of, suggest};
 
 /// The spellings of a symbol list.
 pub fn names(symbols: &[Symbol]) -> impl Iterator<Item = &'static str> + '_ {
@@ -370,39 +364,6 @@ pub fn names(symbols: &[Symbol]) -> impl Iterator<Item = &'static str> + '_ {
 /// The spellings of a value table.
 pub fn table_names<T>(table: &[(Symbol, T)]) -> impl Iterator<Item = &'static str> + '_ {
     table.iter().map(|(s, _)| s.0)
-}
-
-/// The known word closest to `word`, if one is close enough to be a likely typo.
-pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    let mut best: Option<(usize, &str)> = None;
-    for k in known {
-        let d = if k.to_ascii_lowercase() == lower {
-            0
-        } else {
-            edit_distance(word, k)
-        };
-        let limit = (word.chars().count().max(k.chars().count()) / 3).clamp(1, 3);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, k));
-        }
-    }
-    best.map(|(_, k)| k)
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

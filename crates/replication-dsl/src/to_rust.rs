@@ -34,6 +34,14 @@ fn opt_string(o: &Option<String>) -> TokenStream {
     }
 }
 
+impl ToRust for FailureReason {
+    fn to_rust(&self) -> TokenStream {
+        // `as_str` is the variant's own name (the model derives it with `stringify!`).
+        let variant = proc_macro2::Ident::new(self.as_str(), proc_macro2::Span::call_site());
+        quote!(__spec::FailureReason::#variant)
+    }
+}
+
 fn opt<T: ToRust>(o: &Option<T>) -> TokenStream {
     match o {
         Some(v) => {
@@ -817,12 +825,8 @@ impl ToRust for Expectation {
                 reason,
                 count,
             } => {
-                let (bucket, rule, event, reason) = (
-                    string(bucket),
-                    string(rule),
-                    event.to_rust(),
-                    opt_string(reason),
-                );
+                let (bucket, rule, event, reason) =
+                    (string(bucket), string(rule), event.to_rust(), opt(reason));
                 quote!(__spec::Expectation::Event { bucket: #bucket, rule: #rule, event: #event, reason: #reason, count: #count })
             }
         }
@@ -856,7 +860,7 @@ impl ToRust for ObjectExpectation {
             string(key),
             opt_copy(version),
             opt(status),
-            opt_string(reason),
+            opt(reason),
             opt(encryption),
         );
         quote!(__spec::ObjectExpectation {

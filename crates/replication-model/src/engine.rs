@@ -14,7 +14,9 @@ use replication_crypto::{CryptoError, Key256, KeySource};
 use crate::authz::{Caller, Decision};
 use crate::catalog::KeyOrigin;
 use crate::ids;
+use crate::inferred::{InferredChoice, InferredSet};
 use crate::kms::{self, KmsError, KmsKey};
+use crate::reason::FailureReason;
 use crate::rules::SseCReplication;
 use crate::spec::{BatchStatus, EventName, RoleRef, Versioning};
 use crate::world::{
@@ -60,7 +62,7 @@ pub enum AttemptResult {
     /// S3 marked the source version FAILED.
     Failed {
         /// S3's failure reason code.
-        reason: &'static str,
+        reason: FailureReason,
         /// What failed, with the deciding policy statements.
         detail: String,
         /// How to fix it.
@@ -109,7 +111,7 @@ enum Verdict {
         sse: Option<Sse>,
     },
     Failed {
-        reason: &'static str,
+        reason: FailureReason,
         detail: String,
         fix: String,
     },
@@ -123,6 +125,8 @@ struct Attempt<'w> {
     memo: &'w StepMemo<'w>,
     trace: Vec<TraceLine>,
     notes: Vec<String>,
+    /// The inferred choices this attempt relied on, recorded where each is made.
+    inferred: InferredSet,
     keep_trace: bool,
 }
 
@@ -151,7 +155,7 @@ impl Attempt<'_> {
     }
 }
 
-fn failed(reason: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Verdict {
+fn failed(reason: FailureReason, detail: impl Into<String>, fix: impl Into<String>) -> Verdict {
     Verdict::Failed {
         reason,
         detail: detail.into(),
@@ -164,14 +168,14 @@ fn failed(reason: &'static str, detail: impl Into<String>, fix: impl Into<String
 fn key_state_failure(side: Side, key: &KmsKey, err: &KmsError) -> Verdict {
     let (reason, fix) = match (side, err) {
         (Side::Source, _) => (
-            "SrcKmsKeyInvalidState",
+            FailureReason::SrcKmsKeyInvalidState,
             format!(
                 "enable key `{}` ({}); objects that failed meanwhile need Batch Replication",
                 key.name, key.arn
             ),
         ),
         (Side::Destination, _) => (
-            "DstKmsKeyInvalidState",
+            FailureReason::DstKmsKeyInvalidState,
             format!(
                 "enable key `{}` ({}); objects that failed meanwhile need Batch Replication",
                 key.name, key.arn
@@ -201,12 +205,14 @@ fn kms_unavailable(a: &mut Attempt<'_>, action: &str, key: &KmsKey, side: Side) 
         a.line(action, &key.arn, || {
             format!("ThrottlingException in {}: S3 retries later", key.region)
         });
+        a.inferred.insert(InferredChoice::ThrottlingPending);
         return Some(Verdict::Transient {
             why: format!("KMS in {} is throttling", key.region),
         });
     }
     if let Err(e) = key.check_usable() {
         a.line(action, &key.arn, || e.to_string());
+        a.inferred.insert(InferredChoice::KeyStateCodes);
         return Some(key_state_failure(side, key, &e));
     }
     None
@@ -262,9 +268,11 @@ impl World {
                 verdict,
                 trace,
                 mut notes,
+                inferred,
                 rule,
                 dest_replicates,
             } = res?;
+            self.inferred.extend(inferred);
             task.attempts += 1;
             let result = self.apply(&task, verdict, rule, &mut notes);
             match &result {
@@ -365,6 +373,7 @@ impl World {
                 }
                 let (rid, renamed) = self.add_replica(&task.dest, &task.key, replica);
                 if let Some(note) = renamed {
+                    self.inferred.insert(InferredChoice::ReplicaVersionIdTaken);
                     // Rare: the destination had the id already, so the replica took another;
                     // the source's status names the replica's actual id.
                     notes.push(note);
@@ -528,6 +537,7 @@ struct AttemptOutput {
     verdict: Verdict,
     trace: Vec<TraceLine>,
     notes: Vec<String>,
+    inferred: InferredSet,
     rule: RuleFlags,
     /// The destination bucket has a replication configuration of its own.
     dest_replicates: bool,
@@ -552,6 +562,7 @@ fn attempt<'w>(
         memo,
         trace: Vec::new(),
         notes: Vec::new(),
+        inferred: InferredSet::default(),
         keep_trace: w.trace,
     };
     // What the task names, looked up once: the attempt and the flags `apply` needs both use it.
@@ -573,6 +584,7 @@ fn attempt<'w>(
         verdict,
         trace: a.trace,
         notes: a.notes,
+        inferred: a.inferred,
         rule,
         dest_replicates,
     })
@@ -675,21 +687,21 @@ fn run_attempt(
     let src = named.src;
     let Some(dst) = named.dst else {
         return Ok(failed(
-            "DstBucketNotFound",
+            FailureReason::DstBucketNotFound,
             format!("destination bucket `{}` does not exist", task.dest),
             "create the destination bucket or fix the rule's destination",
         ));
     };
     let Some(config) = named.config else {
         return Ok(failed(
-            "SrcBucketReplicationConfigMissing",
+            FailureReason::SrcBucketReplicationConfigMissing,
             "the source bucket has no replication configuration",
             "put the replication configuration back",
         ));
     };
     let Some(rule) = named.rule else {
         return Ok(failed(
-            "SrcBucketReplicationConfigMissing",
+            FailureReason::SrcBucketReplicationConfigMissing,
             format!("rule `{}` is no longer in the configuration", task.rule),
             "restore the rule",
         ));
@@ -716,7 +728,7 @@ fn run_attempt(
             || "DENY: the role does not exist",
         );
         return Ok(failed(
-            "AssumeRoleNotPermitted",
+            FailureReason::AssumeRoleNotPermitted,
             format!("{role_label} does not exist"),
             "create the role or name an existing one in the replication configuration",
         ));
@@ -753,7 +765,7 @@ fn run_attempt(
     a.decision("sts:AssumeRole", &role.arn, d);
     if !d.allowed {
         return Ok(failed(
-            "AssumeRoleNotPermitted",
+            FailureReason::AssumeRoleNotPermitted,
             format!("{service} may not assume {role_label}: {}", d.text()),
             d.fix_for(
                 &format!("the trust policy of {role_label}"),
@@ -773,8 +785,9 @@ fn run_attempt(
     a.decision("s3:GetReplicationConfiguration", &src.arn, d);
     if !d.allowed {
         // No dedicated code; SrcBucketReplicationConfigMissing is the closest (aws-facts a.2, inferred).
+        a.inferred.insert(InferredChoice::ConfigReadDenied);
         return Ok(failed(
-            "SrcBucketReplicationConfigMissing",
+            FailureReason::SrcBucketReplicationConfigMissing,
             d.text(),
             d.fix_for(
                 role_label,
@@ -791,7 +804,7 @@ fn run_attempt(
         .find(|v| v.id == task.version_id)
     else {
         return Ok(failed(
-            "SrcVersionNotFound",
+            FailureReason::SrcVersionNotFound,
             format!(
                 "version {} of `{}` no longer exists",
                 task.version_id, task.key
@@ -804,7 +817,7 @@ fn run_attempt(
             format!("versioning is {:?}", dst.versioning)
         });
         return Ok(failed(
-            "DstBucketUnversioned",
+            FailureReason::DstBucketUnversioned,
             format!(
                 "destination bucket `{}` has versioning {:?}",
                 task.dest, dst.versioning
@@ -821,7 +834,7 @@ fn run_attempt(
             a.decision("s3:ReplicateDelete", dst_obj_arn, &d);
             if !d.allowed {
                 return Ok(failed(
-                    "DstDelObjNotPermitted",
+                    FailureReason::DstDelObjNotPermitted,
                     d.text(),
                     d.fix_for(
                         &bucket_fix_policies(&d, role, role_label, dst, &task.dest),
@@ -842,8 +855,9 @@ fn run_attempt(
                 obj.owner_account
             )
         });
+        a.inferred.insert(InferredChoice::ForeignOwner);
         return Ok(failed(
-            "SrcGetObjectNotPermitted",
+            FailureReason::SrcGetObjectNotPermitted,
             format!(
                 "the object is owned by account {} and its ACL does not grant the bucket owner READ and READ_ACP",
                 obj.owner_account
@@ -866,7 +880,7 @@ fn run_attempt(
                 ""
             };
             return Ok(failed(
-                "SrcGetObjectNotPermitted",
+                FailureReason::SrcGetObjectNotPermitted,
                 format!("{}{extra}", d.text()),
                 d.fix_for(
                     role_label,
@@ -882,7 +896,7 @@ fn run_attempt(
     a.decision("s3:GetObjectVersionAcl", src_obj_arn, &d);
     if !d.allowed {
         return Ok(failed(
-            "SrcGetAclNotPermitted",
+            FailureReason::SrcGetAclNotPermitted,
             d.text(),
             d.fix_for(
                 role_label,
@@ -904,8 +918,14 @@ fn run_attempt(
     }
     if src.object_lock {
         for (action, reason) in [
-            ("s3:GetObjectRetention", "SrcGetRetentionNotPermitted"),
-            ("s3:GetObjectLegalHold", "SrcGetLegalHoldNotPermitted"),
+            (
+                "s3:GetObjectRetention",
+                FailureReason::SrcGetRetentionNotPermitted,
+            ),
+            (
+                "s3:GetObjectLegalHold",
+                FailureReason::SrcGetLegalHoldNotPermitted,
+            ),
         ] {
             let d = caller.s3(action, src_obj_arn, src);
             a.decision(action, src_obj_arn, &d);
@@ -919,7 +939,7 @@ fn run_attempt(
         }
         if !dst.object_lock {
             return Ok(failed(
-                "DstBucketObjectLockConfigMissing",
+                FailureReason::DstBucketObjectLockConfigMissing,
                 format!("the source has Object Lock and `{}` does not", task.dest),
                 format!("enable Object Lock on `{}`", task.dest),
             ));
@@ -953,9 +973,12 @@ fn run_attempt(
                     key_arn,
                     || "NotFoundException: the key no longer exists",
                 );
-                // Inferred: a deleted source key shows as an invalid key state.
+                // Inferred: a deleted source key shows as an invalid key state, which is the
+                // key-state mapping's code too.
+                a.inferred.insert(InferredChoice::DeletedSourceKey);
+                a.inferred.insert(InferredChoice::KeyStateCodes);
                 return Ok(failed(
-                    "SrcKmsKeyInvalidState",
+                    FailureReason::SrcKmsKeyInvalidState,
                     format!("NotFoundException: key {key_arn} was deleted"),
                     "nothing can decrypt this object any more: a deleted KMS key cannot be recovered",
                 ));
@@ -968,8 +991,9 @@ fn run_attempt(
             if !d.allowed {
                 // No dedicated code for a source KMS denial; SrcGetObjectNotPermitted is the most
                 // plausible (aws-facts e, inferred).
+                a.inferred.insert(InferredChoice::SrcKmsDenied);
                 return Ok(failed(
-                    "SrcGetObjectNotPermitted",
+                    FailureReason::SrcGetObjectNotPermitted,
                     format!("kms:Decrypt of the source key `{}`: {}", key.name, d.text()),
                     kms_fix(&d, role, role_label, key, "kms:Decrypt", ""),
                 ));
@@ -992,7 +1016,7 @@ fn run_attempt(
         Envelope::SseC { .. } => {
             if w.rules.sse_c_replication == SseCReplication::NotReplicated {
                 return Ok(failed(
-                    "SrcObjectNotEligible",
+                    FailureReason::SrcObjectNotEligible,
                     "SSE-C objects are not replicated under rule set exam_guide",
                     "run under aws_2026 or use SSE-S3/SSE-KMS",
                 ));
@@ -1048,7 +1072,7 @@ fn run_attempt(
             let dsse = matches!(obj.sse, Sse::DsseKms { .. });
             let Some(replica_ref) = rule.replica_key.clone() else {
                 return Ok(failed(
-                    "DstKmsKeyNotFound",
+                    FailureReason::DstKmsKeyNotFound,
                     "the rule has no ReplicaKmsKeyID",
                     "add `replica_kms_key` to the rule",
                 ));
@@ -1057,7 +1081,7 @@ fn run_attempt(
             let Some(key) = key else {
                 a.line("kms:Encrypt", &arn, || "NotFoundException: no such key");
                 return Ok(failed(
-                    "DstKmsKeyNotFound",
+                    FailureReason::DstKmsKeyNotFound,
                     format!(
                         "ReplicaKmsKeyID {arn} does not exist (PutBucketReplication does not validate KMS keys)"
                     ),
@@ -1072,8 +1096,9 @@ fn run_attempt(
                     )
                 });
                 // Inferred: KMS keys are Regional, so the destination Region's KMS cannot find it.
+                a.inferred.insert(InferredChoice::WrongRegionReplicaKey);
                 return Ok(failed(
-                    "DstKmsKeyNotFound",
+                    FailureReason::DstKmsKeyNotFound,
                     format!(
                         "ReplicaKmsKeyID {} is in {}, but the destination bucket `{}` is in {}; KMS keys never leave their Region",
                         key.arn, key.region, task.dest, dst.region
@@ -1100,7 +1125,7 @@ fn run_attempt(
             a.decision("kms:Encrypt", &key.arn, &d);
             if !d.allowed {
                 return Ok(failed(
-                    "DstPutObjectNotPermitted",
+                    FailureReason::DstPutObjectNotPermitted,
                     d.text(),
                     kms_fix(&d, role, role_label, key, "kms:Encrypt", ""),
                 ));
@@ -1111,7 +1136,7 @@ fn run_attempt(
                 a.decision("kms:Decrypt (Bucket Key check)", &key.arn, &d);
                 if !d.allowed {
                     return Ok(failed(
-                        "DstPutObjectNotPermitted",
+                        FailureReason::DstPutObjectNotPermitted,
                         d.text(),
                         kms_fix(
                             &d,
@@ -1215,8 +1240,9 @@ fn run_attempt(
                 });
                 // aws-facts d.6: replication requests with SSE-C into a blocking bucket get 403;
                 // the failure code is undocumented, DstPutObjectNotPermitted is inferred.
+                a.inferred.insert(InferredChoice::SseCBlockedReplica);
                 return Ok(failed(
-                    "DstPutObjectNotPermitted",
+                    FailureReason::DstPutObjectNotPermitted,
                     format!(
                         "destination `{}` blocks SSE-C (BlockedEncryptionTypes), so S3 refuses the SSE-C replica with 403 AccessDenied",
                         task.dest
@@ -1230,6 +1256,8 @@ fn run_attempt(
             if let Some(v) = write_checks(a, caller, role_label, dst, dst_obj_arn, rule, &tags)? {
                 return Ok(v);
             }
+            // aws-facts d.6: the replica stays SSE-C under the same key (inferred).
+            a.inferred.insert(InferredChoice::SseCReplicaEncryption);
             let sse = Sse::SseC {
                 customer_key: customer_key.clone(),
             };
@@ -1397,7 +1425,7 @@ fn write_checks(
     if !d.allowed {
         let policy = bucket_fix_policies(&d, role, role_label, dst, &rule.dest);
         return Ok(Some(failed(
-            "DstPutObjectNotPermitted",
+            FailureReason::DstPutObjectNotPermitted,
             d.text(),
             d.fix_for(
                 &policy,
@@ -1411,8 +1439,9 @@ fn write_checks(
         // s3:ReplicateObject covers tags; only an explicit Deny refuses them ([U-PERM] [U-OWNER]);
         // the failure code for that is inferred.
         if d.explicit_deny {
+            a.inferred.insert(InferredChoice::ReplicateTagsDeny);
             return Ok(Some(failed(
-                "DstPutTaggingNotPermitted",
+                FailureReason::DstPutTaggingNotPermitted,
                 d.text(),
                 d.fix_for(
                     &format!("the bucket policy of `{}`", rule.dest),
@@ -1427,7 +1456,7 @@ fn write_checks(
         if !d.allowed {
             let policy = bucket_fix_policies(&d, role, role_label, dst, &rule.dest);
             return Ok(Some(failed(
-                "DstPutObjectNotPermitted",
+                FailureReason::DstPutObjectNotPermitted,
                 d.text(),
                 d.fix_for(
                     &policy,
@@ -1441,8 +1470,9 @@ fn write_checks(
     }
     if dst.requester_pays && dst.account_id != role.account_id {
         // [U-REQ]: a cross-account destination may not be Requester Pays (failure code inferred).
+        a.inferred.insert(InferredChoice::RequesterPaysDestination);
         return Ok(Some(failed(
-            "DstPutObjectNotPermitted",
+            FailureReason::DstPutObjectNotPermitted,
             format!(
                 "destination `{}` is a Requester Pays bucket in another account",
                 rule.dest

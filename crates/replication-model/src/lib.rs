@@ -22,20 +22,25 @@ mod control;
 mod engine;
 mod iam;
 pub mod ids;
+mod inferred;
 pub mod kms;
 mod names;
 mod objects;
 mod problem;
+mod reason;
 mod report;
 pub mod rules;
 mod s3;
 pub mod spec;
+pub mod spelling;
 mod validate;
 mod world;
 
 pub use engine::{AttemptRecord, AttemptResult, TraceLine};
+pub use inferred::{InferredChoice, InferredSet};
 pub use problem::{Problem, ProblemKind};
-pub use report::{FAILURE_REASONS, INFERRED, ObjectRow, Outcome};
+pub use reason::{FailureReason, NotEligible, Skipped, UnknownFailureReason};
+pub use report::{ObjectRow, Outcome};
 pub use validate::{ValidSpec, validate};
 pub use world::{ExpectationResult, ReplicationStatus, RunError, Sse};
 

@@ -7,107 +7,11 @@
 use std::fmt::Write as _;
 
 use crate::engine::{AttemptRecord, AttemptResult};
-use crate::rules::{RuleSet, rule_set_label};
+use crate::inferred::InferredChoice;
+use crate::reason::FailureReason;
+use crate::rules::RuleSet;
 use crate::spec::*;
 use crate::world::{Body, DestStatus, ExpectationResult, ReplicationStatus, Sse, World};
-
-/// S3's replication failure reasons ([U-FAIL], current list; aws-facts e).
-pub const FAILURE_REASONS: &[&str] = &[
-    "AssumeRoleNotPermitted",
-    "DstBucketInvalidRegion",
-    "DstBucketNotFound",
-    "DstBucketObjectLockConfigMissing",
-    "DstBucketUnversioned",
-    "DstDelObjNotPermitted",
-    "DstKmsKeyInvalidState",
-    "DstKmsKeyNotFound",
-    "DstMultipartCompleteNotPermitted",
-    "DstMultipartInitNotPermitted",
-    "DstMultipartUploadNotPermitted",
-    "DstObjectHardDeleted",
-    "DstPutAclNotPermitted",
-    "DstPutLegalHoldNotPermitted",
-    "DstPutObjectNotPermitted",
-    "DstPutRetentionNotPermitted",
-    "DstPutTaggingNotPermitted",
-    "DstVersionNotFound",
-    "InitiateReplicationNotPermitted",
-    "SrcBucketInvalidRegion",
-    "SrcBucketNotFound",
-    "SrcBucketReplicationConfigMissing",
-    "SrcGetAclNotPermitted",
-    "SrcGetLegalHoldNotPermitted",
-    "SrcGetObjectNotPermitted",
-    "SrcGetRetentionNotPermitted",
-    "SrcGetTaggingNotPermitted",
-    "SrcHeadObjectNotPermitted",
-    "SrcKeyNotFound",
-    "SrcKmsKeyInvalidState",
-    "SrcObjectNotEligible",
-    "SrcObjectNotFound",
-    "SrcReplicationNotPending",
-    "SrcVersionNotFound",
-];
-
-/// Choices the model makes where AWS documents nothing; every report lists the ones its run used.
-pub const INFERRED: &[(&str, &str)] = &[
-    (
-        "no-status-without-opt-in",
-        "SSE-KMS/DSSE-KMS objects matched by a rule without `sse_kms_encrypted_objects` get no replication status at all (not FAILED): the status header is only returned for eligible objects (aws-facts d.3)",
-    ),
-    (
-        "src-kms-denied",
-        "a role that may not kms:Decrypt the source key fails with SrcGetObjectNotPermitted: S3 has no dedicated code for it (aws-facts e)",
-    ),
-    (
-        "wrong-region-replica-key",
-        "a ReplicaKmsKeyID in another Region than the destination bucket fails with DstKmsKeyNotFound: KMS in the destination Region cannot find it",
-    ),
-    (
-        "key-state-codes",
-        "Disabled, PendingDeletion, PendingReplicaDeletion, PendingImport, Unavailable and Creating keys fail with *KmsKeyInvalidState; KMS answers KMSInvalidStateException for pending deletion (aws-facts d.8)",
-    ),
-    (
-        "sse-c-blocked-replica",
-        "an SSE-C replica into a bucket that blocks SSE-C fails with DstPutObjectNotPermitted; AWS documents the 403 but not the code (aws-facts d.6)",
-    ),
-    (
-        "sse-c-replica-encryption",
-        "an SSE-C replica stays SSE-C under the same customer key: S3 copies the ciphertext (aws-facts d.6)",
-    ),
-    (
-        "config-read-denied",
-        "a role that may not s3:GetReplicationConfiguration fails with SrcBucketReplicationConfigMissing (aws-facts a.2)",
-    ),
-    (
-        "throttling-pending",
-        "KMS throttling is temporary: objects stay PENDING and are retried (aws-facts d.9)",
-    ),
-    (
-        "replicate-tags-deny",
-        "an explicit Deny on s3:ReplicateTags fails tagged objects with DstPutTaggingNotPermitted",
-    ),
-    (
-        "foreign-owner",
-        "an object owned by another account without READ/READ_ACP for the bucket owner fails with SrcGetObjectNotPermitted (aws-facts a.1 says only that it is not replicated)",
-    ),
-    (
-        "deleted-source-key",
-        "an object whose source KMS key was deleted fails with SrcKmsKeyInvalidState: KMS answers NotFoundException and S3 documents no code for it (aws-facts d.8)",
-    ),
-    (
-        "requester-pays-destination",
-        "a Requester Pays destination in another account fails with DstPutObjectNotPermitted: AWS documents the prerequisite, not the code (aws-facts a.1)",
-    ),
-    (
-        "replica-version-id-taken",
-        "a replica keeps its source version's id (aws-facts c), but when the destination already uses that id for the key (its own earlier upload, or a replica from another source) it takes the next free number: real S3 version ids are opaque and never collide",
-    ),
-    (
-        "upload-kms-errors",
-        "an SSE-KMS upload with a missing, wrong-Region, disabled or pending-deletion key is refused with KMS's exception prefixed `KMS.` (e.g. KMS.DisabledException); AWS documents the KMS exceptions, not S3's spelling of them (aws-facts f)",
-    ),
-];
 
 /// The result of running a scenario.
 #[derive(Debug)]
@@ -134,7 +38,7 @@ pub struct ObjectRow {
     /// The `x-amz-replication-status` (`None`: no header).
     pub status: Option<ReplicationStatus>,
     /// The failure reason of a FAILED version.
-    pub failure_reason: Option<&'static str>,
+    pub failure_reason: Option<FailureReason>,
     /// The server-side encryption (`None` for a delete marker).
     pub encryption: Option<Sse>,
     /// The object's tags (empty for delete markers).
@@ -289,6 +193,11 @@ impl Outcome {
         }
     }
 
+    /// The inferred choices the run relied on, in the order the report lists them.
+    pub fn inferred(&self) -> impl Iterator<Item = InferredChoice> + '_ {
+        self.world.inferred.iter()
+    }
+
     /// Every replication attempt, in order.
     pub fn attempts(&self) -> &[AttemptRecord] {
         &self.world.attempts
@@ -357,7 +266,7 @@ pub(crate) fn check_expectation(w: &World, e: &Expectation) -> (String, String, 
                     *ev.source == **bucket
                         && *ev.rule == **rule
                         && ev.event == *event
-                        && reason.as_deref().is_none_or(|r| ev.reason == Some(r))
+                        && reason.is_none_or(|r| ev.reason == Some(r))
                 })
                 .count() as u64;
             let what = match reason {
@@ -411,8 +320,11 @@ fn check_object(w: &World, o: &ObjectExpectation) -> (String, String, bool) {
     if let Some(reason) = &o.reason {
         let _ = write!(expected, " reason {reason}");
         let found = version.and_then(|v| v.failure_reason());
-        ok &= found == Some(reason.as_str());
-        actual.push(format!("reason {}", found.unwrap_or("none")));
+        ok &= found == Some(*reason);
+        actual.push(format!(
+            "reason {}",
+            found.map_or("none", FailureReason::as_str)
+        ));
     }
     if let Some(enc) = &o.encryption {
         let found = version.and_then(|v| match &v.body {
@@ -563,12 +475,7 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
         .sum();
     let n_lines = w.log.len() + n_versions + 2 * w.attempts.len();
     let mut out = String::with_capacity(4096 + 96 * n_lines);
-    let _ = writeln!(
-        out,
-        "scenario {} (rule set {})",
-        spec.name,
-        rule_set_label(rules.name)
-    );
+    let _ = writeln!(out, "scenario {} (rule set {})", spec.name, rules.name);
     for line in spec.doc.lines() {
         let line = line.trim();
         if !line.is_empty() {
@@ -781,11 +688,10 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
         }
     }
 
-    let used = inferred_used(w, &out);
-    if !used.is_empty() {
+    if !w.inferred.is_empty() {
         out.push_str("\n== inferred (AWS does not document these; the model chose)\n");
-        for (_, text) in used {
-            let _ = writeln!(out, "- {text}");
+        for choice in w.inferred.iter() {
+            push_all(&mut out, &["- ", choice.text(), "\n"]);
         }
     }
     out
@@ -903,45 +809,4 @@ fn filter_text(f: &FilterSpec) -> String {
             parts.join(" and ")
         }
     }
-}
-
-/// Which inferred choices the run relied on, judged from what happened.
-fn inferred_used(w: &World, report: &str) -> Vec<(&'static str, &'static str)> {
-    let reasons: Vec<&str> = w
-        .attempts
-        .iter()
-        .filter_map(|a| match &a.result {
-            AttemptResult::Failed { reason, detail, .. } => Some((*reason, detail.as_str())),
-            _ => None,
-        })
-        .flat_map(|(r, d)| [r, d])
-        .collect();
-    let has = |s: &str| reasons.iter().any(|r| r.contains(s));
-    let mut used = Vec::new();
-    for (id, text) in INFERRED {
-        let on = match *id {
-            "no-status-without-opt-in" => report.contains("SSE-KMS and DSSE-KMS objects replicate only when the rule opts in"),
-            "src-kms-denied" => has("kms:Decrypt of the source key"),
-            "wrong-region-replica-key" => has("KMS keys never leave their Region"),
-            "key-state-codes" => has("KmsKeyInvalidState"),
-            "sse-c-blocked-replica" => has("blocks SSE-C"),
-            "sse-c-replica-encryption" => w.attempts.iter().any(|a| matches!(&a.result, AttemptResult::Completed { replica_sse: Some(Sse::SseC { .. }), .. })),
-            "config-read-denied" => has("SrcBucketReplicationConfigMissing"),
-            "throttling-pending" => w.attempts.iter().any(|a| matches!(&a.result, AttemptResult::Pending { why } if why.contains("throttling"))),
-            "replicate-tags-deny" => has("DstPutTaggingNotPermitted"),
-            "foreign-owner" => has("READ and READ_ACP"),
-            "deleted-source-key" => has("was deleted"),
-            "requester-pays-destination" => has("Requester Pays"),
-            "upload-kms-errors" => w.log.iter().any(|l| l.text.contains(": rejected, KMS.")),
-            "replica-version-id-taken" => w
-                .attempts
-                .iter()
-                .any(|a| a.notes.iter().any(|n| n.starts_with("version id ") && n.contains(" is taken at "))),
-            _ => false,
-        };
-        if on {
-            used.push((*id, *text));
-        }
-    }
-    used
 }

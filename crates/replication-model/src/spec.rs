@@ -8,6 +8,8 @@
 //! problem can name the item it concerns. Problems locate themselves with a [`Locus`]: the item and
 //! a field path inside it, with the same spelling the DSL uses when it records token spans.
 
+pub use crate::reason::FailureReason;
+
 /// A whole scenario: definitions, then an ordered list of steps.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ScenarioSpec {
@@ -37,6 +39,59 @@ pub enum RuleSetName {
     ExamGuide,
     /// S3 as documented in 2026: SSE-C replicates as ciphertext; new buckets block SSE-C.
     Aws2026,
+}
+
+impl RuleSetName {
+    /// Every rule set.
+    pub const ALL: &'static [RuleSetName] = &[RuleSetName::ExamGuide, RuleSetName::Aws2026];
+
+    /// The spelling in scenarios (`rules aws_2026;`), on the command line and in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleSetName::ExamGuide => "exam_guide",
+            RuleSetName::Aws2026 => "aws_2026",
+        }
+    }
+}
+
+impl std::fmt::Display for RuleSetName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A word that names no rule set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule set `{given}`; {}", match suggestion {
+    Some(s) => format!("did you mean `{s}`?"),
+    None => format!("use {}", crate::spelling::one_of(RuleSetName::ALL.iter().map(|r| r.as_str()))),
+})]
+pub struct UnknownRuleSet {
+    /// What was given.
+    pub given: String,
+    /// The rule set closest to it, when one is close enough to be a likely typo.
+    pub suggestion: Option<RuleSetName>,
+}
+
+impl std::str::FromStr for RuleSetName {
+    type Err = UnknownRuleSet;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(r) = RuleSetName::ALL.iter().find(|r| r.as_str() == s) {
+            return Ok(*r);
+        }
+        let suggestion = crate::spelling::suggest(s, RuleSetName::ALL.iter().map(|r| r.as_str()))
+            .and_then(|name| {
+                RuleSetName::ALL
+                    .iter()
+                    .copied()
+                    .find(|r| r.as_str() == name)
+            });
+        Err(UnknownRuleSet {
+            given: s.to_owned(),
+            suggestion,
+        })
+    }
 }
 
 /// An AWS account.
@@ -651,7 +706,7 @@ pub enum Expectation {
         /// The event type.
         event: EventName,
         /// Only events with this `failureReason`.
-        reason: Option<String>,
+        reason: Option<FailureReason>,
         /// How many.
         count: u64,
     },
@@ -683,7 +738,7 @@ pub struct ObjectExpectation {
     /// The replication status.
     pub status: Option<ExpectedStatus>,
     /// Expected failure reason (S3's code, e.g. `DstKmsKeyInvalidState`).
-    pub reason: Option<String>,
+    pub reason: Option<FailureReason>,
     /// The encryption of the version.
     pub encryption: Option<ExpectedEncryption>,
 }

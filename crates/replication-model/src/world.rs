@@ -6,6 +6,7 @@
 //! task order, which keeps version ids and reports deterministic.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use replication_crypto::{Key256, KeySource, PreparedKey, SealedObject, WrappedKey};
@@ -15,8 +16,10 @@ use crate::catalog::{Catalog, KeyOrigin};
 use crate::control::ControlPlane;
 use crate::iam::PolicyOwner;
 use crate::ids;
+use crate::inferred::{InferredChoice, InferredSet};
 use crate::kms::lifecycle::{KeyLife, KeyOp};
 use crate::kms::{self, Grant, KeyState, KmsKey};
+use crate::reason::{FailureReason, NotEligible, Skipped};
 use crate::rules::RuleSet;
 use crate::s3::put_bucket_replication::{self as s3config, SchemaVersion};
 use crate::s3::put_object;
@@ -111,7 +114,7 @@ pub(crate) enum Body {
 pub(crate) enum DestStatus {
     Pending,
     Completed { replica_version: Arc<str> },
-    Failed { reason: &'static str },
+    Failed { reason: FailureReason },
 }
 
 #[derive(Debug, Clone)]
@@ -124,7 +127,7 @@ pub(crate) struct Version {
     /// Set on replicas: where it came from.
     pub replica_of: Option<(Arc<str>, Arc<str>)>,
     /// Why a rule matched but the version is not eligible (shown in the report).
-    pub not_eligible: Vec<String>,
+    pub not_eligible: Vec<Skipped>,
 }
 
 /// The `x-amz-replication-status` of a version, aggregated over destinations ([U-STATUS]).
@@ -173,7 +176,7 @@ impl Version {
         }
     }
 
-    pub(crate) fn failure_reason(&self) -> Option<&'static str> {
+    pub(crate) fn failure_reason(&self) -> Option<FailureReason> {
         self.destinations.values().find_map(|(_, s)| match s {
             DestStatus::Failed { reason } => Some(*reason),
             _ => None,
@@ -305,7 +308,7 @@ pub(crate) struct ReplicationEvent {
     pub key: String,
     pub version_id: Arc<str>,
     pub dest: Arc<str>,
-    pub reason: Option<&'static str>,
+    pub reason: Option<FailureReason>,
 }
 
 /// Counters per (source bucket, rule) ([U-METRICS]).
@@ -367,6 +370,8 @@ pub(crate) struct World {
     /// Per bucket: the error code of its latest bucket-level call (`PutBucketReplication`,
     /// `PutBucketVersioning`), `None` when AWS accepted it.
     pub last_bucket_call: BTreeMap<String, Option<String>>,
+    /// The inferred choices the run relied on so far, recorded where each is made.
+    pub inferred: InferredSet,
     pub rng: KeySource,
     pub trace: bool,
     pub threads: usize,
@@ -407,6 +412,7 @@ impl World {
             events: Vec::new(),
             expectations: Vec::new(),
             last_bucket_call: BTreeMap::new(),
+            inferred: InferredSet::default(),
             rng: KeySource::new(),
             trace,
             threads,
@@ -833,6 +839,10 @@ impl World {
                 idx,
                 format!("{what}: rejected, {} ({})", rej.code, rej.message()),
             );
+            if matches!(step, Step::PutObject(_)) && rej.code.starts_with("KMS.") {
+                // The expected rejection is KMS's, in S3's inferred spelling (aws-facts f).
+                self.inferred.insert(InferredChoice::UploadKmsErrors);
+            }
             match step {
                 Step::PutBucketReplication(ReplicationSpec { bucket, .. })
                 | Step::Fault(Fault::SetBucketVersioning { bucket, .. }) => {
@@ -1249,38 +1259,33 @@ impl World {
             if done.contains(dest) {
                 continue;
             }
-            let reason = match (kind, sse) {
-                (TaskKind::DeleteMarker, _) if !rule.delete_markers => Some(format!(
-                    "rule `{}` does not replicate delete markers (V2 schema without `delete_marker_replication: enabled`)",
-                    rule.label
-                )),
+            let why = match (kind, sse) {
+                (TaskKind::DeleteMarker, _) if !rule.delete_markers => {
+                    Some(NotEligible::DeleteMarkersNotReplicated)
+                }
                 (TaskKind::Object, Some(Sse::SseKms { .. } | Sse::DsseKms { .. }))
                     if !rule.sse_kms_opt_in =>
                 {
-                    Some(format!(
-                        "rule `{}` matches, but SSE-KMS and DSSE-KMS objects replicate only when the rule opts in with `sse_kms_encrypted_objects` (not replicated, no status, silently)",
-                        rule.label
-                    ))
+                    // aws-facts d.3; no status at all is inferred.
+                    self.inferred.insert(InferredChoice::NoStatusWithoutOptIn);
+                    Some(NotEligible::SseKmsWithoutSseKmsEncryptedObjects)
                 }
                 (TaskKind::Object, Some(Sse::SseC { .. }))
                     if self.rules.sse_c_replication
                         == crate::rules::SseCReplication::NotReplicated =>
                 {
-                    Some(format!(
-                        "rule `{}` matches, but under rule set `exam_guide` SSE-C objects are never replicated (S3 holds no key to decrypt with)",
-                        rule.label
-                    ))
+                    Some(NotEligible::SseCUnderExamGuide)
                 }
                 (TaskKind::Object, _) if matches!(storage_class, "GLACIER" | "DEEP_ARCHIVE") => {
-                    Some(format!(
-                        "rule `{}` matches, but objects in {storage_class} are not replicated; restore and copy them first",
-                        rule.label
-                    ))
+                    Some(NotEligible::ArchivedStorageClass(storage_class.to_owned()))
                 }
                 _ => None,
             };
-            match reason {
-                Some(r) => skipped.push(r),
+            match why {
+                Some(why) => skipped.push(Skipped {
+                    rule: Arc::clone(&rule.label),
+                    why,
+                }),
                 None => {
                     queued.push((Arc::clone(&rule.dest), Arc::clone(&rule.label)));
                 }
@@ -1323,9 +1328,8 @@ impl World {
             out.push_str(r);
             out.push('`');
         }
-        for s in skipped {
-            out.push_str("; ");
-            out.push_str(&s);
+        for s in &skipped {
+            let _ = write!(out, "; {s}");
         }
         out
     }

@@ -140,11 +140,7 @@ pub fn parse_args(args: &[String], default_root: PathBuf) -> anyhow::Result<Comm
 
 /// A rule set by its name in scenarios.
 pub fn parse_rule_set(name: &str) -> anyhow::Result<RuleSetName> {
-    match name {
-        "exam_guide" => Ok(RuleSetName::ExamGuide),
-        "aws_2026" => Ok(RuleSetName::Aws2026),
-        other => bail!("unknown rule set `{other}`; use `exam_guide` or `aws_2026`"),
-    }
+    Ok(name.parse::<RuleSetName>()?)
 }
 
 #[cfg(test)]

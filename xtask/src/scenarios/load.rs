@@ -8,7 +8,6 @@ use std::path::Path;
 
 use replication_dsl::Diagnostic;
 use replication_model::ValidSpec;
-use replication_model::rules::rule_set_label;
 use replication_model::spec::RuleSetName;
 
 /// One scenario of a file, checked.
@@ -62,11 +61,7 @@ pub fn load_file(path: &Path, label: &str, rules: Option<RuleSetName>) -> Loaded
                     .map(|d| match rules {
                         Some(r) if r != declared => format!(
                             "{}:{}:{}: under `--rules {}`: {}",
-                            d.file,
-                            d.line,
-                            d.column,
-                            rule_set_label(r),
-                            d.message
+                            d.file, d.line, d.column, r, d.message
                         ),
                         _ => d.to_string(),
                     })

@@ -5,7 +5,6 @@
 
 use std::fmt::Write as _;
 
-use replication_model::rules::rule_set_label;
 use serde_json::json;
 use similar::{ChangeTag, TextDiff};
 
@@ -63,7 +62,7 @@ pub fn render_text(results: &RunResults, color: bool, written: usize) -> String 
         plural(results.suites.len(), "suite")
     );
     if let Some(r) = results.rules {
-        let _ = write!(out, " under --rules {}", rule_set_label(r));
+        let _ = write!(out, " under --rules {r}");
     }
     out.push('\n');
     let width = results
@@ -162,9 +161,7 @@ fn details(out: &mut String, s: &ScenarioResult, color: bool) {
             ));
         }
         SnapshotState::New { base: Some(base) } => {
-            let own = s
-                .snapshot_label
-                .replace(&format!("@{}", rule_set_label(s.rule_set)), "");
+            let own = s.snapshot_label.replace(&format!("@{}", s.rule_set), "");
             let _ = writeln!(
                 out,
                 "new snapshot: {} does not exist; the diff shows what changes against {own}",
@@ -265,7 +262,7 @@ pub fn render_json(results: &RunResults) -> String {
                 "name": s.name,
                 "file": s.file,
                 "line": s.line,
-                "rule_set": rule_set_label(s.rule_set),
+                "rule_set": s.rule_set.as_str(),
                 "result": if s.passed() { "passed" } else { "failed" },
                 "verdict": s.verdict(),
                 "snapshot": s.snapshot_label,
@@ -282,7 +279,7 @@ pub fn render_json(results: &RunResults) -> String {
         .collect();
     let doc = json!({
         "suites": results.suites,
-        "rules": results.rules.map(rule_set_label),
+        "rules": results.rules.map(|r| r.as_str()),
         "scenarios": scenarios,
         "invalid_files": files,
         "unreferenced_snapshots": results.unreferenced.iter().map(|u| &u.label).collect::<Vec<_>>(),

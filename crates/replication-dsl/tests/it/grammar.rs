@@ -549,17 +549,17 @@ fn expectations() {
         }),
         Expectation::Object(ObjectExpectation {
             status: Some(ExpectedStatus::Failed),
-            reason: Some("DstKmsKeyInvalidState".into()),
+            reason: Some(FailureReason::DstKmsKeyInvalidState),
             ..object("source", "x")
         }),
         Expectation::Object(ObjectExpectation {
             status: Some(ExpectedStatus::Failed),
-            reason: Some("SrcGetObjectNotPermitted".into()),
+            reason: Some(FailureReason::SrcGetObjectNotPermitted),
             encryption: Some(ExpectedEncryption::DsseKms { key: None }),
             ..object("source", "y")
         }),
         Expectation::Object(ObjectExpectation {
-            reason: Some("DstPutObjectNotPermitted".into()),
+            reason: Some(FailureReason::DstPutObjectNotPermitted),
             ..object("source", "z")
         }),
         Expectation::Object(ObjectExpectation {
@@ -588,7 +588,7 @@ fn expectations() {
             bucket: "source".into(),
             rule: "to_eu".into(),
             event: EventName::OperationFailedReplication,
-            reason: Some("DstKmsKeyInvalidState".into()),
+            reason: Some(FailureReason::DstKmsKeyInvalidState),
             count: 2,
         },
         Expectation::Event {

@@ -124,8 +124,11 @@ fn d3_missing_decrypt_on_source_key() {
     without(&mut spec, "DecryptSource");
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "SrcGetObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::SrcGetObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains(
@@ -144,8 +147,11 @@ fn d3_missing_encrypt_on_replica_key() {
     without(&mut spec, "EncryptReplica");
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report()
@@ -208,8 +214,11 @@ fn d3_via_service_of_the_wrong_region_denies() {
     );
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     run(spec);
 }
 
@@ -246,7 +255,7 @@ fn d4_source_bucket_key_changes_the_encryption_context() {
         spec.steps.push(if works {
             expect("source", "a.txt", ExpectedStatus::Completed)
         } else {
-            expect_failed("source", "a.txt", "SrcGetObjectNotPermitted")
+            expect_failed("source", "a.txt", FailureReason::SrcGetObjectNotPermitted)
         });
         run(spec);
     }
@@ -285,13 +294,19 @@ fn d4_destination_bucket_key_needs_bucket_arn_context_and_decrypt() {
         spec
     };
     let mut spec = setup("arn:aws:s3:::target/*", true);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     run(spec);
 
     let mut spec = setup("arn:aws:s3:::target", false);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains("needed with S3 Bucket Keys"),
@@ -400,8 +415,11 @@ fn d3_key_policy_deny_blocks_despite_iam_allow() {
     ]));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report()
@@ -427,8 +445,11 @@ fn d3_key_policy_restricted_to_a_vpc_endpoint_breaks_replication() {
     )]));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     run(spec);
 }
 
@@ -452,8 +473,11 @@ fn d3_cross_account_replica_key_needs_the_key_policy() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains("key policy of `dst_key`"),
@@ -482,8 +506,11 @@ fn d3_aws_managed_key_cannot_be_used_cross_account() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report()
@@ -630,8 +657,11 @@ fn d6_destination_blocking_sse_c_fails_the_replica() {
     spec.steps
         .push(put("source", "c.bin", 10, sse_c("customer-1")));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "c.bin", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "c.bin",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(out.report().contains("blocks SSE-C"), "{}", out.report());
 
@@ -647,8 +677,11 @@ fn d6_destination_blocking_sse_c_fails_the_replica() {
     spec.steps
         .push(put("source", "c.bin", 10, sse_c("customer-1")));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "c.bin", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "c.bin",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     run(spec);
 }
 

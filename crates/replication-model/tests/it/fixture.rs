@@ -439,10 +439,10 @@ pub fn expect(bucket: &str, key: &str, status: ExpectedStatus) -> Step {
     })
 }
 
-pub fn expect_failed(bucket: &str, key: &str, reason: &str) -> Step {
+pub fn expect_failed(bucket: &str, key: &str, reason: FailureReason) -> Step {
     expect_obj(ObjectExpectation {
         status: Some(ExpectedStatus::Failed),
-        reason: Some(reason.into()),
+        reason: Some(reason),
         ..obj(bucket, key)
     })
 }
@@ -485,12 +485,17 @@ pub fn expect_metric(rule: &str, metric: MetricName, value: u64) -> Step {
     })
 }
 
-pub fn expect_events(rule: &str, event: EventName, reason: Option<&str>, count: u64) -> Step {
+pub fn expect_events(
+    rule: &str,
+    event: EventName,
+    reason: Option<FailureReason>,
+    count: u64,
+) -> Step {
     Step::Expect(Expectation::Event {
         bucket: "source".into(),
         rule: rule.into(),
         event,
-        reason: reason.map(str::to_owned),
+        reason,
         count,
     })
 }

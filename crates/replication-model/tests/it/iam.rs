@@ -29,8 +29,11 @@ fn h_explicit_deny_in_the_role_wins() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(out.report().contains("DENY (explicit) by statement 10 (`NoWrites`) of identity policy `replication` of role `replicator`"), "{}", out.report());
     assert!(
@@ -58,8 +61,11 @@ fn h_source_bucket_policy_deny_breaks_replication() {
     );
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "SrcGetObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::SrcGetObjectNotPermitted,
+    ));
     run(spec);
 }
 
@@ -71,12 +77,12 @@ fn h_source_bucket_policy_denies_config_and_acl_reads() {
         (
             "s3:GetReplicationConfiguration",
             ResourceRef::Bucket("source".into()),
-            "SrcBucketReplicationConfigMissing",
+            FailureReason::SrcBucketReplicationConfigMissing,
         ),
         (
             "s3:GetObjectVersionAcl",
             objects("source"),
-            "SrcGetAclNotPermitted",
+            FailureReason::SrcGetAclNotPermitted,
         ),
     ] {
         let mut spec = sse_s3();
@@ -111,8 +117,11 @@ fn h_destination_bucket_policy_denies() {
     );
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     run(spec);
 
     let mut spec = sse_s3();
@@ -131,7 +140,7 @@ fn h_destination_bucket_policy_denies() {
     spec.steps.push(expect_failed(
         "source",
         "tagged.txt",
-        "DstPutTaggingNotPermitted",
+        FailureReason::DstPutTaggingNotPermitted,
     ));
     spec.steps
         .push(expect("source", "plain.txt", ExpectedStatus::Completed));
@@ -191,8 +200,11 @@ fn h_cross_account_needs_identity_and_bucket_policy() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     // The role's policy allows; the fix belongs in the destination owner's bucket policy.
     let out = run(spec);
     assert_eq!(
@@ -204,8 +216,11 @@ fn h_cross_account_needs_identity_and_bucket_policy() {
     without(&mut spec, "ReplicateObject");
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert_eq!(
         fix_hint(&out),
@@ -220,8 +235,11 @@ fn h_cross_account_needs_identity_and_bucket_policy() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert_eq!(
         fix_hint(&out),
@@ -248,8 +266,11 @@ fn h_cross_account_key_needs_both_key_policy_and_identity_policy() {
     without(&mut spec, "EncryptReplica");
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     // The key policy already names the role; the role's own policy lacks the allow.
     let out = run(spec);
     assert!(
@@ -262,8 +283,11 @@ fn h_cross_account_key_needs_both_key_policy_and_identity_policy() {
     spec.keys[1].policy = None;
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         fix_hint(&out).ends_with("in the key policy of `dst_key` (account 444455556666)"),
@@ -276,8 +300,11 @@ fn h_cross_account_key_needs_both_key_policy_and_identity_policy() {
     without(&mut spec, "EncryptReplica");
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         fix_hint(&out).ends_with(
@@ -305,8 +332,11 @@ fn h_cross_account_deny_in_the_destination_wins() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report()
@@ -391,8 +421,11 @@ fn h_source_vpce_deny_breaks_replication() {
     );
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     run(spec);
 }
 
@@ -421,7 +454,7 @@ fn h_principal_org_id_allow_works_for_org_members() {
         spec.steps.push(if works {
             expect("source", "a.txt", ExpectedStatus::Completed)
         } else {
-            expect_failed("source", "a.txt", "DstPutObjectNotPermitted")
+            expect_failed("source", "a.txt", FailureReason::DstPutObjectNotPermitted)
         });
         run(spec);
     }
@@ -448,8 +481,11 @@ fn h_trust_policy_changed_later() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "AssumeRoleNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::AssumeRoleNotPermitted,
+    ));
     run(spec);
 }
 
@@ -468,8 +504,11 @@ fn h_cross_account_needs_both_key_policies() {
     spec.keys[0].policy = no_delegation();
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "SrcGetObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::SrcGetObjectNotPermitted,
+    ));
     run(spec);
 
     let mut spec = cross_account();
@@ -479,7 +518,10 @@ fn h_cross_account_needs_both_key_policies() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     run(spec);
 }

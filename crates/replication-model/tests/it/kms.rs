@@ -31,8 +31,11 @@ fn schedule(k: &str) -> Fault {
 #[test]
 fn f_disabled_replica_key_fails_with_dst_kms_key_invalid_state() {
     let mut spec = after(vec![disable("dst_key")]);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstKmsKeyInvalidState,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains("DisabledException"),
@@ -49,8 +52,11 @@ fn f_disabled_source_key_fails_with_src_kms_key_invalid_state() {
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(fault(disable("src_key")));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "SrcKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::SrcKmsKeyInvalidState,
+    ));
     let out = run(spec);
     assert!(
         out.get_object("source", "a.txt").is_err(),
@@ -63,8 +69,11 @@ fn f_disabled_source_key_fails_with_src_kms_key_invalid_state() {
 #[test]
 fn f_replica_key_pending_deletion() {
     let mut spec = after(vec![schedule("dst_key")]);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstKmsKeyInvalidState,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains("is pending deletion."),
@@ -86,8 +95,11 @@ fn f_cancel_key_deletion_leaves_the_key_disabled() {
         schedule("dst_key"),
         Fault::CancelKeyDeletion("dst_key".into()),
     ]);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstKmsKeyInvalidState,
+    ));
     spec.steps.push(fault(Fault::EnableKey("dst_key".into())));
     spec.steps.push(put("source", "b.txt", 10, None));
     spec.steps.push(Step::Replicate);
@@ -114,8 +126,11 @@ fn f_deleted_replica_key_fails_with_dst_kms_key_not_found() {
         schedule("dst_key"),
         Fault::DeleteKeyMaterial("dst_key".into()),
     ]);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstKmsKeyNotFound"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstKmsKeyNotFound,
+    ));
     run(spec);
 }
 
@@ -129,8 +144,11 @@ fn f_deleted_source_key_makes_objects_unreadable() {
     spec.steps
         .push(fault(Fault::DeleteKeyMaterial("src_key".into())));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "SrcKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::SrcKmsKeyInvalidState,
+    ));
     let out = run(spec);
     let err = out.get_object("source", "a.txt").unwrap_err();
     assert!(err.contains("NotFoundException"), "{err}");
@@ -155,8 +173,11 @@ fn f_pending_import_and_unavailable_replica_keys() {
         spec.keys[1].initial_state = state;
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstKmsKeyInvalidState"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstKmsKeyInvalidState,
+        ));
         let out = run(spec);
         assert!(out.report().contains(text), "{}", out.report());
     }
@@ -231,8 +252,11 @@ fn f_key_policy_without_root_delegation_makes_iam_allows_ineffective() {
     )]));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains("does not delegate to IAM"),
@@ -281,8 +305,11 @@ fn f_fix_hint_names_the_policy_that_lacks_the_allow() {
         spec.keys[1].policy = key_policy;
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstPutObjectNotPermitted,
+        ));
         let out = run(spec);
         (fix_hint(&out), dst_arn(&out))
     };
@@ -336,8 +363,11 @@ fn f_iam_deny_applies_without_delegation() {
     ));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report()
@@ -426,7 +456,7 @@ fn f_grant_with_encryption_context_constraint() {
         spec.steps.push(if works {
             expect("source", "a.txt", ExpectedStatus::Completed)
         } else {
-            expect_failed("source", "a.txt", "DstPutObjectNotPermitted")
+            expect_failed("source", "a.txt", FailureReason::DstPutObjectNotPermitted)
         });
         run(spec);
     }
@@ -456,6 +486,11 @@ fn f_upload_with_a_disabled_key_is_rejected() {
         out.report()
     );
     assert!(out.report().contains("prefixed `KMS.`"), "{}", out.report());
+    // The DSL cannot spell a `KMS.` code yet, so this test is where `upload-kms-errors` shows.
+    assert!(
+        out.inferred()
+            .any(|c| c == replication_model::InferredChoice::UploadKmsErrors)
+    );
 }
 
 /// aws-facts d.3 and i.17 [U-SSEKMS]: an SSE-KMS key must be in the bucket's Region; an upload

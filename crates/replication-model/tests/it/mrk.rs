@@ -125,8 +125,11 @@ fn g_key_policies_are_independent() {
     )]));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains(
@@ -149,8 +152,11 @@ fn g_disabling_the_replica_key_leaves_the_primary_working() {
     spec.steps.push(Step::Replicate);
     spec.steps
         .push(expect("source", "a.txt", ExpectedStatus::Completed));
-    spec.steps
-        .push(expect_failed("source", "b.txt", "DstKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "b.txt",
+        FailureReason::DstKmsKeyInvalidState,
+    ));
     let out = run(spec);
     assert!(
         out.get_object("source", "b.txt").is_ok(),
@@ -177,8 +183,11 @@ fn g_replica_key_works_while_the_primary_is_disabled() {
     spec.steps.push(put("source", "b.txt", 10, None));
     spec.steps.push(fault(Fault::DisableKey("src_key".into())));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "b.txt", "SrcKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "b.txt",
+        FailureReason::SrcKmsKeyInvalidState,
+    ));
     let out = run(spec);
     assert!(out.get_object("target", "a.txt").is_ok());
     assert!(out.get_object("source", "a.txt").is_err());
@@ -195,8 +204,11 @@ fn g_wrong_region_replica_key_is_accepted_and_fails_per_object() {
         .push(expect_config("source", ExpectedVerdict::Accepted));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstKmsKeyNotFound"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstKmsKeyNotFound,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains("KMS keys never leave their Region"),
@@ -214,8 +226,11 @@ fn g_creating_replica_key_fails() {
     spec.keys[1].initial_state = InitialKeyState::Creating;
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstKmsKeyInvalidState,
+    ));
     let out = run(spec);
     assert!(out.report().contains("is creating."), "{}", out.report());
     assert!(
@@ -320,8 +335,11 @@ fn g_primary_with_replicas_waits_for_its_replicas() {
         pending_days: 7,
     }));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "SrcKmsKeyInvalidState"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::SrcKmsKeyInvalidState,
+    ));
     let out = run(spec.clone());
     assert!(
         out.report().contains("now PendingReplicaDeletion"),

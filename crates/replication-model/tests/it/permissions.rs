@@ -7,7 +7,7 @@ use crate::fixture::*;
 
 /// Runs the SSE-KMS fixture with one statement of the role's policy removed and one tagged
 /// SSE-KMS upload, and expects `FAILED` with `reason`.
-fn fails_without(statement: &str, reason: &str) {
+fn fails_without(statement: &str, reason: FailureReason) {
     let mut spec = kms_cross_region();
     without(&mut spec, statement);
     spec.steps
@@ -25,7 +25,7 @@ fn fails_without(statement: &str, reason: &str) {
 fn a2_missing_get_replication_configuration() {
     fails_without(
         "GetReplicationConfiguration",
-        "SrcBucketReplicationConfigMissing",
+        FailureReason::SrcBucketReplicationConfigMissing,
     );
 }
 
@@ -33,21 +33,24 @@ fn a2_missing_get_replication_configuration() {
 /// `SrcGetObjectNotPermitted`.
 #[test]
 fn a2_missing_get_object_version_for_replication() {
-    fails_without("GetObjectVersionForReplication", "SrcGetObjectNotPermitted");
+    fails_without(
+        "GetObjectVersionForReplication",
+        FailureReason::SrcGetObjectNotPermitted,
+    );
 }
 
 /// aws-facts a.2 [U-FAIL]: without `s3:GetObjectVersionAcl` the object fails with
 /// `SrcGetAclNotPermitted`.
 #[test]
 fn a2_missing_get_object_version_acl() {
-    fails_without("GetObjectVersionAcl", "SrcGetAclNotPermitted");
+    fails_without("GetObjectVersionAcl", FailureReason::SrcGetAclNotPermitted);
 }
 
 /// aws-facts a.2 [U-FAIL]: without `s3:ReplicateObject` on the destination the object fails with
 /// `DstPutObjectNotPermitted`.
 #[test]
 fn a2_missing_replicate_object() {
-    fails_without("ReplicateObject", "DstPutObjectNotPermitted");
+    fails_without("ReplicateObject", FailureReason::DstPutObjectNotPermitted);
 }
 
 /// aws-facts a.2 [U-PERM]: `s3:ReplicateObject` also covers tags, so a role without
@@ -118,7 +121,7 @@ fn a2_missing_replicate_delete() {
         matches!(
             failed.result,
             replication_model::AttemptResult::Failed {
-                reason: "DstDelObjNotPermitted",
+                reason: FailureReason::DstDelObjNotPermitted,
                 ..
             }
         ),
@@ -136,8 +139,11 @@ fn a2_owner_override_needs_its_permission() {
     first_rule(&mut spec).destination.owner_override = true;
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains("s3:ObjectOwnerOverrideToBucketOwner"),
@@ -182,7 +188,7 @@ fn a2_get_object_version_is_enough_for_sse_s3_but_not_sse_kms() {
     spec.steps.push(expect_failed(
         "source",
         "kms.txt",
-        "SrcGetObjectNotPermitted",
+        FailureReason::SrcGetObjectNotPermitted,
     ));
     let out = run(spec);
     assert!(
@@ -209,7 +215,7 @@ fn a2_object_arns_do_not_cover_the_bucket_arn() {
     spec.steps.push(expect_failed(
         "source",
         "a.txt",
-        "SrcBucketReplicationConfigMissing",
+        FailureReason::SrcBucketReplicationConfigMissing,
     ));
     run(spec);
 }
@@ -229,7 +235,7 @@ fn a2_revoking_later_fails_only_later_objects() {
     spec.steps.push(expect_failed(
         "source",
         "late.txt",
-        "DstPutObjectNotPermitted",
+        FailureReason::DstPutObjectNotPermitted,
     ));
     run(spec);
 }

@@ -101,8 +101,11 @@ fn a4_cross_account_unversioned_destination_fails_per_object() {
         .push(expect_config("source", ExpectedVerdict::Accepted));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstBucketUnversioned"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstBucketUnversioned,
+    ));
     run(spec);
 }
 
@@ -350,8 +353,11 @@ fn a4_destination_suspended_later_fails_with_dst_bucket_unversioned() {
     }));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstBucketUnversioned"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstBucketUnversioned,
+    ));
     spec.steps
         .push(expect("target", "a.txt", ExpectedStatus::Absent));
     run(spec);
@@ -368,8 +374,11 @@ fn a4_nonexistent_replica_key_is_accepted_then_fails_per_object() {
         .push(expect_config("source", ExpectedVerdict::Accepted));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstKmsKeyNotFound"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstKmsKeyNotFound,
+    ));
     let out = run(spec);
     assert!(out.report().contains(missing));
 }
@@ -387,8 +396,11 @@ fn a1_trust_policy_without_s3_fails_with_assume_role_not_permitted() {
         .push(expect_config("source", ExpectedVerdict::Accepted));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "AssumeRoleNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::AssumeRoleNotPermitted,
+    ));
     run(spec);
 }
 
@@ -411,8 +423,11 @@ fn a1_batch_replication_needs_batchoperations_in_the_trust_policy() {
         bucket: "source".into(),
         statuses: vec![BatchStatus::None],
     });
-    spec.steps
-        .push(expect_failed("source", "old.txt", "AssumeRoleNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "old.txt",
+        FailureReason::AssumeRoleNotPermitted,
+    ));
     run(spec);
 }
 
@@ -444,7 +459,11 @@ fn a1_object_owned_by_another_account_needs_read_grants() {
         spec.steps.push(if grants {
             expect("source", "foreign.txt", ExpectedStatus::Completed)
         } else {
-            expect_failed("source", "foreign.txt", "SrcGetObjectNotPermitted")
+            expect_failed(
+                "source",
+                "foreign.txt",
+                FailureReason::SrcGetObjectNotPermitted,
+            )
         });
         let out = run(spec);
         assert_eq!(row(&out, "source", "foreign.txt").owner_account, OTHER);
@@ -474,7 +493,7 @@ fn a1_object_lock_source_needs_lock_on_destination_and_read_permissions() {
     spec.steps.push(expect_failed(
         "source",
         "a.txt",
-        "DstBucketObjectLockConfigMissing",
+        FailureReason::DstBucketObjectLockConfigMissing,
     ));
     run(spec);
 
@@ -486,7 +505,7 @@ fn a1_object_lock_source_needs_lock_on_destination_and_read_permissions() {
     spec.steps.push(expect_failed(
         "source",
         "a.txt",
-        "SrcGetRetentionNotPermitted",
+        FailureReason::SrcGetRetentionNotPermitted,
     ));
     run(spec);
 
@@ -502,7 +521,7 @@ fn a1_object_lock_source_needs_lock_on_destination_and_read_permissions() {
     spec.steps.push(expect_failed(
         "source",
         "a.txt",
-        "SrcGetLegalHoldNotPermitted",
+        FailureReason::SrcGetLegalHoldNotPermitted,
     ));
     run(spec);
 
@@ -611,8 +630,11 @@ fn a4_versioning_change_on_the_destination_is_accepted() {
         .push(expect_config("target", ExpectedVerdict::Accepted));
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstBucketUnversioned"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstBucketUnversioned,
+    ));
     let out = run(spec);
     assert!(
         out.report().contains("ok   step 3: configuration accepted"),

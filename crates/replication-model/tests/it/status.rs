@@ -47,8 +47,11 @@ fn e_multiple_destinations_failed_if_any_failed() {
     without(&mut spec, "ReplicateObject2");
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     spec.steps
         .push(expect("target", "a.txt", ExpectedStatus::Replica));
     spec.steps
@@ -95,8 +98,11 @@ fn e_failed_is_not_retried_but_batch_replication_fixes_it() {
     without(&mut spec, "EncryptReplica");
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     spec.steps.push(add_statement(
         role_policy(),
         sid(
@@ -105,8 +111,11 @@ fn e_failed_is_not_retried_but_batch_replication_fixes_it() {
         ),
     ));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     spec.steps.push(put("source", "b.txt", 10, None));
     spec.steps.push(Step::Replicate);
     spec.steps
@@ -290,13 +299,13 @@ fn e_failure_events_with_metrics() {
     spec.steps.push(expect_events(
         "to_dest",
         EventName::OperationFailedReplication,
-        Some("SrcGetObjectNotPermitted"),
+        Some(FailureReason::SrcGetObjectNotPermitted),
         2,
     ));
     spec.steps.push(expect_events(
         "to_dest",
         EventName::OperationFailedReplication,
-        Some("DstPutObjectNotPermitted"),
+        Some(FailureReason::DstPutObjectNotPermitted),
         0,
     ));
     let out = run(spec);
@@ -317,8 +326,11 @@ fn e_no_events_or_metrics_without_metrics() {
         spec
     };
     let mut spec = setup();
-    spec.steps
-        .push(expect_failed("source", "a.txt", "SrcGetObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::SrcGetObjectNotPermitted,
+    ));
     spec.steps.push(expect_events(
         "to_dest",
         EventName::OperationFailedReplication,

@@ -110,8 +110,11 @@ fn i02_role_needs_get_object_version_for_replication() {
         ));
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "SrcGetObjectNotPermitted"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::SrcGetObjectNotPermitted,
+        ));
         run(spec);
     }
 }
@@ -131,8 +134,11 @@ fn i03_mrk_does_not_simplify_permissions() {
         ));
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstPutObjectNotPermitted,
+        ));
         let out = run(spec);
         let actions = trace_actions(&out);
         assert!(
@@ -177,8 +183,11 @@ fn i04_sse_c_differs_between_rule_sets() {
     spec.steps
         .push(put("source", "c.bin", 10, sse_c("customer-1")));
     spec.steps.push(Step::Replicate);
-    spec.steps
-        .push(expect_failed("source", "c.bin", "DstPutObjectNotPermitted"));
+    spec.steps.push(expect_failed(
+        "source",
+        "c.bin",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
     run(spec);
 }
 
@@ -222,8 +231,11 @@ fn i05_decrypt_and_encrypt_belong_to_the_role() {
         spec.buckets[1].bucket_key = true;
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstPutObjectNotPermitted,
+        ));
         run(spec);
     }
 }
@@ -239,12 +251,15 @@ fn i06_permission_failures_are_not_silent() {
         without(&mut spec, "DecryptSource");
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "SrcGetObjectNotPermitted"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::SrcGetObjectNotPermitted,
+        ));
         spec.steps.push(expect_events(
             "to_dest",
             EventName::OperationFailedReplication,
-            Some("SrcGetObjectNotPermitted"),
+            Some(FailureReason::SrcGetObjectNotPermitted),
             1,
         ));
         spec.steps.push(expect_metric(
@@ -328,8 +343,11 @@ fn i09_s3_does_not_replicate_keys() {
         ));
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstKmsKeyNotFound"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstKmsKeyNotFound,
+        ));
         let out = run(spec);
         assert!(
             out.report()
@@ -353,8 +371,11 @@ fn i10_grant_the_role_not_the_service() {
         )]));
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstPutObjectNotPermitted,
+        ));
         run(spec);
     }
 }
@@ -449,8 +470,11 @@ fn i13_pre_create_keys_in_the_destination_region() {
             .push(expect_config("source", ExpectedVerdict::Accepted));
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstKmsKeyNotFound"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstKmsKeyNotFound,
+        ));
         run(spec);
     }
 }
@@ -499,8 +523,11 @@ fn i15_source_vpce_breaks_replication_principal_org_id_works() {
         )]));
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstPutObjectNotPermitted"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstPutObjectNotPermitted,
+        ));
         run(spec);
 
         let mut spec = under(rs, sse_s3());
@@ -568,8 +595,11 @@ fn i17_kms_keys_are_regional_even_mrks() {
         first_rule(&mut spec).destination.replica_kms_key = named("src_key");
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstKmsKeyNotFound"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstKmsKeyNotFound,
+        ));
         run(spec);
 
         let mut spec = under(rs, kms_cross_region());
@@ -596,8 +626,11 @@ fn i18_versioning_is_needed_on_both() {
         }));
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
-        spec.steps
-            .push(expect_failed("source", "a.txt", "DstBucketUnversioned"));
+        spec.steps.push(expect_failed(
+            "source",
+            "a.txt",
+            FailureReason::DstBucketUnversioned,
+        ));
         run(spec);
     }
 }
@@ -626,12 +659,12 @@ fn note_memory_hook_encrypted_data_needs_permissions() {
         spec.steps.push(expect_failed(
             "source",
             "kms.txt",
-            "SrcGetObjectNotPermitted",
+            FailureReason::SrcGetObjectNotPermitted,
         ));
         spec.steps.push(expect_failed(
             "source",
             "dsse.txt",
-            "SrcGetObjectNotPermitted",
+            FailureReason::SrcGetObjectNotPermitted,
         ));
         run(spec);
     }
@@ -670,7 +703,7 @@ fn note_exam_pointer_check_permissions_or_opt_in() {
         assert!(matches!(
             out.attempts()[0].result,
             AttemptResult::Failed {
-                reason: "DstPutObjectNotPermitted",
+                reason: FailureReason::DstPutObjectNotPermitted,
                 ..
             }
         ));

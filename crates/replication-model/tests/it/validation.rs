@@ -59,7 +59,7 @@ fn broken() -> ScenarioSpec {
             key: "x".into(),
             version: None,
             status: Some(ExpectedStatus::Pending),
-            reason: Some("NoSuchReason".into()),
+            reason: Some(FailureReason::DstKmsKeyNotFound),
             encryption: Some(ExpectedEncryption::SseKms {
                 key: Some(KeyRef::Named("nope".into())),
                 bucket_key: None,
@@ -151,7 +151,9 @@ fn problems_land_on_the_dsl_paths() {
     assert_eq!(at(&p, s(1), "encryption.key").kind, ProblemKind::WrongKind);
     assert_eq!(at(&p, s(1), "tags").kind, ProblemKind::Malformed);
     assert_eq!(at(&p, s(1), "owner").kind, ProblemKind::Undefined);
-    assert_eq!(at(&p, s(2), "reason").kind, ProblemKind::Malformed);
+    // An unknown code cannot be written: `FailureReason` only has S3's codes. A PENDING
+    // expectation with a reason is still impossible.
+    assert_eq!(at(&p, s(2), "reason").kind, ProblemKind::Impossible);
     assert_eq!(at(&p, s(2), "encryption.key").kind, ProblemKind::Undefined);
     assert_eq!(at(&p, s(3), "rule").kind, ProblemKind::Undefined);
     assert_eq!(at(&p, s(4), "pending_days").kind, ProblemKind::Malformed);
@@ -190,7 +192,7 @@ fn rejection_and_expectation_paths() {
     spec.steps.push(put("source", "a", 1, None));
     spec.steps.push(expect_obj(ObjectExpectation {
         status: Some(ExpectedStatus::Completed),
-        reason: Some("DstKmsKeyNotFound".into()),
+        reason: Some(FailureReason::DstKmsKeyNotFound),
         ..obj("source", "a")
     }));
     let p = problem(spec);
