@@ -293,10 +293,11 @@ fn prune_deletes_only_unreferenced_snapshots() {
     assert_eq!(again.failed(), 0);
 }
 
-/// `--rules aws_2026` on an exam-guide scenario compares with `<name>@aws_2026.snap`; until that
-/// exists the diff is against the scenario's own snapshot. A scenario the other rule set makes
-/// invalid (an SSE-C upload into a bucket that now blocks SSE-C) says so. The JSON and JUnit
-/// renderings carry the same verdicts.
+/// `--rules exam_guide` on a scenario of the default rule set compares with
+/// `<name>@exam_guide.snap`; until that exists the diff is against the scenario's own snapshot.
+/// A scenario the other rule set makes invalid (`--rules aws_2026` on an exam-guide scenario: an
+/// SSE-C upload into a bucket that now blocks SSE-C) says so. The JSON and JUnit renderings carry
+/// the same verdicts.
 #[test]
 fn rules_override_shows_what_changes() {
     let mut opts = Options::new(root());
@@ -317,13 +318,14 @@ fn rules_override_shows_what_changes() {
     );
 
     opts.filter = Some("note_sse_s3_replicates_transparently".into());
+    opts.rules = Some(replication_model::spec::RuleSetName::ExamGuide);
     let results = scenarios::collect(&opts).unwrap();
     let [s] = results.scenarios.as_slice() else {
         panic!("one scenario expected")
     };
     assert!(
         s.snapshot_label
-            .ends_with("note_sse_s3_replicates_transparently@aws_2026.snap")
+            .ends_with("note_sse_s3_replicates_transparently@exam_guide.snap")
     );
     assert!(
         matches!(&s.snapshot, SnapshotState::New { base: Some(_) }),
@@ -333,16 +335,16 @@ fn rules_override_shows_what_changes() {
     assert!(s.problems.is_empty(), "{:?}", s.problems);
     let text = scenarios::render_text(&results, false, 0);
     assert!(
-        text.contains("-scenario note_sse_s3_replicates_transparently (rule set exam_guide)"),
+        text.contains("-scenario note_sse_s3_replicates_transparently (rule set aws_2026)"),
         "{text}"
     );
     assert!(
-        text.contains("+scenario note_sse_s3_replicates_transparently (rule set aws_2026)"),
+        text.contains("+scenario note_sse_s3_replicates_transparently (rule set exam_guide)"),
         "{text}"
     );
     let json: serde_json::Value = serde_json::from_str(&scenarios::render_json(&results)).unwrap();
     assert_eq!(json["failed"], 1);
-    assert_eq!(json["scenarios"][0]["rule_set"], "aws_2026");
+    assert_eq!(json["scenarios"][0]["rule_set"], "exam_guide");
     assert_eq!(json["scenarios"][0]["snapshot_state"], "new");
     let junit = scenarios::render_junit(&results);
     assert!(

@@ -381,13 +381,14 @@ pub enum ExpectDef {
     Config {
         bucket: Ident,
         verdict: Ident,
-        code: Option<Ident>,
+        /// The error code: `InvalidRequest`, `KMS.DisabledException` or either in quotes.
+        code: Option<Spanned<String>>,
     },
-    /// `expect put source "k" rejected AccessDenied;`
+    /// `expect put source "k" rejected AccessDenied;` / `... rejected KMS.DisabledException;`
     PutRejected {
         bucket: Ident,
         key: Spanned<String>,
-        code: Ident,
+        code: Spanned<String>,
     },
     /// `expect source "k" version 1 FAILED(DstKmsKeyInvalidState) with sse_kms(k);`
     Object {

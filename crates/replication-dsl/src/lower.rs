@@ -743,9 +743,9 @@ impl Lowerer<'_> {
                 self.rec(item, "verdict", verdict.span());
                 let verdict = match code {
                     Some(code) => {
-                        self.rec(item, "code", code.span());
+                        self.rec(item, "code", code.range);
                         ExpectedVerdict::Rejected {
-                            code: code.to_string(),
+                            code: code.value.clone(),
                         }
                     }
                     None => ExpectedVerdict::Accepted,
@@ -758,11 +758,11 @@ impl Lowerer<'_> {
             ExpectDef::PutRejected { bucket, key, code } => {
                 self.rec(item, "bucket", bucket.span());
                 self.rec(item, "key", key.range);
-                self.rec(item, "code", code.span());
+                self.rec(item, "code", code.range);
                 Expectation::PutRejected {
                     bucket: bucket.to_string(),
                     key: key.value.clone(),
-                    code: code.to_string(),
+                    code: code.value.clone(),
                 }
             }
             ExpectDef::Object {

@@ -1650,7 +1650,7 @@ fn expect(input: ParseStream) -> PResult<ExpectDef> {
         let code = if verdict == sym::ACCEPTED {
             None
         } else if verdict == sym::REJECTED {
-            Some(word_or(input, "the error code, like `InvalidRequest`")?)
+            Some(error_code(input, "InvalidRequest")?)
         } else {
             return Err(syn::Error::new(
                 verdict.span(),
@@ -1678,7 +1678,7 @@ fn expect(input: ParseStream) -> PResult<ExpectDef> {
                 key.value
             ),
         )?;
-        let code = word_or(input, "the error code, like `AccessDenied`")?;
+        let code = error_code(input, "AccessDenied")?;
         semi(input, "expect")?;
         return Ok(ExpectDef::PutRejected { bucket, key, code });
     }
@@ -1839,6 +1839,44 @@ fn string(input: ParseStream, what: &str, example: &str) -> PResult<Spanned<Stri
     Err(input.error(format!(
         "expected {what} in double quotes, like `{example}`"
     )))
+}
+
+/// An AWS error code after `rejected`: `AccessDenied`, a dotted code as S3 relays KMS's
+/// (`KMS.DisabledException`), or either in double quotes.
+fn error_code(input: ParseStream, example: &str) -> PResult<Spanned<String>> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        let code = lit.value();
+        let well_formed = code
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !well_formed {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "`{code}` is not an AWS error code; write letters and digits, with dots between parts, like `{example}` or `KMS.DisabledException`"
+                ),
+            ));
+        }
+        return Ok(Spanned::new(code, lit.span()));
+    }
+    let first = word_or(
+        input,
+        &format!("the error code, like `{example}` or `KMS.DisabledException`"),
+    )?;
+    let mut code = first.to_string();
+    let mut range = SpanRange::new(first.span());
+    while input.peek(Token![.]) {
+        input.parse::<Token![.]>()?;
+        let part = word_or(
+            input,
+            &format!("the rest of the error code after `{code}.`, like `KMS.DisabledException`"),
+        )?;
+        code.push('.');
+        code.push_str(&part.to_string());
+        range = range.to(SpanRange::new(part.span()));
+    }
+    Ok(Spanned::new(code, range))
 }
 
 /// An unsuffixed integer literal.

@@ -45,8 +45,8 @@ pub struct ScenarioCheck {
     pub doc: String,
     /// The 1-based line of its name.
     pub line: usize,
-    /// The rule set the scenario declares (`exam_guide` when it declares none or has syntax
-    /// errors).
+    /// The rule set the scenario declares (`aws_2026`, the default, when it declares none or
+    /// has syntax errors).
     pub declared_rule_set: RuleSetName,
     /// The validated spec, or every error of this scenario sorted by position.
     pub result: Result<ValidSpec, Vec<Diagnostic>>,
@@ -143,11 +143,11 @@ pub fn check_suite(file_label: &str, text: &str) -> SuiteCheck {
 /// ```
 /// use replication_dsl::{CheckConfig, check_suite_with};
 /// use replication_model::spec::RuleSetName;
-/// let config = CheckConfig { rule_set: Some(RuleSetName::Aws2026) };
+/// let config = CheckConfig { rule_set: Some(RuleSetName::ExamGuide) };
 /// let suite = check_suite_with("demo.scenario", "empty { }", &config);
 /// let valid = suite.scenarios[0].result.as_ref().unwrap();
-/// assert_eq!(valid.spec().rule_set, RuleSetName::Aws2026);
-/// assert_eq!(suite.scenarios[0].declared_rule_set, RuleSetName::ExamGuide);
+/// assert_eq!(valid.spec().rule_set, RuleSetName::ExamGuide);
+/// assert_eq!(suite.scenarios[0].declared_rule_set, RuleSetName::Aws2026);
 /// ```
 pub fn check_suite_with(file_label: &str, text: &str, config: &CheckConfig) -> SuiteCheck {
     let tokens = match tokenize(file_label, text) {

@@ -11,7 +11,7 @@
 //! let spec = ScenarioSpec { name: "empty".into(), ..ScenarioSpec::default() };
 //! let valid = replication_model::validate(spec).expect("an empty scenario is valid");
 //! let outcome = replication_model::run(&valid).expect("the OS random generator works");
-//! assert!(outcome.report().starts_with("scenario empty (rule set exam_guide)"));
+//! assert!(outcome.report().starts_with("scenario empty (rule set aws_2026)"));
 //! ```
 
 #![warn(missing_docs)]
@@ -33,6 +33,7 @@ pub mod rules;
 mod s3;
 pub mod spec;
 pub mod spelling;
+mod sse_c;
 mod validate;
 mod world;
 

@@ -34,10 +34,12 @@ pub struct ScenarioSpec {
 /// Which documented behaviour of S3 a scenario runs under. See [`crate::rules::RuleSet`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum RuleSetName {
-    /// The world of most study material: SSE-C objects are never replicated.
-    #[default]
+    /// The world of most study material: SSE-C objects are never replicated. Opt-in
+    /// (`rules exam_guide;`).
     ExamGuide,
-    /// S3 as documented in 2026: SSE-C replicates as ciphertext; new buckets block SSE-C.
+    /// S3 as documented in 2026, the default: SSE-C replicates as ciphertext; new buckets block
+    /// SSE-C.
+    #[default]
     Aws2026,
 }
 

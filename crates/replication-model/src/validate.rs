@@ -18,7 +18,7 @@ use crate::ids;
 use crate::kms::lifecycle::{KeyOp, LifecycleError};
 use crate::kms::replicate_key::{self, ReplicateKeyError};
 use crate::problem::{Problem, ProblemKind};
-use crate::rules::{RuleSet, SseCReplication};
+use crate::rules::RuleSet;
 use crate::s3::{ApiRejection, put_object};
 use crate::spec::*;
 
@@ -1172,14 +1172,15 @@ impl Validator<'_> {
             );
             self.push(item.clone(), "status", ProblemKind::Impossible, msg);
         }
-        if self.rules.sse_c_replication == SseCReplication::NotReplicated
-            && expects_sse_c_replication(o, put_here, &dry.last_put)
-        {
-            let msg = format!(
-                "`{}` is an SSE-C object, and under rule set `{}` SSE-C objects are never replicated: S3 never holds the customer key, so it cannot decrypt and re-encrypt; expect `not_replicated`, or run the scenario under `rules aws_2026;` where S3 replicates SSE-C objects as ciphertext (since 2022-10)",
-                o.key, self.rules.name
-            );
-            self.push(item, "status", ProblemKind::Impossible, msg);
+        let cx = crate::sse_c::Context {
+            spec: self.spec,
+            rules: self.rules,
+            idx,
+            last_put: &dry.last_put,
+            replication_targets: &dry.replication_targets,
+        };
+        if let Some((path, msg)) = crate::sse_c::impossible_expectation(&cx, o) {
+            self.push(item, path, ProblemKind::Impossible, msg);
         }
     }
 
@@ -1253,27 +1254,6 @@ fn never_raised(event: EventName, metrics: bool, rtc: bool) -> Option<&'static s
         }
         _ => None,
     }
-}
-
-/// Whether an object expectation says an SSE-C object replicates: a source uploaded with SSE-C
-/// expected PENDING, COMPLETED or FAILED, or a replica that can only come from SSE-C uploads.
-fn expects_sse_c_replication(
-    o: &ObjectExpectation,
-    put_here: Option<&UploadEncryption>,
-    last_put: &BTreeMap<(String, String), UploadEncryption>,
-) -> bool {
-    let sse_c_source = matches!(put_here, Some(UploadEncryption::SseC { .. }));
-    let replicates = matches!(
-        o.status,
-        Some(ExpectedStatus::Pending | ExpectedStatus::Completed | ExpectedStatus::Failed)
-    );
-    let mut same_key = last_put.iter().filter(|((_, k), _)| k == &o.key).peekable();
-    let replica_sse_c = put_here.is_none()
-        && (matches!(o.encryption, Some(ExpectedEncryption::SseC { .. }))
-            || (matches!(o.status, Some(ExpectedStatus::Replica))
-                && same_key.peek().is_some()
-                && same_key.all(|(_, enc)| matches!(enc, UploadEncryption::SseC { .. }))));
-    (sse_c_source && replicates) || replica_sse_c
 }
 
 /// Removes the statement `selector` names from a policy's statements.

@@ -19,7 +19,8 @@ pub struct Loaded {
     pub doc: String,
     /// The 1-based line of its name.
     pub line: usize,
-    /// The rule set the scenario declares (`exam_guide` when it declares none or is invalid).
+    /// The rule set the scenario declares (`aws_2026`, the default, when it declares none or is
+    /// invalid).
     pub declared: RuleSetName,
     /// The validated spec under the effective rule set, or every problem as `file:line:col`.
     pub result: Result<ValidSpec, Vec<String>>,

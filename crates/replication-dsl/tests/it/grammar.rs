@@ -530,6 +530,16 @@ fn expectations() {
             key: "f".into(),
             code: "AccessDenied".into(),
         },
+        Expectation::PutRejected {
+            bucket: "source".into(),
+            key: "g".into(),
+            code: "KMS.DisabledException".into(),
+        },
+        Expectation::PutRejected {
+            bucket: "source".into(),
+            key: "h".into(),
+            code: "KMS.KMSInvalidStateException".into(),
+        },
         Expectation::Object(ObjectExpectation {
             status: Some(ExpectedStatus::Completed),
             ..object("source", "reports/q1.csv")

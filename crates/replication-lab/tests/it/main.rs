@@ -8,6 +8,7 @@ mod encryption;
 mod faults;
 mod mrk;
 mod policies;
+mod rejections;
 mod rule_sets;
 mod sse_kms;
 mod ui;

@@ -3,9 +3,10 @@
 use replication_lab::replication_scenario;
 
 replication_scenario! {
-    /// Under the default rule set `exam_guide` (the study note's world) SSE-C objects are never
+    /// Under the opt-in rule set `exam_guide` (the study note's world) SSE-C objects are never
     /// replicated: S3 holds no key to decrypt them with. The object gets no replication status.
     sse_c_not_replicated_under_exam_guide {
+        rules exam_guide;
         account prod = 111122223333;
         bucket source = s3(prod, "us-east-1") { versioning };
         bucket target = s3(prod, "eu-west-1") { versioning };

@@ -4,11 +4,13 @@ use replication_lab::replication_scenario;
 
 replication_scenario! {
     /// SSE-KMS objects replicate cross-Region once the rule opts in and the role may use both keys.
+    /// The SSE-C object outside the rule's prefix gets no replication status; its bucket unblocks
+    /// SSE-C, which new buckets block since 2026-04.
     sse_kms_cross_region {
         account prod = 111122223333;
         key src_key = kms(prod, "us-east-1");
         key dst_key = kms(prod, "eu-west-1");
-        bucket source = s3(prod, "us-east-1") { versioning, encryption: sse_kms(src_key) };
+        bucket source = s3(prod, "us-east-1") { versioning, encryption: sse_kms(src_key), block_sse_c: false };
         bucket target = s3(prod, "eu-west-1") { versioning };
         role replicator = iam(prod) {
             trust s3;

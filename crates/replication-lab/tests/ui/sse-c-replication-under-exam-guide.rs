@@ -1,8 +1,9 @@
 use replication_lab::replication_scenario;
 
 replication_scenario! {
-    /// Expecting an SSE-C object to replicate under the default rule set.
+    /// Expecting an SSE-C object to replicate under the opt-in rule set `exam_guide`.
     sse_c_replication_under_exam_guide {
+        rules exam_guide;
         account prod = 111122223333;
         bucket source = s3(prod, "us-east-1") { versioning };
         bucket target = s3(prod, "eu-west-1") { versioning };

@@ -598,7 +598,11 @@ fn d6_exam_guide_never_replicates_sse_c() {
         .into_iter()
         .find(|p| p.kind == ProblemKind::Impossible)
         .expect("impossible expectation");
-    assert!(p.message.contains("rules aws_2026"), "{}", p.message);
+    assert!(
+        p.message.contains("`aws_2026`, the default"),
+        "{}",
+        p.message
+    );
 }
 
 /// aws-facts d.6 and i.4 (rule set `aws_2026`): SSE-C objects replicate as ciphertext with no
@@ -682,6 +686,54 @@ fn d6_destination_blocking_sse_c_fails_the_replica() {
         "c.bin",
         FailureReason::DstPutObjectNotPermitted,
     ));
+    run(spec);
+}
+
+/// aws-facts d.6 and i.4: under `aws_2026`, the default, expecting an SSE-C object to replicate
+/// into a bucket that blocks SSE-C (as new buckets do) can never hold: a problem on each
+/// expectation's status that says how to unblock and names the other rule set.
+#[test]
+fn d6_expecting_sse_c_to_replicate_into_a_blocking_bucket_is_impossible() {
+    let mut spec = sse_s3();
+    spec.rule_set = RuleSetName::default();
+    spec.buckets[0].block_sse_c = Some(false);
+    spec.steps
+        .push(put("source", "c.bin", 10, sse_c("customer-1")));
+    spec.steps.push(Step::Replicate);
+    let first = spec.steps.len();
+    spec.steps
+        .push(expect("source", "c.bin", ExpectedStatus::Completed));
+    spec.steps
+        .push(expect("target", "c.bin", ExpectedStatus::Replica));
+    let found = problems(spec.clone());
+    let loci: Vec<_> = found.iter().map(|p| (p.locus.clone(), &p.kind)).collect();
+    assert_eq!(
+        loci,
+        [first, first + 1].map(|step| (
+            Locus::new(Item::Step(step), "status"),
+            &ProblemKind::Impossible
+        )),
+        "{found:#?}"
+    );
+    for p in &found {
+        for part in [
+            "bucket `target` blocks SSE-C",
+            "`block_sse_c: false`",
+            "`BlockedEncryptionTypes` = `NONE`",
+            "under `rules exam_guide;` SSE-C objects are never replicated",
+        ] {
+            assert!(p.message.contains(part), "{part}: {}", p.message);
+        }
+    }
+
+    // Unblocked before the replication, the expectations may hold: no problem.
+    spec.steps.insert(
+        2,
+        fault(Fault::BlockSseC {
+            bucket: "target".into(),
+            blocked: false,
+        }),
+    );
     run(spec);
 }
 
