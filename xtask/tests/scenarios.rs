@@ -438,12 +438,9 @@ fn every_inferred_choice_is_shown_by_a_shipped_scenario() {
             }
         }
     }
-    // The DSL cannot spell a `KMS.` rejection code (`expect put ... rejected KMS.DisabledException`)
-    // yet, so the model test `kms::f_upload_with_a_disabled_key_is_rejected` shows this one.
-    const SHOWN_BY_MODEL_TESTS: &[InferredChoice] = &[InferredChoice::UploadKmsErrors];
     let missing: Vec<&str> = InferredChoice::ALL
         .iter()
-        .filter(|c| !seen.contains(*c) && !SHOWN_BY_MODEL_TESTS.contains(c))
+        .filter(|c| !seen.contains(*c))
         .map(|c| c.id())
         .collect();
     assert!(

@@ -20,8 +20,9 @@ use crate::reason::FailureReason;
 use crate::rules::SseCReplication;
 use crate::spec::{BatchStatus, EventName, RoleRef, Versioning};
 use crate::world::{
-    Body, Bucket, DestStatus, Envelope, ReplicationEvent, ReplicationStatus, Role, RuleMetrics,
-    RunError, Sse, StoredObject, Task, TaskKind, Version, World, sse_c_aad,
+    Body, Bucket, DestStatus, Envelope, ReplicationConfig, ReplicationEvent, ReplicationStatus,
+    ResolvedRule, Role, RuleMetrics, RunError, Sse, StoredObject, Task, TaskKind, Version, World,
+    sse_c_aad,
 };
 
 /// Why reading a stored object failed.
@@ -155,8 +156,8 @@ impl Attempt<'_> {
     }
 }
 
-fn failed(reason: FailureReason, detail: impl Into<String>, fix: impl Into<String>) -> Verdict {
-    Verdict::Failed {
+fn failed(reason: FailureReason, detail: impl Into<String>, fix: impl Into<String>) -> Halt {
+    Halt::Failed {
         reason,
         detail: detail.into(),
         fix: fix.into(),
@@ -165,7 +166,7 @@ fn failed(reason: FailureReason, detail: impl Into<String>, fix: impl Into<Strin
 
 /// A KMS state error as the failure S3 reports for the source or destination key
 /// ([U-FAIL]; mapping of states to `*KmsKeyInvalidState` per aws-facts d.8, inferred).
-fn key_state_failure(side: Side, key: &KmsKey, err: &KmsError) -> Verdict {
+fn key_state_failure(side: Side, key: &KmsKey, err: &KmsError) -> Halt {
     let (reason, fix) = match (side, err) {
         (Side::Source, _) => (
             FailureReason::SrcKmsKeyInvalidState,
@@ -200,13 +201,13 @@ fn key_state_failure(side: Side, key: &KmsKey, err: &KmsError) -> Verdict {
 
 /// Whether KMS answers for `key` at all: throttling keeps the task PENDING ([U-STATUS], inferred
 /// for throttling), a key state KMS refuses fails it.
-fn kms_unavailable(a: &mut Attempt<'_>, action: &str, key: &KmsKey, side: Side) -> Option<Verdict> {
+fn kms_unavailable(a: &mut Attempt<'_>, action: &str, key: &KmsKey, side: Side) -> Option<Halt> {
     if a.w.throttled_regions.contains(&key.region) {
         a.line(action, &key.arn, || {
             format!("ThrottlingException in {}: S3 retries later", key.region)
         });
         a.inferred.insert(InferredChoice::ThrottlingPending);
-        return Some(Verdict::Transient {
+        return Some(Halt::Transient {
             why: format!("KMS in {} is throttling", key.region),
         });
     }
@@ -334,16 +335,14 @@ impl World {
         Ok(())
     }
 
-    /// The counters of a rule, created on first use.
-    fn rule_metrics(&mut self, source: &str, rule: &str) -> &mut RuleMetrics {
-        if !self.metrics.contains_key(source) {
-            self.metrics.insert(source.to_owned(), BTreeMap::new());
-        }
-        let per_rule = self.metrics.get_mut(source).expect("inserted above");
-        if !per_rule.contains_key(rule) {
-            per_rule.insert(rule.to_owned(), RuleMetrics::default());
-        }
-        per_rule.get_mut(rule).expect("inserted above")
+    /// The counters of a rule, created on first use (the names are the task's shared strings,
+    /// so this allocates only for a rule's first counter).
+    fn rule_metrics(&mut self, source: &Arc<str>, rule: &Arc<str>) -> &mut RuleMetrics {
+        self.metrics
+            .entry(Arc::clone(source))
+            .or_default()
+            .entry(Arc::clone(rule))
+            .or_default()
     }
 
     /// Writes what one attempt decided into the world, in task order: the replica, the source
@@ -452,8 +451,13 @@ impl World {
         bucket: &str,
         statuses: &[BatchStatus],
     ) -> Result<(), RunError> {
+        let Some(source) = self.buckets.get(bucket) else {
+            return Err(RunError::Internal(format!(
+                "Batch Replication on `{bucket}`, which validation knows and the world does not"
+            )));
+        };
         let mut selected = Vec::new();
-        for (key, versions) in &self.buckets[bucket].objects {
+        for (key, versions) in &source.objects {
             for v in versions {
                 if matches!(v.body, Body::DeleteMarker) {
                     continue;
@@ -566,7 +570,12 @@ fn attempt<'w>(
         keep_trace: w.trace,
     };
     // What the task names, looked up once: the attempt and the flags `apply` needs both use it.
-    let src = &w.buckets[&*task.source];
+    let Some(src) = w.buckets.get(&*task.source) else {
+        return Err(RunError::Internal(format!(
+            "a task of `{}`, a bucket the world does not have",
+            task.source
+        )));
+    };
     let config = src.replication.as_deref();
     let named = Named {
         src,
@@ -671,74 +680,98 @@ struct Named<'w> {
     rule: Option<&'w crate::world::ResolvedRule>,
 }
 
+/// Why an attempt ends before a replica is verified: S3's verdict on the object (a failure, or
+/// a temporary condition), or a broken invariant of the model.
+enum Halt {
+    /// S3 marks the source version FAILED with `reason`.
+    Failed {
+        reason: FailureReason,
+        detail: String,
+        fix: String,
+    },
+    /// A temporary condition: the task stays PENDING ([U-STATUS]).
+    Transient {
+        why: String,
+    },
+    Error(RunError),
+}
+
+impl From<RunError> for Halt {
+    fn from(e: RunError) -> Halt {
+        Halt::Error(e)
+    }
+}
+
+impl From<CryptoError> for Halt {
+    fn from(e: CryptoError) -> Halt {
+        Halt::Error(RunError::Crypto(e))
+    }
+}
+
+/// One step of an attempt: its result, or why the attempt ends there.
+type Step<T> = Result<T, Halt>;
+
+/// What every step after reading the configuration works with: the task, both buckets, the
+/// rule, the role as its requests present it, and the object ARNs (borrowed from the worker's
+/// buffers, so an attempt builds none).
+struct Sides<'a, 'w> {
+    task: &'a Task,
+    src: &'w Bucket,
+    dst: &'w Bucket,
+    rule: &'w ResolvedRule,
+    role: &'w Role,
+    /// The role as the configuration names it, for fix hints.
+    role_label: &'a str,
+    caller: &'a Caller<'w>,
+    src_obj_arn: &'a str,
+    dst_obj_arn: &'a str,
+}
+
 fn run_attempt(
     a: &mut Attempt<'_>,
     task: &Task,
     worker: &mut Worker,
     named: &Named<'_>,
 ) -> Result<Verdict, RunError> {
+    match replicate(a, task, worker, named) {
+        Ok(v) => Ok(v),
+        Err(Halt::Failed {
+            reason,
+            detail,
+            fix,
+        }) => Ok(Verdict::Failed {
+            reason,
+            detail,
+            fix,
+        }),
+        Err(Halt::Transient { why }) => Ok(Verdict::Transient { why }),
+        Err(Halt::Error(e)) => Err(e),
+    }
+}
+
+/// The attempt's steps in S3's order: assume the role, read the configuration, read the source,
+/// decrypt it, choose the replica's encryption and write it, verify it.
+fn replicate(
+    a: &mut Attempt<'_>,
+    task: &Task,
+    worker: &mut Worker,
+    named: &Named<'_>,
+) -> Step<Verdict> {
     let Worker {
         rng,
         src_arn,
         dst_arn,
         scratch,
     } = worker;
-    let w = a.w;
     let src = named.src;
-    let Some(dst) = named.dst else {
-        return Ok(failed(
-            FailureReason::DstBucketNotFound,
-            format!("destination bucket `{}` does not exist", task.dest),
-            "create the destination bucket or fix the rule's destination",
-        ));
-    };
-    let Some(config) = named.config else {
-        return Ok(failed(
-            FailureReason::SrcBucketReplicationConfigMissing,
-            "the source bucket has no replication configuration",
-            "put the replication configuration back",
-        ));
-    };
-    let Some(rule) = named.rule else {
-        return Ok(failed(
-            FailureReason::SrcBucketReplicationConfigMissing,
-            format!("rule `{}` is no longer in the configuration", task.rule),
-            "restore the rule",
-        ));
-    };
-    // Temporary conditions keep the object PENDING ([U-STATUS]).
-    for region in [&src.region, &dst.region] {
-        if w.unavailable_regions.contains(region) {
-            a.line("(availability)", region, || {
-                format!("Region {region} is unavailable: S3 retries later")
-            });
-            return Ok(Verdict::Transient {
-                why: format!("Region {region} is unavailable"),
-            });
-        }
-    }
-    let Some(role) = w.config_role(&config.role) else {
-        let role_label = match &config.role {
-            RoleRef::Named(n) => format!("role `{n}`"),
-            RoleRef::Arn(a) => format!("role {a}"),
-        };
-        a.line(
-            "sts:AssumeRole",
-            &role_label,
-            || "DENY: the role does not exist",
-        );
-        return Ok(failed(
-            FailureReason::AssumeRoleNotPermitted,
-            format!("{role_label} does not exist"),
-            "create the role or name an existing one in the replication configuration",
-        ));
-    };
+    let (dst, config, rule) = still_configured(task, named)?;
+    available(a, src, dst)?;
+    let role = configured_role(a, config)?;
     // Fix hints name the role as the configuration does.
     let role_label: Cow<'_, str> = match &config.role {
         RoleRef::Named(_) => Cow::Borrowed(&role.label),
         RoleRef::Arn(a) => Cow::Owned(format!("role {a}")),
     };
-    let role_label: &str = &role_label;
     // The step's decisions for this source were made for this very role.
     let memo = a
         .memo
@@ -748,11 +781,133 @@ fn run_attempt(
     let caller = match memo {
         Some(m) => &m.caller,
         None => {
-            own_caller = Caller::new(role, w.trace);
+            own_caller = Caller::new(role, a.w.trace);
             &own_caller
         }
     };
-    // 1. S3 assumes the role (Batch Replication: batchoperations.s3.amazonaws.com, [U-PERM]).
+    assume_role(a, task, memo, caller, &role_label)?;
+    read_configuration(a, memo, caller, src, &role_label)?;
+    let s = Sides {
+        task,
+        src,
+        dst,
+        rule,
+        role,
+        role_label: &role_label,
+        caller,
+        src_obj_arn: ids::write_object_arn(src_arn, &src.s3_name, &task.key),
+        dst_obj_arn: ids::write_object_arn(dst_arn, &dst.s3_name, &task.key),
+    };
+    let version = source_version(&s)?;
+    destination_versioned(a, &s)?;
+    let obj = match &version.body {
+        Body::DeleteMarker => {
+            replicate_delete(a, &s)?;
+            return Ok(done(task, version.created_at, Body::DeleteMarker, None));
+        }
+        Body::Object(o) => o,
+    };
+    let tags = read_source(a, &s, obj)?;
+    let keys = decrypt_source(a, &s, obj)?;
+    let replica = match (&obj.sse, keys) {
+        (Sse::SseS3, SourceKeys::One(src_key)) => {
+            write_sse_s3_replica(a, &s, obj, &src_key, tags, rng)?
+        }
+        (
+            Sse::SseKms { .. } | Sse::DsseKms { .. },
+            keys @ (SourceKeys::One(_) | SourceKeys::Two { .. }),
+        ) => {
+            let key = choose_replica_key(a, &s)?;
+            write_kms_replica(a, &s, obj, key, keys, tags, rng)?
+        }
+        (Sse::SseC { customer_key }, SourceKeys::CustomerKey) => {
+            write_sse_c_replica(a, &s, obj, customer_key, tags)?
+        }
+        _ => return Err(unreachable_keys().into()),
+    };
+    verify_replica(a, &s, obj, &replica, scratch)?;
+    let sse = Some(replica.sse.clone());
+    Ok(done(
+        task,
+        version.created_at,
+        Body::Object(Arc::new(replica)),
+        sse,
+    ))
+}
+
+/// The destination, configuration and rule the task names, if they still exist.
+fn still_configured<'w>(
+    task: &Task,
+    named: &Named<'w>,
+) -> Step<(&'w Bucket, &'w ReplicationConfig, &'w ResolvedRule)> {
+    let Some(dst) = named.dst else {
+        return Err(failed(
+            FailureReason::DstBucketNotFound,
+            format!("destination bucket `{}` does not exist", task.dest),
+            "create the destination bucket or fix the rule's destination",
+        ));
+    };
+    let Some(config) = named.config else {
+        return Err(failed(
+            FailureReason::SrcBucketReplicationConfigMissing,
+            "the source bucket has no replication configuration",
+            "put the replication configuration back",
+        ));
+    };
+    let Some(rule) = named.rule else {
+        return Err(failed(
+            FailureReason::SrcBucketReplicationConfigMissing,
+            format!("rule `{}` is no longer in the configuration", task.rule),
+            "restore the rule",
+        ));
+    };
+    Ok((dst, config, rule))
+}
+
+/// Temporary conditions keep the object PENDING ([U-STATUS]).
+fn available(a: &mut Attempt<'_>, src: &Bucket, dst: &Bucket) -> Step<()> {
+    for region in [&src.region, &dst.region] {
+        if a.w.unavailable_regions.contains(region) {
+            a.line("(availability)", region, || {
+                format!("Region {region} is unavailable: S3 retries later")
+            });
+            return Err(Halt::Transient {
+                why: format!("Region {region} is unavailable"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The role the configuration names, if it exists.
+fn configured_role<'w>(a: &mut Attempt<'w>, config: &ReplicationConfig) -> Step<&'w Role> {
+    if let Some(role) = a.w.config_role(&config.role) {
+        return Ok(role);
+    }
+    let role_label = match &config.role {
+        RoleRef::Named(n) => format!("role `{n}`"),
+        RoleRef::Arn(a) => format!("role {a}"),
+    };
+    a.line(
+        "sts:AssumeRole",
+        &role_label,
+        || "DENY: the role does not exist",
+    );
+    Err(failed(
+        FailureReason::AssumeRoleNotPermitted,
+        format!("{role_label} does not exist"),
+        "create the role or name an existing one in the replication configuration",
+    ))
+}
+
+/// Step 1: S3 assumes the role (Batch Replication: batchoperations.s3.amazonaws.com, [U-PERM]).
+fn assume_role(
+    a: &mut Attempt<'_>,
+    task: &Task,
+    memo: Option<&SourceMemo<'_>>,
+    caller: &Caller<'_>,
+    role_label: &str,
+) -> Step<()> {
     let service = assume_service(task.batch);
     let assumed;
     let d = match memo.and_then(|m| m.assume(task.batch)) {
@@ -762,18 +917,28 @@ fn run_attempt(
             &assumed
         }
     };
-    a.decision("sts:AssumeRole", &role.arn, d);
-    if !d.allowed {
-        return Ok(failed(
-            FailureReason::AssumeRoleNotPermitted,
-            format!("{service} may not assume {role_label}: {}", d.text()),
-            d.fix_for(
-                &format!("the trust policy of {role_label}"),
-                &format!("allow `sts:AssumeRole` for service principal `{service}`"),
-            ),
-        ));
+    a.decision("sts:AssumeRole", &caller.role.arn, d);
+    if d.allowed {
+        return Ok(());
     }
-    // 2. Read the configuration.
+    Err(failed(
+        FailureReason::AssumeRoleNotPermitted,
+        format!("{service} may not assume {role_label}: {}", d.text()),
+        d.fix_for(
+            &format!("the trust policy of {role_label}"),
+            &format!("allow `sts:AssumeRole` for service principal `{service}`"),
+        ),
+    ))
+}
+
+/// Step 2: Read the replication configuration of the source bucket.
+fn read_configuration(
+    a: &mut Attempt<'_>,
+    memo: Option<&SourceMemo<'_>>,
+    caller: &Caller<'_>,
+    src: &Bucket,
+    role_label: &str,
+) -> Step<()> {
     let read;
     let d = match memo.and_then(|m| m.get_config.as_ref()) {
         Some(d) => d,
@@ -783,71 +948,91 @@ fn run_attempt(
         }
     };
     a.decision("s3:GetReplicationConfiguration", &src.arn, d);
-    if !d.allowed {
-        // No dedicated code; SrcBucketReplicationConfigMissing is the closest (aws-facts a.2, inferred).
-        a.inferred.insert(InferredChoice::ConfigReadDenied);
-        return Ok(failed(
-            FailureReason::SrcBucketReplicationConfigMissing,
-            d.text(),
-            d.fix_for(
-                role_label,
-                &format!("allow `s3:GetReplicationConfiguration` on `{}`", src.arn),
-            ),
-        ));
+    if d.allowed {
+        return Ok(());
     }
-    let src_obj_arn = ids::write_object_arn(src_arn, &src.s3_name, &task.key);
-    let dst_obj_arn = ids::write_object_arn(dst_arn, &dst.s3_name, &task.key);
-    let Some(version) = src
+    // No dedicated code; SrcBucketReplicationConfigMissing is the closest (aws-facts a.2, inferred).
+    a.inferred.insert(InferredChoice::ConfigReadDenied);
+    Err(failed(
+        FailureReason::SrcBucketReplicationConfigMissing,
+        d.text(),
+        d.fix_for(
+            role_label,
+            &format!("allow `s3:GetReplicationConfiguration` on `{}`", src.arn),
+        ),
+    ))
+}
+
+/// The source version the task replicates, if it still exists.
+fn source_version<'w>(s: &Sides<'_, 'w>) -> Step<&'w Version> {
+    let task = s.task;
+    s.src
         .objects
         .at(task.slot)
         .iter()
         .find(|v| v.id == task.version_id)
-    else {
-        return Ok(failed(
-            FailureReason::SrcVersionNotFound,
-            format!(
-                "version {} of `{}` no longer exists",
-                task.version_id, task.key
-            ),
-            "nothing to fix: the version was deleted before it replicated",
-        ));
-    };
-    if dst.versioning != Versioning::Enabled {
-        a.line("(destination)", &dst.arn, || {
-            format!("versioning is {:?}", dst.versioning)
-        });
-        return Ok(failed(
-            FailureReason::DstBucketUnversioned,
-            format!(
-                "destination bucket `{}` has versioning {:?}",
-                task.dest, dst.versioning
-            ),
-            format!(
-                "enable versioning on `{}`; then run Batch Replication for the failed objects",
-                task.dest
-            ),
-        ));
+        .ok_or_else(|| {
+            failed(
+                FailureReason::SrcVersionNotFound,
+                format!(
+                    "version {} of `{}` no longer exists",
+                    task.version_id, task.key
+                ),
+                "nothing to fix: the version was deleted before it replicated",
+            )
+        })
+}
+
+/// The destination must be versioned (aws-facts a.1).
+fn destination_versioned(a: &mut Attempt<'_>, s: &Sides<'_, '_>) -> Step<()> {
+    let dst = s.dst;
+    if dst.versioning == Versioning::Enabled {
+        return Ok(());
     }
-    let obj = match &version.body {
-        Body::DeleteMarker => {
-            let d = caller.s3("s3:ReplicateDelete", dst_obj_arn, dst);
-            a.decision("s3:ReplicateDelete", dst_obj_arn, &d);
-            if !d.allowed {
-                return Ok(failed(
-                    FailureReason::DstDelObjNotPermitted,
-                    d.text(),
-                    d.fix_for(
-                        &bucket_fix_policies(&d, role, role_label, dst, &task.dest),
-                        &format!("allow `s3:ReplicateDelete` on `{}/*`", dst.arn),
-                    ),
-                ));
-            }
-            return Ok(done(task, version.created_at, Body::DeleteMarker, None));
-        }
-        Body::Object(o) => o.clone(),
-    };
-    let is_kms = matches!(obj.sse, Sse::SseKms { .. } | Sse::DsseKms { .. });
-    // 3. The object's owner must let the bucket owner read it ([U-REQ]; failure code inferred).
+    a.line("(destination)", &dst.arn, || {
+        format!("versioning is {:?}", dst.versioning)
+    });
+    Err(failed(
+        FailureReason::DstBucketUnversioned,
+        format!(
+            "destination bucket `{}` has versioning {:?}",
+            s.task.dest, dst.versioning
+        ),
+        format!(
+            "enable versioning on `{}`; then run Batch Replication for the failed objects",
+            s.task.dest
+        ),
+    ))
+}
+
+/// A delete marker needs only `s3:ReplicateDelete` on the destination ([U-PERM]).
+fn replicate_delete(a: &mut Attempt<'_>, s: &Sides<'_, '_>) -> Step<()> {
+    let (dst, dst_obj_arn) = (s.dst, s.dst_obj_arn);
+    let d = s.caller.s3("s3:ReplicateDelete", dst_obj_arn, dst);
+    a.decision("s3:ReplicateDelete", dst_obj_arn, &d);
+    if d.allowed {
+        return Ok(());
+    }
+    Err(failed(
+        FailureReason::DstDelObjNotPermitted,
+        d.text(),
+        d.fix_for(
+            &bucket_fix_policies(&d, s.role, s.role_label, dst, &s.task.dest),
+            &format!("allow `s3:ReplicateDelete` on `{}/*`", dst.arn),
+        ),
+    ))
+}
+
+/// Steps 3-4: Read the source version: the owner must let the bucket owner read it, then the role
+/// reads the object, its ACL, its tags and its Object Lock settings. Returns the tags the
+/// replica gets.
+fn read_source(
+    a: &mut Attempt<'_>,
+    s: &Sides<'_, '_>,
+    obj: &StoredObject,
+) -> Step<Vec<(String, String)>> {
+    let (src, caller, src_obj_arn) = (s.src, s.caller, s.src_obj_arn);
+    // [U-REQ]: the object's owner must let the bucket owner read it (failure code inferred).
     if obj.owner_account != src.account_id && !obj.owner_grants_read {
         a.line("(object ACL)", src_obj_arn, || {
             format!(
@@ -856,7 +1041,7 @@ fn run_attempt(
             )
         });
         a.inferred.insert(InferredChoice::ForeignOwner);
-        return Ok(failed(
+        return Err(failed(
             FailureReason::SrcGetObjectNotPermitted,
             format!(
                 "the object is owned by account {} and its ACL does not grant the bucket owner READ and READ_ACP",
@@ -865,41 +1050,15 @@ fn run_attempt(
             "have the object owner grant the bucket owner READ and READ_ACP (or use bucket owner enforced Object Ownership)",
         ));
     }
-    // 4. Read the object version.
-    let d = caller.s3("s3:GetObjectVersionForReplication", src_obj_arn, src);
-    a.decision("s3:GetObjectVersionForReplication", src_obj_arn, &d);
-    if !d.allowed {
-        let alt = caller.s3("s3:GetObjectVersion", src_obj_arn, src);
-        a.decision("s3:GetObjectVersion", src_obj_arn, &alt);
-        if alt.allowed && !is_kms {
-            a.notes.push("s3:GetObjectVersion let S3 read this unencrypted or SSE-S3 object; AWS recommends s3:GetObjectVersionForReplication, which SSE-KMS objects need".into());
-        } else {
-            let extra = if alt.allowed {
-                " (s3:GetObjectVersion is allowed, but it does not cover SSE-KMS or DSSE-KMS objects)"
-            } else {
-                ""
-            };
-            return Ok(failed(
-                FailureReason::SrcGetObjectNotPermitted,
-                format!("{}{extra}", d.text()),
-                d.fix_for(
-                    role_label,
-                    &format!(
-                        "allow `s3:GetObjectVersionForReplication` on `{}/*`",
-                        src.arn
-                    ),
-                ),
-            ));
-        }
-    }
+    read_object_version(a, s, obj)?;
     let d = caller.s3("s3:GetObjectVersionAcl", src_obj_arn, src);
     a.decision("s3:GetObjectVersionAcl", src_obj_arn, &d);
     if !d.allowed {
-        return Ok(failed(
+        return Err(failed(
             FailureReason::SrcGetAclNotPermitted,
             d.text(),
             d.fix_for(
-                role_label,
+                s.role_label,
                 &format!("allow `s3:GetObjectVersionAcl` on `{}/*`", src.arn),
             ),
         ));
@@ -917,44 +1076,97 @@ fn run_attempt(
         }
     }
     if src.object_lock {
-        for (action, reason) in [
-            (
-                "s3:GetObjectRetention",
-                FailureReason::SrcGetRetentionNotPermitted,
+        read_object_lock(a, s)?;
+    }
+    Ok(tags)
+}
+
+/// `s3:GetObjectVersionForReplication`, or for an object that is not KMS-encrypted the older
+/// `s3:GetObjectVersion` ([U-PERM] [U-KMSREPL]).
+fn read_object_version(a: &mut Attempt<'_>, s: &Sides<'_, '_>, obj: &StoredObject) -> Step<()> {
+    let (src, caller, src_obj_arn) = (s.src, s.caller, s.src_obj_arn);
+    let d = caller.s3("s3:GetObjectVersionForReplication", src_obj_arn, src);
+    a.decision("s3:GetObjectVersionForReplication", src_obj_arn, &d);
+    if d.allowed {
+        return Ok(());
+    }
+    let is_kms = matches!(obj.sse, Sse::SseKms { .. } | Sse::DsseKms { .. });
+    let alt = caller.s3("s3:GetObjectVersion", src_obj_arn, src);
+    a.decision("s3:GetObjectVersion", src_obj_arn, &alt);
+    if alt.allowed && !is_kms {
+        a.notes.push("s3:GetObjectVersion let S3 read this unencrypted or SSE-S3 object; AWS recommends s3:GetObjectVersionForReplication, which SSE-KMS objects need".into());
+        return Ok(());
+    }
+    let extra = if alt.allowed {
+        " (s3:GetObjectVersion is allowed, but it does not cover SSE-KMS or DSSE-KMS objects)"
+    } else {
+        ""
+    };
+    Err(failed(
+        FailureReason::SrcGetObjectNotPermitted,
+        format!("{}{extra}", d.text()),
+        d.fix_for(
+            s.role_label,
+            &format!(
+                "allow `s3:GetObjectVersionForReplication` on `{}/*`",
+                src.arn
             ),
-            (
-                "s3:GetObjectLegalHold",
-                FailureReason::SrcGetLegalHoldNotPermitted,
-            ),
-        ] {
-            let d = caller.s3(action, src_obj_arn, src);
-            a.decision(action, src_obj_arn, &d);
-            if !d.allowed {
-                return Ok(failed(
-                    reason,
-                    d.text(),
-                    d.fix_for(role_label, &format!("allow `{action}` on `{}/*`", src.arn)),
-                ));
-            }
-        }
-        if !dst.object_lock {
-            return Ok(failed(
-                FailureReason::DstBucketObjectLockConfigMissing,
-                format!("the source has Object Lock and `{}` does not", task.dest),
-                format!("enable Object Lock on `{}`", task.dest),
+        ),
+    ))
+}
+
+/// Object Lock: the role reads retention and legal hold, and the destination needs Object Lock
+/// too (aws-facts a.1, e).
+fn read_object_lock(a: &mut Attempt<'_>, s: &Sides<'_, '_>) -> Step<()> {
+    let (src, src_obj_arn) = (s.src, s.src_obj_arn);
+    for (action, reason) in [
+        (
+            "s3:GetObjectRetention",
+            FailureReason::SrcGetRetentionNotPermitted,
+        ),
+        (
+            "s3:GetObjectLegalHold",
+            FailureReason::SrcGetLegalHoldNotPermitted,
+        ),
+    ] {
+        let d = s.caller.s3(action, src_obj_arn, src);
+        a.decision(action, src_obj_arn, &d);
+        if !d.allowed {
+            return Err(failed(
+                reason,
+                d.text(),
+                d.fix_for(
+                    s.role_label,
+                    &format!("allow `{action}` on `{}/*`", src.arn),
+                ),
             ));
         }
     }
-    // 5. Decrypt the source.
-    let src_aad = src_obj_arn.as_bytes();
-    let source_keys: SourceKeys = match &obj.envelope {
+    if s.dst.object_lock {
+        return Ok(());
+    }
+    Err(failed(
+        FailureReason::DstBucketObjectLockConfigMissing,
+        format!("the source has Object Lock and `{}` does not", s.task.dest),
+        format!("enable Object Lock on `{}`", s.task.dest),
+    ))
+}
+
+/// Step 5: Decrypt the source: the data key(s) of its envelope.
+fn decrypt_source(a: &mut Attempt<'_>, s: &Sides<'_, '_>, obj: &StoredObject) -> Step<SourceKeys> {
+    let (w, src) = (a.w, s.src);
+    let src_aad = s.src_obj_arn.as_bytes();
+    match &obj.envelope {
         Envelope::SseS3 { wrapped } => {
             a.line(
                 "(SSE-S3 decrypt)",
                 &src.region,
                 || "S3 unwraps the data key with its own key: no KMS call, no permission",
             );
-            SourceKeys::One(w.s3_root[&src.region].unwrap(src_aad, wrapped)?)
+            let root = w.s3_root.get(&src.region).ok_or_else(|| {
+                RunError::Internal(format!("no SSE-S3 root key in {}", src.region))
+            })?;
+            Ok(SourceKeys::One(root.unwrap(src_aad, wrapped)?))
         }
         Envelope::Kms {
             key_arn,
@@ -967,72 +1179,290 @@ fn run_attempt(
             outer: wrapped,
             ..
         } => {
-            let Some(key) = w.keys.get(key_arn) else {
-                a.line(
-                    "kms:Decrypt",
-                    key_arn,
-                    || "NotFoundException: the key no longer exists",
-                );
-                // Inferred: a deleted source key shows as an invalid key state, which is the
-                // key-state mapping's code too.
-                a.inferred.insert(InferredChoice::DeletedSourceKey);
-                a.inferred.insert(InferredChoice::KeyStateCodes);
-                return Ok(failed(
-                    FailureReason::SrcKmsKeyInvalidState,
-                    format!("NotFoundException: key {key_arn} was deleted"),
-                    "nothing can decrypt this object any more: a deleted KMS key cannot be recovered",
-                ));
+            let key = source_kms_key(a, s, key_arn, context)?;
+            let open = |wrapped| {
+                kms::decrypt_data_key(key, context, wrapped)
+                    .map_err(|e| RunError::Internal(format!("stored data key does not open: {e}")))
             };
-            if let Some(v) = kms_unavailable(a, "kms:Decrypt", key, Side::Source) {
-                return Ok(v);
-            }
-            let d = caller.kms("kms:Decrypt", key, context, &src.region);
-            a.decision("kms:Decrypt", &key.arn, &d);
-            if !d.allowed {
-                // No dedicated code for a source KMS denial; SrcGetObjectNotPermitted is the most
-                // plausible (aws-facts e, inferred).
-                a.inferred.insert(InferredChoice::SrcKmsDenied);
-                return Ok(failed(
-                    FailureReason::SrcGetObjectNotPermitted,
-                    format!("kms:Decrypt of the source key `{}`: {}", key.name, d.text()),
-                    kms_fix(&d, role, role_label, key, "kms:Decrypt", ""),
-                ));
-            }
-            let first = kms::decrypt_data_key(key, context, wrapped)
-                .map_err(|e| RunError::Internal(format!("stored data key does not open: {e}")))?;
+            let first = open(wrapped)?;
             match &obj.envelope {
-                Envelope::Dsse { inner, .. } => {
-                    let second = kms::decrypt_data_key(key, context, inner).map_err(|e| {
-                        RunError::Internal(format!("stored data key does not open: {e}"))
-                    })?;
-                    SourceKeys::Two {
-                        outer: first,
-                        inner: second,
-                    }
-                }
-                _ => SourceKeys::One(first),
+                Envelope::Dsse { inner, .. } => Ok(SourceKeys::Two {
+                    outer: first,
+                    inner: open(inner)?,
+                }),
+                _ => Ok(SourceKeys::One(first)),
             }
         }
         Envelope::SseC { .. } => {
             if w.rules.sse_c_replication == SseCReplication::NotReplicated {
-                return Ok(failed(
+                return Err(failed(
                     FailureReason::SrcObjectNotEligible,
                     "SSE-C objects are not replicated under rule set exam_guide",
                     "run under aws_2026 or use SSE-S3/SSE-KMS",
                 ));
             }
-            a.line("(SSE-C)", src_obj_arn, || "S3 copies the ciphertext as is: it never holds the customer key (no extra permissions)");
-            SourceKeys::CustomerKey
+            a.line("(SSE-C)", s.src_obj_arn, || "S3 copies the ciphertext as is: it never holds the customer key (no extra permissions)");
+            Ok(SourceKeys::CustomerKey)
+        }
+    }
+}
+
+/// The source object's KMS key, if it exists, answers, and lets the role `kms:Decrypt`.
+fn source_kms_key<'w>(
+    a: &mut Attempt<'w>,
+    s: &Sides<'_, '_>,
+    key_arn: &str,
+    context: &BTreeMap<String, String>,
+) -> Step<&'w KmsKey> {
+    let Some(key) = a.w.keys.get(key_arn) else {
+        a.line(
+            "kms:Decrypt",
+            key_arn,
+            || "NotFoundException: the key no longer exists",
+        );
+        // Inferred: a deleted source key shows as an invalid key state, which is the
+        // key-state mapping's code too.
+        a.inferred.insert(InferredChoice::DeletedSourceKey);
+        a.inferred.insert(InferredChoice::KeyStateCodes);
+        return Err(failed(
+            FailureReason::SrcKmsKeyInvalidState,
+            format!("NotFoundException: key {key_arn} was deleted"),
+            "nothing can decrypt this object any more: a deleted KMS key cannot be recovered",
+        ));
+    };
+    if let Some(v) = kms_unavailable(a, "kms:Decrypt", key, Side::Source) {
+        return Err(v);
+    }
+    let d = s.caller.kms("kms:Decrypt", key, context, &s.src.region);
+    a.decision("kms:Decrypt", &key.arn, &d);
+    if d.allowed {
+        return Ok(key);
+    }
+    // No dedicated code for a source KMS denial; SrcGetObjectNotPermitted is the most
+    // plausible (aws-facts e, inferred).
+    a.inferred.insert(InferredChoice::SrcKmsDenied);
+    Err(failed(
+        FailureReason::SrcGetObjectNotPermitted,
+        format!("kms:Decrypt of the source key `{}`: {}", key.name, d.text()),
+        kms_fix(&d, s.role, s.role_label, key, "kms:Decrypt", ""),
+    ))
+}
+
+/// Steps 6-7: An SSE-S3 replica: the source's type ([U-KMSREPL] d.1), under a new data key that S3
+/// wraps in the destination Region.
+fn write_sse_s3_replica(
+    a: &mut Attempt<'_>,
+    s: &Sides<'_, '_>,
+    obj: &StoredObject,
+    src_key: &Key256,
+    tags: Vec<(String, String)>,
+    rng: &mut KeySource,
+) -> Step<StoredObject> {
+    let dst = s.dst;
+    write_checks(a, s, &tags)?;
+    let dst_aad = s.dst_obj_arn.as_bytes();
+    let new_key = rng.key()?;
+    let sealed = replication_crypto::reseal_object(
+        src_key,
+        s.src_obj_arn.as_bytes(),
+        &obj.sealed,
+        &new_key,
+        dst_aad,
+        rng,
+    )?;
+    let root =
+        a.w.s3_root
+            .get(&dst.region)
+            .ok_or_else(|| RunError::Internal(format!("no SSE-S3 root key in {}", dst.region)))?;
+    let wrapped = root.wrap(dst_aad, &new_key, rng)?;
+    a.line(
+        "(SSE-S3 encrypt)",
+        &dst.region,
+        || "re-encrypted under a new data key, wrapped by S3 in the destination Region",
+    );
+    Ok(replica_object(
+        obj,
+        sealed,
+        Envelope::SseS3 { wrapped },
+        Sse::SseS3,
+        tags,
+        s.rule,
+        dst,
+    ))
+}
+
+/// Step 6: The replica KMS key: the rule's `ReplicaKmsKeyID`, which must exist in the destination
+/// Region and answer ([U-KMSREPL] d.3).
+fn choose_replica_key<'w>(a: &mut Attempt<'w>, s: &Sides<'_, '_>) -> Step<&'w KmsKey> {
+    let (w, dst) = (a.w, s.dst);
+    let Some(replica_ref) = &s.rule.replica_key else {
+        return Err(failed(
+            FailureReason::DstKmsKeyNotFound,
+            "the rule has no ReplicaKmsKeyID",
+            "add `replica_kms_key` to the rule",
+        ));
+    };
+    let (arn, key) = w.replica_key(&s.role.account_id, replica_ref, dst);
+    let Some(key) = key else {
+        a.line("kms:Encrypt", &arn, || "NotFoundException: no such key");
+        return Err(failed(
+            FailureReason::DstKmsKeyNotFound,
+            format!(
+                "ReplicaKmsKeyID {arn} does not exist (PutBucketReplication does not validate KMS keys)"
+            ),
+            "create the key in the destination Region, or point `replica_kms_key` at an existing key there",
+        ));
+    };
+    if key.region != dst.region {
+        a.line("kms:Encrypt", &key.arn, || {
+            format!(
+                "NotFoundException: KMS in {} has no key {}",
+                dst.region, key.arn
+            )
+        });
+        // Inferred: KMS keys are Regional, so the destination Region's KMS cannot find it.
+        a.inferred.insert(InferredChoice::WrongRegionReplicaKey);
+        return Err(failed(
+            FailureReason::DstKmsKeyNotFound,
+            format!(
+                "ReplicaKmsKeyID {} is in {}, but the destination bucket `{}` is in {}; KMS keys never leave their Region",
+                key.arn, key.region, s.task.dest, dst.region
+            ),
+            format!(
+                "use a key in {} for `replica_kms_key` (a multi-Region replica of the source key works, but S3 still re-encrypts)",
+                dst.region
+            ),
+        ));
+    }
+    if let Some(v) = kms_unavailable(a, "kms:Encrypt", key, Side::Destination) {
+        return Err(v);
+    }
+    Ok(key)
+}
+
+/// Step 7: An SSE-KMS or DSSE-KMS replica under the replica key: the role must `kms:Encrypt` (and,
+/// with a Bucket Key, `kms:Decrypt`) and write the replica; S3 re-encrypts under new data keys.
+fn write_kms_replica(
+    a: &mut Attempt<'_>,
+    s: &Sides<'_, '_>,
+    obj: &StoredObject,
+    key: &KmsKey,
+    keys: SourceKeys,
+    tags: Vec<(String, String)>,
+    rng: &mut KeySource,
+) -> Step<StoredObject> {
+    let dst = s.dst;
+    let src_bucket_key = matches!(
+        obj.sse,
+        Sse::SseKms {
+            bucket_key: true,
+            ..
+        }
+    );
+    let dsse = matches!(obj.sse, Sse::DsseKms { .. });
+    let replica_bucket_key = !dsse && (src_bucket_key || dst.bucket_key);
+    // [U-KMSREPL] [U-BKEY] d.4: with a Bucket Key on either side the context is the
+    // destination bucket ARN.
+    let ctx_value = if replica_bucket_key {
+        dst.arn.clone()
+    } else {
+        s.dst_obj_arn.to_owned()
+    };
+    let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
+    replica_key_permissions(a, s, key, &context, replica_bucket_key)?;
+    write_checks(a, s, &tags)?;
+    kms_replica_notes(a, s, obj, key);
+    let (sealed, envelope) = reseal_under_kms(s, obj, key, keys, context, rng)?;
+    let sse = if dsse {
+        Sse::DsseKms {
+            key_arn: key.arn.clone(),
+        }
+    } else {
+        Sse::SseKms {
+            key_arn: key.arn.clone(),
+            bucket_key: replica_bucket_key,
         }
     };
-    // 6. Choose the replica's encryption: the source's type ([U-KMSREPL] d.1).
-    let dst_aad = dst_obj_arn.as_bytes();
-    let replica: StoredObject = match (&obj.sse, source_keys) {
-        (Sse::SseS3, SourceKeys::One(src_key)) => {
-            let d = write_checks(a, caller, role_label, dst, dst_obj_arn, rule, &tags)?;
-            if let Some(v) = d {
-                return Ok(v);
-            }
+    a.line("(encrypt)", &key.arn, || {
+        format!("re-encrypted under a new data key wrapped by {}", key.arn)
+    });
+    Ok(replica_object(
+        obj, sealed, envelope, sse, tags, s.rule, dst,
+    ))
+}
+
+/// The role's KMS permissions on the replica key ([U-KMSREPL]).
+fn replica_key_permissions(
+    a: &mut Attempt<'_>,
+    s: &Sides<'_, '_>,
+    key: &KmsKey,
+    context: &BTreeMap<String, String>,
+    bucket_key: bool,
+) -> Step<()> {
+    let region = &s.dst.region;
+    let d = s.caller.kms("kms:Encrypt", key, context, region);
+    a.decision("kms:Encrypt", &key.arn, &d);
+    if !d.allowed {
+        return Err(failed(
+            FailureReason::DstPutObjectNotPermitted,
+            d.text(),
+            kms_fix(&d, s.role, s.role_label, key, "kms:Encrypt", ""),
+        ));
+    }
+    if !bucket_key {
+        return Ok(());
+    }
+    // [U-KMSREPL]: S3 checks the Bucket Key's integrity with Decrypt on the replica key.
+    let d = s.caller.kms("kms:Decrypt", key, context, region);
+    a.decision("kms:Decrypt (Bucket Key check)", &key.arn, &d);
+    if d.allowed {
+        return Ok(());
+    }
+    Err(failed(
+        FailureReason::DstPutObjectNotPermitted,
+        d.text(),
+        kms_fix(
+            &d,
+            s.role,
+            s.role_label,
+            key,
+            "kms:Decrypt",
+            " (needed with S3 Bucket Keys)",
+        ),
+    ))
+}
+
+/// Remarks on a KMS replica that are not failures: an `aws/s3` key the destination owner
+/// cannot use, and related multi-Region keys that still re-encrypt.
+fn kms_replica_notes(a: &mut Attempt<'_>, s: &Sides<'_, '_>, obj: &StoredObject, key: &KmsKey) {
+    let dst = s.dst;
+    if key.origin == KeyOrigin::AwsManaged && key.account_id != dst.account_id {
+        a.notes.push(format!("the replica is under the AWS managed key aws/s3 of account {}, which cannot be shared: the destination owner ({}) cannot decrypt it; use a customer managed key", key.account_id, dst.account_id));
+    }
+    if let Some(src_key_arn) = match &obj.sse {
+        Sse::SseKms { key_arn, .. } | Sse::DsseKms { key_arn } => Some(key_arn),
+        _ => None,
+    } {
+        let src_key = a.w.keys.get(src_key_arn);
+        if src_key.is_some_and(|k| k.key_id == key.key_id && k.arn != key.arn) {
+            a.notes.push(format!("source and replica keys are related multi-Region keys (same key id {}), yet S3 decrypted and re-encrypted under the destination key with a new data key", key.key_id));
+        }
+    }
+}
+
+/// Re-encrypts the object under new data keys wrapped by the replica key: one for SSE-KMS,
+/// both layers for DSSE-KMS.
+fn reseal_under_kms(
+    s: &Sides<'_, '_>,
+    obj: &StoredObject,
+    key: &KmsKey,
+    keys: SourceKeys,
+    context: BTreeMap<String, String>,
+    rng: &mut KeySource,
+) -> Step<(replication_crypto::SealedObject, Envelope)> {
+    let (src_aad, dst_aad) = (s.src_obj_arn.as_bytes(), s.dst_obj_arn.as_bytes());
+    match keys {
+        SourceKeys::One(src_key) => {
             let new_key = rng.key()?;
             let sealed = replication_crypto::reseal_object(
                 &src_key,
@@ -1042,276 +1472,134 @@ fn run_attempt(
                 dst_aad,
                 rng,
             )?;
-            let wrapped = w.s3_root[&dst.region].wrap(dst_aad, &new_key, rng)?;
-            a.line(
-                "(SSE-S3 encrypt)",
-                &dst.region,
-                || "re-encrypted under a new data key, wrapped by S3 in the destination Region",
-            );
-            replica_object(
-                &obj,
+            let wrapped = kms::encrypt_data_key(key, &context, &new_key, rng)?;
+            Ok((
                 sealed,
-                Envelope::SseS3 { wrapped },
-                Sse::SseS3,
-                tags,
-                rule,
-                dst,
-            )
-        }
-        (
-            Sse::SseKms { .. } | Sse::DsseKms { .. },
-            keys @ (SourceKeys::One(_) | SourceKeys::Two { .. }),
-        ) => {
-            let src_bucket_key = matches!(
-                obj.sse,
-                Sse::SseKms {
-                    bucket_key: true,
-                    ..
-                }
-            );
-            let dsse = matches!(obj.sse, Sse::DsseKms { .. });
-            let Some(replica_ref) = rule.replica_key.clone() else {
-                return Ok(failed(
-                    FailureReason::DstKmsKeyNotFound,
-                    "the rule has no ReplicaKmsKeyID",
-                    "add `replica_kms_key` to the rule",
-                ));
-            };
-            let (arn, key) = w.replica_key(&role.account_id, &replica_ref, dst);
-            let Some(key) = key else {
-                a.line("kms:Encrypt", &arn, || "NotFoundException: no such key");
-                return Ok(failed(
-                    FailureReason::DstKmsKeyNotFound,
-                    format!(
-                        "ReplicaKmsKeyID {arn} does not exist (PutBucketReplication does not validate KMS keys)"
-                    ),
-                    "create the key in the destination Region, or point `replica_kms_key` at an existing key there",
-                ));
-            };
-            if key.region != dst.region {
-                a.line("kms:Encrypt", &key.arn, || {
-                    format!(
-                        "NotFoundException: KMS in {} has no key {}",
-                        dst.region, key.arn
-                    )
-                });
-                // Inferred: KMS keys are Regional, so the destination Region's KMS cannot find it.
-                a.inferred.insert(InferredChoice::WrongRegionReplicaKey);
-                return Ok(failed(
-                    FailureReason::DstKmsKeyNotFound,
-                    format!(
-                        "ReplicaKmsKeyID {} is in {}, but the destination bucket `{}` is in {}; KMS keys never leave their Region",
-                        key.arn, key.region, task.dest, dst.region
-                    ),
-                    format!(
-                        "use a key in {} for `replica_kms_key` (a multi-Region replica of the source key works, but S3 still re-encrypts)",
-                        dst.region
-                    ),
-                ));
-            }
-            if let Some(v) = kms_unavailable(a, "kms:Encrypt", key, Side::Destination) {
-                return Ok(v);
-            }
-            let replica_bucket_key = !dsse && (src_bucket_key || dst.bucket_key);
-            // [U-KMSREPL] [U-BKEY] d.4: with a Bucket Key on either side the context is the
-            // destination bucket ARN.
-            let ctx_value = if replica_bucket_key {
-                dst.arn.clone()
-            } else {
-                dst_obj_arn.to_owned()
-            };
-            let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
-            let d = caller.kms("kms:Encrypt", key, &context, &dst.region);
-            a.decision("kms:Encrypt", &key.arn, &d);
-            if !d.allowed {
-                return Ok(failed(
-                    FailureReason::DstPutObjectNotPermitted,
-                    d.text(),
-                    kms_fix(&d, role, role_label, key, "kms:Encrypt", ""),
-                ));
-            }
-            if replica_bucket_key {
-                // [U-KMSREPL]: S3 checks the Bucket Key's integrity with Decrypt on the replica key.
-                let d = caller.kms("kms:Decrypt", key, &context, &dst.region);
-                a.decision("kms:Decrypt (Bucket Key check)", &key.arn, &d);
-                if !d.allowed {
-                    return Ok(failed(
-                        FailureReason::DstPutObjectNotPermitted,
-                        d.text(),
-                        kms_fix(
-                            &d,
-                            role,
-                            role_label,
-                            key,
-                            "kms:Decrypt",
-                            " (needed with S3 Bucket Keys)",
-                        ),
-                    ));
-                }
-            }
-            if let Some(v) = write_checks(a, caller, role_label, dst, dst_obj_arn, rule, &tags)? {
-                return Ok(v);
-            }
-            if key.origin == KeyOrigin::AwsManaged && key.account_id != dst.account_id {
-                a.notes.push(format!("the replica is under the AWS managed key aws/s3 of account {}, which cannot be shared: the destination owner ({}) cannot decrypt it; use a customer managed key", key.account_id, dst.account_id));
-            }
-            if let Some(src_key_arn) = match &obj.sse {
-                Sse::SseKms { key_arn, .. } | Sse::DsseKms { key_arn } => Some(key_arn),
-                _ => None,
-            } {
-                let src_key = w.keys.get(src_key_arn);
-                if src_key.is_some_and(|s| s.key_id == key.key_id && s.arn != key.arn) {
-                    a.notes.push(format!("source and replica keys are related multi-Region keys (same key id {}), yet S3 decrypted and re-encrypted under the destination key with a new data key", key.key_id));
-                }
-            }
-            let (sealed, envelope) = match keys {
-                SourceKeys::One(src_key) => {
-                    let new_key = rng.key()?;
-                    let sealed = replication_crypto::reseal_object(
-                        &src_key,
-                        src_aad,
-                        &obj.sealed,
-                        &new_key,
-                        dst_aad,
-                        rng,
-                    )?;
-                    let wrapped = kms::encrypt_data_key(key, &context, &new_key, rng)?;
-                    (
-                        sealed,
-                        Envelope::Kms {
-                            key_arn: key.arn.clone(),
-                            context,
-                            wrapped,
-                        },
-                    )
-                }
-                SourceKeys::Two { outer, inner } => {
-                    let inner_bytes =
-                        replication_crypto::open_object(&outer, src_aad, &obj.sealed)?;
-                    let inner_sealed = replication_crypto::SealedObject::from_bytes(inner_bytes)?;
-                    let (new_outer, new_inner) = (rng.key()?, rng.key()?);
-                    let new_inner_sealed = replication_crypto::reseal_object(
-                        &inner,
-                        src_aad,
-                        &inner_sealed,
-                        &new_inner,
-                        dst_aad,
-                        rng,
-                    )?;
-                    let sealed = replication_crypto::seal_object(
-                        &new_outer,
-                        dst_aad,
-                        new_inner_sealed.as_bytes(),
-                        rng,
-                    )?;
-                    let outer_w = kms::encrypt_data_key(key, &context, &new_outer, rng)?;
-                    let inner_w = kms::encrypt_data_key(key, &context, &new_inner, rng)?;
-                    (
-                        sealed,
-                        Envelope::Dsse {
-                            key_arn: key.arn.clone(),
-                            context,
-                            outer: outer_w,
-                            inner: inner_w,
-                        },
-                    )
-                }
-                SourceKeys::CustomerKey => return unreachable_keys(),
-            };
-            let sse = if dsse {
-                Sse::DsseKms {
+                Envelope::Kms {
                     key_arn: key.arn.clone(),
-                }
-            } else {
-                Sse::SseKms {
+                    context,
+                    wrapped,
+                },
+            ))
+        }
+        SourceKeys::Two { outer, inner } => {
+            let inner_bytes = replication_crypto::open_object(&outer, src_aad, &obj.sealed)?;
+            let inner_sealed = replication_crypto::SealedObject::from_bytes(inner_bytes)?;
+            let (new_outer, new_inner) = (rng.key()?, rng.key()?);
+            let new_inner_sealed = replication_crypto::reseal_object(
+                &inner,
+                src_aad,
+                &inner_sealed,
+                &new_inner,
+                dst_aad,
+                rng,
+            )?;
+            let sealed = replication_crypto::seal_object(
+                &new_outer,
+                dst_aad,
+                new_inner_sealed.as_bytes(),
+                rng,
+            )?;
+            let outer_w = kms::encrypt_data_key(key, &context, &new_outer, rng)?;
+            let inner_w = kms::encrypt_data_key(key, &context, &new_inner, rng)?;
+            Ok((
+                sealed,
+                Envelope::Dsse {
                     key_arn: key.arn.clone(),
-                    bucket_key: replica_bucket_key,
-                }
-            };
-            a.line("(encrypt)", &key.arn, || {
-                format!("re-encrypted under a new data key wrapped by {}", key.arn)
-            });
-            replica_object(&obj, sealed, envelope, sse, tags, rule, dst)
+                    context,
+                    outer: outer_w,
+                    inner: inner_w,
+                },
+            ))
         }
-        (Sse::SseC { customer_key }, SourceKeys::CustomerKey) => {
-            if dst.blocks_sse_c {
-                a.line("s3:ReplicateObject", dst_obj_arn, || {
-                    format!("AccessDenied (403): `{}` blocks SSE-C", task.dest)
-                });
-                // aws-facts d.6: replication requests with SSE-C into a blocking bucket get 403;
-                // the failure code is undocumented, DstPutObjectNotPermitted is inferred.
-                a.inferred.insert(InferredChoice::SseCBlockedReplica);
-                return Ok(failed(
-                    FailureReason::DstPutObjectNotPermitted,
-                    format!(
-                        "destination `{}` blocks SSE-C (BlockedEncryptionTypes), so S3 refuses the SSE-C replica with 403 AccessDenied",
-                        task.dest
-                    ),
-                    format!(
-                        "unblock SSE-C on `{}` (PutBucketEncryption without SSE-C in BlockedEncryptionTypes), or stop using SSE-C",
-                        task.dest
-                    ),
-                ));
-            }
-            if let Some(v) = write_checks(a, caller, role_label, dst, dst_obj_arn, rule, &tags)? {
-                return Ok(v);
-            }
-            // aws-facts d.6: the replica stays SSE-C under the same key (inferred).
-            a.inferred.insert(InferredChoice::SseCReplicaEncryption);
-            let sse = Sse::SseC {
-                customer_key: customer_key.clone(),
-            };
-            replica_object(
-                &obj,
-                obj.sealed.clone(),
-                obj.envelope.clone(),
-                sse,
-                tags,
-                rule,
-                dst,
-            )
-        }
-        _ => return unreachable_keys(),
+        SourceKeys::CustomerKey => Err(unreachable_keys().into()),
+    }
+}
+
+/// Steps 6-7: An SSE-C replica: the ciphertext as is, under the same customer key (aws-facts d.6),
+/// unless the destination blocks SSE-C.
+fn write_sse_c_replica(
+    a: &mut Attempt<'_>,
+    s: &Sides<'_, '_>,
+    obj: &StoredObject,
+    customer_key: &str,
+    tags: Vec<(String, String)>,
+) -> Step<StoredObject> {
+    let dst = s.dst;
+    if dst.blocks_sse_c {
+        a.line("s3:ReplicateObject", s.dst_obj_arn, || {
+            format!("AccessDenied (403): `{}` blocks SSE-C", s.task.dest)
+        });
+        // aws-facts d.6: replication requests with SSE-C into a blocking bucket get 403;
+        // the failure code is undocumented, DstPutObjectNotPermitted is inferred.
+        a.inferred.insert(InferredChoice::SseCBlockedReplica);
+        return Err(failed(
+            FailureReason::DstPutObjectNotPermitted,
+            format!(
+                "destination `{}` blocks SSE-C (BlockedEncryptionTypes), so S3 refuses the SSE-C replica with 403 AccessDenied",
+                s.task.dest
+            ),
+            format!(
+                "unblock SSE-C on `{}` (PutBucketEncryption without SSE-C in BlockedEncryptionTypes), or stop using SSE-C",
+                s.task.dest
+            ),
+        ));
+    }
+    write_checks(a, s, &tags)?;
+    // aws-facts d.6: the replica stays SSE-C under the same key (inferred).
+    a.inferred.insert(InferredChoice::SseCReplicaEncryption);
+    let sse = Sse::SseC {
+        customer_key: customer_key.to_owned(),
     };
-    // 7. Verify: the replica opens with the destination's keys and holds as many bytes. A
-    // replica that does not is a bug of the model, never an S3 failure reason.
-    let replica_aad: Cow<'_, [u8]> = if matches!(replica.sse, Sse::SseC { .. }) {
-        Cow::Owned(sse_c_aad(&task.key))
+    Ok(replica_object(
+        obj,
+        obj.sealed.clone(),
+        obj.envelope.clone(),
+        sse,
+        tags,
+        s.rule,
+        dst,
+    ))
+}
+
+/// Step 8: Verify: the replica opens with the destination's keys and holds as many bytes. A replica
+/// that does not is a bug of the model, never an S3 failure reason.
+fn verify_replica(
+    a: &mut Attempt<'_>,
+    s: &Sides<'_, '_>,
+    obj: &StoredObject,
+    replica: &StoredObject,
+    scratch: &mut Vec<u8>,
+) -> Step<()> {
+    let key = &s.task.key;
+    let sse_c = matches!(replica.sse, Sse::SseC { .. });
+    let replica_aad: Cow<'_, [u8]> = if sse_c {
+        Cow::Owned(sse_c_aad(key))
     } else {
-        Cow::Borrowed(dst_aad)
-    };
-    let not_open = |e: OpenError| {
-        RunError::Internal(format!(
-            "the replica of `{}` does not decrypt: {e}",
-            task.key
-        ))
+        Cow::Borrowed(s.dst_obj_arn.as_bytes())
     };
     // Always the whole body, also with the trace off: the report's claim that replicas decrypt
     // with the destination's keys rests on this check, not on a test elsewhere.
-    let opened_len = w
-        .verify_stored(&replica, &replica_aad, &dst.region, &task.key, scratch)
-        .map_err(not_open)?;
+    let opened_len = a
+        .w
+        .verify_stored(replica, &replica_aad, &s.dst.region, key, scratch)
+        .map_err(|e| RunError::Internal(format!("the replica of `{key}` does not decrypt: {e}")))?;
     if opened_len != obj.size {
         return Err(RunError::Internal(format!(
-            "the replica of `{}` decrypts to {opened_len} bytes, the source holds {}",
-            task.key, obj.size
-        )));
+            "the replica of `{key}` decrypts to {opened_len} bytes, the source holds {}",
+            obj.size
+        ))
+        .into());
     }
-    let with = if matches!(replica.sse, Sse::SseC { .. }) {
+    let with = if sse_c {
         "the same customer key"
     } else {
         "the destination key"
     };
-    a.line("(verify)", dst_obj_arn, || {
+    a.line("(verify)", s.dst_obj_arn, || {
         format!("replica decrypts with {with}: {opened_len} bytes")
     });
-    let sse = Some(replica.sse.clone());
-    Ok(done(
-        task,
-        version.created_at,
-        Body::Object(Arc::new(replica)),
-        sse,
-    ))
+    Ok(())
 }
 
 /// A replica of the task's source version: [U-REQ] aws-facts c, it keeps the source's version
@@ -1338,10 +1626,8 @@ enum SourceKeys {
 
 /// The source key shapes are fixed by the envelope; a mismatch is a broken invariant, reported
 /// as an error rather than a panic.
-fn unreachable_keys<T>() -> Result<T, RunError> {
-    Err(RunError::Internal(
-        "a stored object's envelope and encryption type disagree".into(),
-    ))
+fn unreachable_keys() -> RunError {
+    RunError::Internal("a stored object's envelope and encryption type disagree".into())
 }
 
 /// The fix hint for a denied KMS request by the role.
@@ -1410,28 +1696,21 @@ fn bucket_fix_policies(
 }
 
 /// The destination-side permission checks for writing a replica ([U-PERM], [U-OWNER]).
-fn write_checks(
-    a: &mut Attempt<'_>,
-    caller: &Caller<'_>,
-    role_label: &str,
-    dst: &Bucket,
-    dst_obj_arn: &str,
-    rule: &crate::world::ResolvedRule,
-    tags: &[(String, String)],
-) -> Result<Option<Verdict>, RunError> {
-    let role = caller.role;
+fn write_checks(a: &mut Attempt<'_>, s: &Sides<'_, '_>, tags: &[(String, String)]) -> Step<()> {
+    let (caller, role, role_label) = (s.caller, s.role, s.role_label);
+    let (dst, dst_obj_arn, rule) = (s.dst, s.dst_obj_arn, s.rule);
     let d = caller.s3("s3:ReplicateObject", dst_obj_arn, dst);
     a.decision("s3:ReplicateObject", dst_obj_arn, &d);
     if !d.allowed {
         let policy = bucket_fix_policies(&d, role, role_label, dst, &rule.dest);
-        return Ok(Some(failed(
+        return Err(failed(
             FailureReason::DstPutObjectNotPermitted,
             d.text(),
             d.fix_for(
                 &policy,
                 &format!("allow `s3:ReplicateObject` on `{}/*`", dst.arn),
             ),
-        )));
+        ));
     }
     if !tags.is_empty() {
         let d = caller.s3("s3:ReplicateTags", dst_obj_arn, dst);
@@ -1440,14 +1719,14 @@ fn write_checks(
         // the failure code for that is inferred.
         if d.explicit_deny {
             a.inferred.insert(InferredChoice::ReplicateTagsDeny);
-            return Ok(Some(failed(
+            return Err(failed(
                 FailureReason::DstPutTaggingNotPermitted,
                 d.text(),
                 d.fix_for(
                     &format!("the bucket policy of `{}`", rule.dest),
                     "remove the Deny on `s3:ReplicateTags`, or remove the tags",
                 ),
-            )));
+            ));
         }
     }
     if rule.owner_override {
@@ -1455,7 +1734,7 @@ fn write_checks(
         a.decision("s3:ObjectOwnerOverrideToBucketOwner", dst_obj_arn, &d);
         if !d.allowed {
             let policy = bucket_fix_policies(&d, role, role_label, dst, &rule.dest);
-            return Ok(Some(failed(
+            return Err(failed(
                 FailureReason::DstPutObjectNotPermitted,
                 d.text(),
                 d.fix_for(
@@ -1465,22 +1744,22 @@ fn write_checks(
                         dst.arn
                     ),
                 ),
-            )));
+            ));
         }
     }
     if dst.requester_pays && dst.account_id != role.account_id {
         // [U-REQ]: a cross-account destination may not be Requester Pays (failure code inferred).
         a.inferred.insert(InferredChoice::RequesterPaysDestination);
-        return Ok(Some(failed(
+        return Err(failed(
             FailureReason::DstPutObjectNotPermitted,
             format!(
                 "destination `{}` is a Requester Pays bucket in another account",
                 rule.dest
             ),
             format!("turn off Requester Pays on `{}`", rule.dest),
-        )));
+        ));
     }
-    Ok(None)
+    Ok(())
 }
 
 fn replica_object(
@@ -1489,7 +1768,7 @@ fn replica_object(
     envelope: Envelope,
     sse: Sse,
     tags: Vec<(String, String)>,
-    rule: &crate::world::ResolvedRule,
+    rule: &ResolvedRule,
     dst: &Bucket,
 ) -> StoredObject {
     StoredObject {

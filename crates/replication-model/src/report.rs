@@ -447,7 +447,8 @@ fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Opti
         MetricName::BytesPendingReplication => pending
             .iter()
             .filter_map(|t| {
-                w.buckets[&*t.source]
+                w.buckets
+                    .get(&*t.source)?
                     .objects
                     .at(t.slot)
                     .iter()
@@ -483,6 +484,19 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
         }
     }
 
+    configuration(&mut out, w);
+    timeline(&mut out, w);
+    objects(&mut out, w);
+    attempts(&mut out, w);
+    metrics(&mut out, w);
+    events(&mut out, w);
+    expectations(&mut out, w);
+    inferred(&mut out, w);
+    out
+}
+
+/// `== configuration`: the bucket-level calls, then each configuration and its rules.
+fn configuration(out: &mut String, w: &World) {
     out.push_str("\n== configuration\n");
     let mut any_config = false;
     for l in w.log.iter().filter(|l| {
@@ -547,25 +561,31 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
     if !any_config {
         out.push_str("(no replication configuration)\n");
     }
+}
 
+/// `== timeline`: every step's line.
+fn timeline(out: &mut String, w: &World) {
     out.push_str("\n== timeline\n");
     for l in &w.log {
-        push_all(&mut out, &["t="]);
-        push_number(&mut out, l.at);
+        push_all(out, &["t="]);
+        push_number(out, l.at);
         out.push_str("s step ");
-        push_number(&mut out, l.step as u64 + 1);
-        push_all(&mut out, &[": ", &l.text, "\n"]);
+        push_number(out, l.step as u64 + 1);
+        push_all(out, &[": ", &l.text, "\n"]);
     }
+}
 
+/// `== objects`: every version of every object, with its status per destination.
+fn objects(out: &mut String, w: &World) {
     out.push_str("\n== objects\n");
     for (name, b) in &w.buckets {
         for (key, versions) in &b.objects {
             for v in versions {
                 // Written piece by piece: the report has a line per version.
-                push_all(&mut out, &[name, "/", key, " ", &v.id, ": "]);
+                push_all(out, &[name, "/", key, " ", &v.id, ": "]);
                 match &v.body {
                     Body::Object(o) => {
-                        push_number(&mut out, o.size);
+                        push_number(out, o.size);
                         out.push_str(" bytes, ");
                         if o.sse == Sse::SseS3 {
                             out.push_str("SSE-S3");
@@ -576,7 +596,7 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
                     Body::DeleteMarker => out.push_str("delete marker"),
                 }
                 if let Some((src, sv)) = &v.replica_of {
-                    push_all(&mut out, &["; REPLICA of ", src, " ", sv]);
+                    push_all(out, &["; REPLICA of ", src, " ", sv]);
                 } else if let Some(st) = v.status() {
                     let _ = write!(out, "; {st}");
                     for (dest, (rule, ds)) in &v.destinations {
@@ -586,7 +606,7 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
                             }
                             DestStatus::Completed { replica_version } => {
                                 push_all(
-                                    &mut out,
+                                    out,
                                     &["; -> ", dest, " (rule `", rule, "`) ", replica_version],
                                 );
                             }
@@ -605,13 +625,16 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
             }
         }
     }
+}
 
+/// `== replication attempts`, then `== fix hints` for the failed ones.
+fn attempts(out: &mut String, w: &World) {
     out.push_str("\n== replication attempts\n");
     if w.attempts.is_empty() {
         out.push_str("(none)\n");
     }
     for a in &w.attempts {
-        render_attempt(&mut out, a);
+        render_attempt(out, a);
     }
 
     let failures: Vec<&AttemptRecord> = w
@@ -631,7 +654,10 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
             }
         }
     }
+}
 
+/// `== metrics`: per rule with metrics enabled ([U-METRICS]).
+fn metrics(out: &mut String, w: &World) {
     out.push_str("\n== metrics\n");
     let mut any_metrics = false;
     for (name, b) in &w.buckets {
@@ -653,7 +679,10 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
     if !any_metrics {
         out.push_str("(no rule has replication metrics enabled)\n");
     }
+}
 
+/// `== events`: replication events as S3 publishes them ([U-EVENTS]).
+fn events(out: &mut String, w: &World) {
     out.push_str("\n== events\n");
     if w.events.is_empty() {
         out.push_str("(none)\n");
@@ -669,7 +698,10 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
             e.at, e.event, e.source, e.key, e.version_id, e.dest, e.rule
         );
     }
+}
 
+/// `== expectations`: each `expect` step and what it found.
+fn expectations(out: &mut String, w: &World) {
     out.push_str("\n== expectations\n");
     if w.expectations.is_empty() {
         out.push_str("(none)\n");
@@ -687,14 +719,16 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
             );
         }
     }
+}
 
+/// `== inferred`: the inferred choices the run relied on, if any.
+fn inferred(out: &mut String, w: &World) {
     if !w.inferred.is_empty() {
         out.push_str("\n== inferred (AWS does not document these; the model chose)\n");
         for choice in w.inferred.iter() {
-            push_all(&mut out, &["- ", choice.text(), "\n"]);
+            push_all(out, &["- ", choice.text(), "\n"]);
         }
     }
-    out
 }
 
 /// Appends every piece in order.

@@ -364,7 +364,7 @@ pub(crate) struct World {
     pub log: Vec<LogLine>,
     pub attempts: Vec<crate::engine::AttemptRecord>,
     /// Per source bucket, per rule.
-    pub metrics: BTreeMap<String, BTreeMap<String, RuleMetrics>>,
+    pub metrics: BTreeMap<Arc<str>, BTreeMap<Arc<str>, RuleMetrics>>,
     pub events: Vec<ReplicationEvent>,
     pub expectations: Vec<ExpectationResult>,
     /// Per bucket: the error code of its latest bucket-level call (`PutBucketReplication`,
