@@ -11,7 +11,7 @@ use crate::inferred::InferredChoice;
 use crate::reason::FailureReason;
 use crate::rules::RuleSet;
 use crate::spec::*;
-use crate::world::{Body, DestStatus, ExpectationResult, ReplicationStatus, Sse, World};
+use crate::world::{Body, DestStatus, ExpectationResult, LogKind, ReplicationStatus, Sse, World};
 
 /// The result of running a scenario.
 #[derive(Debug)]
@@ -499,9 +499,7 @@ pub(crate) fn render(w: &World, spec: &ScenarioSpec, rules: RuleSet) -> String {
 fn configuration(out: &mut String, w: &World) {
     out.push_str("\n== configuration\n");
     let mut any_config = false;
-    for l in w.log.iter().filter(|l| {
-        l.text.starts_with("PutBucketReplication") || l.text.starts_with("PutBucketVersioning")
-    }) {
+    for l in w.log.iter().filter(|l| l.kind == LogKind::BucketCall) {
         any_config = true;
         let _ = writeln!(out, "t={}s step {}: {}", l.at, l.step + 1, l.text);
     }

@@ -324,7 +324,18 @@ pub(crate) struct RuleMetrics {
 pub(crate) struct LogLine {
     pub at: u64,
     pub step: usize,
+    pub kind: LogKind,
     pub text: String,
+}
+
+/// What a timeline line records: the report's configuration section lists the bucket-level
+/// calls (`PutBucketReplication`, `PutBucketVersioning`) by this kind, not by their wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogKind {
+    /// A bucket-level configuration call, accepted or rejected.
+    BucketCall,
+    /// Anything else a step did.
+    Step,
 }
 
 /// The checked result of one `expect` step.
@@ -634,9 +645,14 @@ impl World {
     }
 
     pub(crate) fn log(&mut self, step: usize, text: String) {
+        self.log_as(LogKind::Step, step, text);
+    }
+
+    pub(crate) fn log_as(&mut self, kind: LogKind, step: usize, text: String) {
         self.log.push(LogLine {
             at: self.clock,
             step,
+            kind,
             text,
         });
     }
@@ -827,15 +843,22 @@ impl World {
         self.check_thresholds();
         let step = &valid.spec.steps[idx];
         if let Some(rej) = valid.rejections.get(&idx) {
-            let what = match step {
-                Step::PutBucketReplication(r) => format!("PutBucketReplication on `{}`", r.bucket),
-                Step::PutObject(p) => format!("PutObject `{}/{}`", p.bucket, p.key),
-                Step::Fault(Fault::SetBucketVersioning { bucket, .. }) => {
-                    format!("PutBucketVersioning on `{bucket}`")
+            let (kind, what) = match step {
+                Step::PutBucketReplication(r) => (
+                    LogKind::BucketCall,
+                    format!("PutBucketReplication on `{}`", r.bucket),
+                ),
+                Step::PutObject(p) => {
+                    (LogKind::Step, format!("PutObject `{}/{}`", p.bucket, p.key))
                 }
-                _ => "the call".to_owned(),
+                Step::Fault(Fault::SetBucketVersioning { bucket, .. }) => (
+                    LogKind::BucketCall,
+                    format!("PutBucketVersioning on `{bucket}`"),
+                ),
+                _ => (LogKind::Step, "the call".to_owned()),
             };
-            self.log(
+            self.log_as(
+                kind,
                 idx,
                 format!("{what}: rejected, {} ({})", rej.code, rej.message()),
             );
@@ -934,7 +957,8 @@ impl World {
             b.replication = Some(Arc::new(config));
         }
         self.last_bucket_call.insert(r.bucket.clone(), None);
-        self.log(
+        self.log_as(
+            LogKind::BucketCall,
             idx,
             format!(
                 "PutBucketReplication on `{}`: accepted (rules {})",
