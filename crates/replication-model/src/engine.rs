@@ -1032,7 +1032,8 @@ fn read_source(
     obj: &StoredObject,
 ) -> Step<Vec<(String, String)>> {
     let (src, caller, src_obj_arn) = (s.src, s.caller, s.src_obj_arn);
-    // [U-REQ]: the object's owner must let the bucket owner read it (failure code inferred).
+    // The object's owner must let the bucket owner read it and its ACL: aws-facts a.1 [U-REQ]
+    // [U-FAIL], whose failure-code table names `SrcGetAclNotPermitted` for it.
     if obj.owner_account != src.account_id && !obj.owner_grants_read {
         a.line("(object ACL)", src_obj_arn, || {
             format!(
@@ -1040,9 +1041,8 @@ fn read_source(
                 obj.owner_account
             )
         });
-        a.inferred.insert(InferredChoice::ForeignOwner);
         return Err(failed(
-            FailureReason::SrcGetObjectNotPermitted,
+            FailureReason::SrcGetAclNotPermitted,
             format!(
                 "the object is owned by account {} and its ACL does not grant the bucket owner READ and READ_ACP",
                 obj.owner_account

@@ -59,12 +59,10 @@ inferred_choices! {
     /// KMS throttling keeps objects PENDING.
     ThrottlingPending = "throttling-pending":
         "KMS throttling is temporary: objects stay PENDING and are retried (aws-facts d.9)",
-    /// An explicit Deny on `s3:ReplicateTags` fails tagged objects with `DstPutTaggingNotPermitted`.
+    /// An explicit Deny on `s3:ReplicateTags` fails tagged objects with `DstPutTaggingNotPermitted`:
+    /// the docs conflict (aws-facts a.3, h), and the model follows the troubleshooting page.
     ReplicateTagsDeny = "replicate-tags-deny":
-        "an explicit Deny on s3:ReplicateTags fails tagged objects with DstPutTaggingNotPermitted",
-    /// An object of another owner without READ/READ_ACP fails with `SrcGetObjectNotPermitted`.
-    ForeignOwner = "foreign-owner":
-        "an object owned by another account without READ/READ_ACP for the bucket owner fails with SrcGetObjectNotPermitted (aws-facts a.1 says only that it is not replicated)",
+        "an explicit Deny on s3:ReplicateTags fails tagged objects with DstPutTaggingNotPermitted: the docs conflict (the permissions page offers the Deny as the way to refuse tags, the troubleshooting page says it makes replication fail) and the model follows the troubleshooting page (aws-facts a.3, h)",
     /// A deleted source key fails with `SrcKmsKeyInvalidState`.
     DeletedSourceKey = "deleted-source-key":
         "an object whose source KMS key was deleted fails with SrcKmsKeyInvalidState: KMS answers NotFoundException and S3 documents no code for it (aws-facts d.8)",

@@ -324,20 +324,44 @@ fn d4_destination_bucket_key_needs_bucket_arn_context_and_decrypt() {
     run(spec);
 }
 
-/// aws-facts d.4 [U-BKEY]: a source object under a Bucket Key keeps the Bucket Key on its replica.
+/// aws-facts d.4 [U-BKEY] [U-KMSREPL]: a source object under a Bucket Key keeps the Bucket Key on
+/// its replica, so the replica key must allow `kms:Decrypt` although the destination bucket
+/// enables no Bucket Key: the requirement follows the key that encrypts the replica.
 #[test]
 fn d4_source_bucket_key_is_kept_on_the_replica() {
-    let mut spec = kms_cross_region();
-    spec.buckets[0].bucket_key = true;
-    role_statements(&mut spec).push(sid(
-        allow(&["kms:Decrypt"], vec![key_res("dst_key")]),
-        "BucketKeyCheck",
-    ));
-    spec.steps.push(put("source", "a.txt", 10, None));
-    spec.steps.push(Step::Replicate);
+    let setup = |decrypt_on_replica_key: bool| {
+        let mut spec = kms_cross_region();
+        spec.buckets[0].bucket_key = true;
+        assert!(!spec.buckets[1].bucket_key);
+        if decrypt_on_replica_key {
+            role_statements(&mut spec).push(sid(
+                allow(&["kms:Decrypt"], vec![key_res("dst_key")]),
+                "BucketKeyCheck",
+            ));
+        }
+        spec.steps.push(put("source", "a.txt", 10, None));
+        spec.steps.push(Step::Replicate);
+        spec
+    };
+    let mut spec = setup(true);
     spec.steps
         .push(expect_kms("target", "a.txt", "dst_key", true));
     run(spec);
+
+    let mut spec = setup(false);
+    spec.steps.push(expect_failed(
+        "source",
+        "a.txt",
+        FailureReason::DstPutObjectNotPermitted,
+    ));
+    let out = run(spec);
+    let trace = &out.attempts()[0].trace;
+    assert_eq!(
+        trace.last().map(|t| t.action.as_str()),
+        Some("kms:Decrypt (Bucket Key check)"),
+        "{}",
+        out.report()
+    );
 }
 
 /// aws-facts d.5 [U-KMSREPL] [U-BKEY]: DSSE-KMS needs the same opt-in as SSE-KMS, its replica

@@ -431,9 +431,9 @@ fn a1_batch_replication_needs_batchoperations_in_the_trust_policy() {
     run(spec);
 }
 
-/// aws-facts a.1 [U-REQ] [U-WHAT]: an object owned by another account whose ACL does not grant
-/// the bucket owner READ and READ_ACP is not replicated (the model reports it as FAILED
-/// `SrcGetObjectNotPermitted`, inferred); with the grant it replicates.
+/// aws-facts a.1 [U-REQ] [U-WHAT] [U-FAIL]: an object owned by another account whose ACL does not grant
+/// the bucket owner READ and READ_ACP is not replicated: FAILED `SrcGetAclNotPermitted`, as the
+/// failure-code table says, and not an inferred choice; with the grant it replicates.
 #[test]
 fn a1_object_owned_by_another_account_needs_read_grants() {
     for grants in [false, true] {
@@ -462,11 +462,12 @@ fn a1_object_owned_by_another_account_needs_read_grants() {
             expect_failed(
                 "source",
                 "foreign.txt",
-                FailureReason::SrcGetObjectNotPermitted,
+                FailureReason::SrcGetAclNotPermitted,
             )
         });
         let out = run(spec);
         assert_eq!(row(&out, "source", "foreign.txt").owner_account, OTHER);
+        assert_eq!(out.inferred().count(), 0, "{}", out.report());
     }
 }
 
