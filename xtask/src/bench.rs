@@ -64,7 +64,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         print!("{HELP}");
         return Ok(());
     };
-    let root = project_root();
+    let root = xtask::project_root()?;
     let target = bench_target_dir(&root);
     // One criterion directory per backend, so criterion compares each run with the previous run
     // of the same backend and the two backends' reports stay side by side.
@@ -116,13 +116,6 @@ fn parse_args(args: &[String]) -> anyhow::Result<Option<Options>> {
         }
     }
     Ok(Some(opts))
-}
-
-/// The workspace root, from this crate's manifest directory (`<root>/xtask`).
-fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// `$CARGO_TARGET_DIR/bench`, or `<root>/target/bench`.

@@ -30,14 +30,17 @@ use rayon::prelude::*;
 use replication_model::spec::RuleSetName;
 use replication_model::{RunConfig, ValidSpec};
 
+use output::plural;
+
 pub use cli::{Command, Format, Options, USAGE, parse_args, parse_rule_set};
 pub use discover::{SCENARIO_EXTENSION, Suite, label, suites};
-pub use output::{render_diff, render_json, render_junit, render_text};
+pub use output::{render_diff, render_json, render_junit, render_text, terminal_safe};
 pub use snapshot::{SNAPSHOT_SOURCE, normalize, snapshot_dir, snapshot_file_name};
 
-/// The default folder of suites: `scenarios/` at the workspace root.
-pub fn default_root() -> PathBuf {
-    crate::project_root().join("scenarios")
+/// The default folder of suites: `scenarios/` at the workspace root found from the current
+/// directory.
+pub fn default_root() -> anyhow::Result<PathBuf> {
+    Ok(crate::project_root()?.join("scenarios"))
 }
 
 /// What became of a scenario's snapshot.
@@ -50,6 +53,9 @@ pub enum SnapshotState {
     New { base: Option<String> },
     /// The report differs from the snapshot, whose body is `old`.
     Changed { old: String },
+    /// The snapshot file exists but cannot be read or is not a snapshot (empty, cut short);
+    /// `reason` says why. `--accept` rewrites it.
+    Unreadable { reason: String },
     /// `--accept` wrote the snapshot (new or changed; `old` is the previous body, if any).
     Written { old: Option<String> },
     /// Not compared: the scenario did not validate or did not run.
@@ -118,6 +124,7 @@ impl ScenarioResult {
             SnapshotState::Written { old: Some(_) } => "updated",
             SnapshotState::New { .. } => "NEW",
             SnapshotState::Changed { .. } => "CHANGED",
+            SnapshotState::Unreadable { .. } => "UNREADABLE",
             SnapshotState::NotCompared => "FAILED",
         }
     }
@@ -164,6 +171,8 @@ pub struct RunResults {
     pub pruned: Vec<String>,
     /// The rule set override, if any.
     pub rules: Option<RuleSetName>,
+    /// The `--filter` pattern, if any (to say why nothing ran).
+    pub filter: Option<String>,
 }
 
 impl RunResults {
@@ -180,6 +189,28 @@ impl RunResults {
     /// The closing line: `N passed, N failed`.
     pub fn summary(&self) -> String {
         format!("{} passed, {} failed", self.passed(), self.failed())
+    }
+
+    /// Why the run checked nothing, when it did: zero scenarios is a failed run, since a
+    /// `--filter` typo or an empty suite must not look like success in CI.
+    pub fn nothing_ran(&self) -> Option<String> {
+        if !self.scenarios.is_empty() || !self.file_failures.is_empty() {
+            return None;
+        }
+        Some(match &self.filter {
+            Some(f) => format!(
+                "no scenario matches `--filter {f}`; the filter is matched against `suite/name` (`*` is a wildcard)"
+            ),
+            None => format!(
+                "no scenario found in {}; add a `*.scenario` file with `name {{ statements }}` or name another suite",
+                plural(self.suites.len(), "suite")
+            ),
+        })
+    }
+
+    /// Whether the run passed: something ran and nothing failed.
+    pub fn ok(&self) -> bool {
+        self.failed() == 0 && self.nothing_ran().is_none()
     }
 }
 
@@ -234,13 +265,19 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
         .collect();
 
     // Parse and validate each file on one thread (spans live in a per-thread source map).
-    let loaded: Vec<(usize, String, load::LoadedFile)> = files
-        .par_iter()
-        .map(|&(suite_idx, path)| {
-            let loaded = load::load_file(path, &dsl_label(&cwd, path), opts.rules);
-            (suite_idx, discover::label(&opts.root, path), loaded)
-        })
-        .collect();
+    let loaded: Vec<(usize, String, load::LoadedFile)> =
+        files
+            .par_iter()
+            .map(|&(suite_idx, path)| {
+                let label = dsl_label(&cwd, path);
+                let loaded = contained(|| load::load_file(path, &label, opts.rules))
+                    .unwrap_or_else(|cause| load::LoadedFile {
+                        scenarios: Vec::new(),
+                        errors: vec![format!("{label}: checking the file panicked: {cause}")],
+                    });
+                (suite_idx, discover::label(&opts.root, path), loaded)
+            })
+            .collect();
 
     let mut jobs = Vec::new();
     let mut file_failures = Vec::new();
@@ -309,7 +346,7 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
         .collect();
     progress.clear();
     for s in &mut scenarios {
-        compare(s)?;
+        compare(s);
     }
 
     let unreferenced = if opts.filter.is_none() {
@@ -324,6 +361,7 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
         unreferenced,
         pruned: Vec::new(),
         rules: opts.rules,
+        filter: opts.filter.clone(),
     })
 }
 
@@ -358,11 +396,34 @@ fn selected(filter: Option<&str>, suite: &str, name: &str) -> bool {
     true
 }
 
+/// Runs `f`, turning a panic into its message, so one scenario that hits a bug fails alone and
+/// the run still counts the others. (A stack overflow or an abort cannot be caught; the parser's
+/// depth limit and the model's checked arithmetic keep those from happening.)
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned())
+    })
+}
+
 fn run_one(job: Job) -> ScenarioResult {
-    let Job { mut result, valid } = job;
+    let Job { result, valid } = job;
     let Some(valid) = valid else { return result };
+    let mut fallback = result.clone();
+    contained(move || run_valid(result, &valid)).unwrap_or_else(|cause| {
+        fallback.problems.push(format!(
+            "the run panicked: {cause}; this is a bug in replication-lab, please report it with this scenario"
+        ));
+        fallback
+    })
+}
+
+fn run_valid(mut result: ScenarioResult, valid: &ValidSpec) -> ScenarioResult {
     match replication_model::run_with(
-        &valid,
+        valid,
         RunConfig {
             trace: true,
             threads: 1,
@@ -385,28 +446,33 @@ fn run_one(job: Job) -> ScenarioResult {
 }
 
 /// Compares a report with its snapshot (and, for a `--rules` run without its own snapshot yet,
-/// finds the scenario's own snapshot to diff against).
-fn compare(s: &mut ScenarioResult) -> anyhow::Result<()> {
+/// finds the scenario's own snapshot to diff against). A snapshot that cannot be read fails only
+/// this scenario.
+fn compare(s: &mut ScenarioResult) {
     let Some(report) = &s.report else {
-        return Ok(());
+        return;
     };
     let new = snapshot::normalize(report);
-    s.snapshot = match snapshot::read_body(&s.snapshot_path)? {
-        Some(old) if old == new => SnapshotState::Matched,
-        Some(old) => SnapshotState::Changed { old },
-        None => {
+    s.snapshot = match snapshot::read_body(&s.snapshot_path) {
+        Ok(Some(old)) if old == new => SnapshotState::Matched,
+        Ok(Some(old)) => SnapshotState::Changed { old },
+        Ok(None) => {
             let own = s
                 .snapshot_path
                 .with_file_name(snapshot::snapshot_file_name(&s.name, None));
+            // The own snapshot only gives the diff a base; when it is unreadable its own run
+            // reports that, and this diff is shown against nothing.
             let base = if own == s.snapshot_path {
                 None
             } else {
-                snapshot::read_body(&own)?
+                snapshot::read_body(&own).ok().flatten()
             };
             SnapshotState::New { base }
         }
+        Err(e) => SnapshotState::Unreadable {
+            reason: format!("{e:#}"),
+        },
     };
-    Ok(())
 }
 
 /// Snapshot files of fully parsed suites that no scenario of the suite claims.
@@ -461,7 +527,7 @@ pub fn accept(results: &mut RunResults) -> anyhow::Result<usize> {
             continue;
         }
         let old = match &s.snapshot {
-            SnapshotState::New { .. } => None,
+            SnapshotState::New { .. } | SnapshotState::Unreadable { .. } => None,
             SnapshotState::Changed { old } => Some(old.clone()),
             _ => continue,
         };
@@ -485,7 +551,7 @@ pub fn prune(results: &mut RunResults) -> anyhow::Result<usize> {
 
 /// Runs the command line after `scenarios`; returns the exit code (0 only when all passed).
 pub fn main(args: &[String]) -> ExitCode {
-    let command = match parse_args(args, default_root()) {
+    let command = match parse_args(args, default_root) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -515,6 +581,12 @@ pub fn main(args: &[String]) -> ExitCode {
 
 /// Runs suites and prints the results; `Ok(true)` when everything passed.
 pub fn run(opts: &Options) -> anyhow::Result<bool> {
+    // Held from reading snapshots to writing them, so two writing runs do not interleave.
+    let _lock = if opts.accept || opts.prune {
+        Some(snapshot::WriteLock::acquire(&opts.root)?)
+    } else {
+        None
+    };
     let mut results = collect(opts)?;
     let written = if opts.accept {
         accept(&mut results)?
@@ -532,15 +604,21 @@ pub fn run(opts: &Options) -> anyhow::Result<bool> {
         }
         Format::Json => {
             writeln!(out, "{}", render_json(&results))?;
+            if let Some(why) = results.nothing_ran() {
+                eprintln!("error: {why}");
+            }
             eprintln!("{}", results.summary());
         }
         Format::Junit => {
             out.write_all(render_junit(&results).as_bytes())?;
+            if let Some(why) = results.nothing_ran() {
+                eprintln!("error: {why}");
+            }
             eprintln!("{}", results.summary());
         }
     }
     out.flush()?;
-    Ok(results.failed() == 0)
+    Ok(results.ok())
 }
 
 /// Prints one scenario's full report with its trace, its problems and its snapshot state.
@@ -593,12 +671,12 @@ pub fn explain(opts: &Options, name: &str) -> anyhow::Result<bool> {
     )?;
     if let Some(report) = &s.report {
         writeln!(out)?;
-        out.write_all(report.as_bytes())?;
+        out.write_all(terminal_safe(report).as_bytes())?;
     }
     if !s.problems.is_empty() {
         writeln!(out, "\n== problems")?;
         for p in &s.problems {
-            writeln!(out, "{p}")?;
+            writeln!(out, "{}", terminal_safe(p))?;
         }
     }
     let snap = match &s.snapshot {
@@ -606,6 +684,9 @@ pub fn explain(opts: &Options, name: &str) -> anyhow::Result<bool> {
         SnapshotState::New { .. } => "missing (run with `--accept` to write it)".to_owned(),
         SnapshotState::Changed { .. } => {
             "differs from this report (run without `--explain` for the diff)".to_owned()
+        }
+        SnapshotState::Unreadable { reason } => {
+            format!("unusable ({reason}); run with `--accept` to rewrite it")
         }
         SnapshotState::Written { .. } | SnapshotState::NotCompared => "not compared".to_owned(),
     };
@@ -625,5 +706,12 @@ mod tests {
         assert!(selected(Some("enc/*kms"), "enc", "sse_kms"));
         assert!(!selected(Some("enc/*s3"), "enc", "sse_kms"));
         assert!(!selected(Some("faults"), "enc", "sse_kms"));
+    }
+
+    #[test]
+    fn a_panic_is_contained_with_its_message() {
+        assert_eq!(contained(|| 1), Ok(1));
+        let cause = contained(|| -> u8 { panic!("clock overflow at {}", 7) }).unwrap_err();
+        assert_eq!(cause, "clock overflow at 7");
     }
 }

@@ -9,8 +9,12 @@ use std::process::Command;
 
 use xtask::scenarios::{self, Options, SnapshotState};
 
+fn project_root() -> PathBuf {
+    xtask::project_root().expect("the tests run inside the checkout")
+}
+
 fn root() -> PathBuf {
-    xtask::project_root().join("scenarios")
+    project_root().join("scenarios")
 }
 
 /// A scratch copy of some suites, removed when dropped.
@@ -75,7 +79,7 @@ fn every_suite_matches_its_snapshots() {
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.set_description(s.description());
-        settings.set_input_file(xtask::project_root().join(&s.input_file));
+        settings.set_input_file(project_root().join(&s.input_file));
         let name = s.name.clone();
         let report = scenarios::normalize(report);
         let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -161,7 +165,7 @@ fn changed_snapshot_or_expectation_fails_with_a_readable_diff() {
 fn malformed_file_reports_every_problem_and_other_suites_still_run() {
     let root = root();
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(xtask::project_root())
+        .current_dir(project_root())
         .args(["scenarios", "--root"])
         .arg(&root)
         .args(["monitoring", "_invalid"])
@@ -405,6 +409,99 @@ fn every_shipped_scenario_reports_the_same_without_trace() {
         checked >= 2 * 70,
         "only {checked} runs: were the suites found?"
     );
+}
+
+/// A copied checkout runs its own scenarios, found from the current directory: the binary bakes
+/// in no path, so `--accept` writes into the copy and never into the tree it was built in.
+#[test]
+fn a_relocated_checkout_runs_and_writes_its_own_scenarios() {
+    let scratch = Scratch::new("relocated", &["monitoring"]);
+    std::fs::write(scratch.0.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+    let snapshots = scratch.root().join("monitoring/snapshots");
+    let n_snapshots = std::fs::read_dir(&snapshots).unwrap().count();
+    let removed = std::fs::read_dir(&snapshots)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(&removed).unwrap();
+    let nested = scratch.root().join("monitoring");
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(&nested)
+        .args(["scenarios", "--accept"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(
+        out.starts_with(&format!("running {n_snapshots} scenarios from 1 suite\n")),
+        "{out}"
+    );
+    assert!(removed.exists(), "--accept did not write into the copy");
+    assert!(
+        out.ends_with(&format!("\n{n_snapshots} passed, 0 failed\n")),
+        "{out}"
+    );
+}
+
+/// A `--filter` that matches nothing is a failed run with a message, not `0 passed`, and the
+/// closing line is still printed.
+#[test]
+fn a_filter_matching_nothing_fails() {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(project_root())
+        .args(["scenarios", "--filter", "no_such_scenario_anywhere"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("error: no scenario matches `--filter no_such_scenario_anywhere`"),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("0 passed, 0 failed"), "{out}");
+}
+
+/// An empty snapshot file fails only its own scenario, says that `--accept` repairs it, and
+/// `--accept` does.
+#[test]
+fn an_empty_snapshot_fails_only_its_scenario_and_accept_repairs_it() {
+    let scratch = Scratch::new("empty-snap", &["monitoring"]);
+    let dir = scratch.root().join("monitoring/snapshots");
+    let broken = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&broken, "").unwrap();
+    let mut opts = Options::new(scratch.root());
+    let results = scenarios::collect(&opts).unwrap();
+    let failed: Vec<_> = results.scenarios.iter().filter(|s| !s.passed()).collect();
+    let [s] = failed.as_slice() else {
+        panic!("one failure expected: {failed:?}")
+    };
+    assert_eq!(s.snapshot_path, broken);
+    assert!(
+        matches!(&s.snapshot, SnapshotState::Unreadable { reason } if reason.contains("not in insta's format")),
+        "{:?}",
+        s.snapshot
+    );
+    let text = scenarios::render_text(&results, false, 0);
+    assert!(text.contains("run with `--accept` to rewrite it"), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some(format!("{} passed, 1 failed", results.scenarios.len() - 1).as_str())
+    );
+
+    opts.accept = true;
+    let mut results = scenarios::collect(&opts).unwrap();
+    assert_eq!(scenarios::accept(&mut results).unwrap(), 1);
+    opts.accept = false;
+    assert!(scenarios::collect(&opts).unwrap().ok());
 }
 
 /// Every inferred choice is one a shipped scenario relies on, so none sits in the list without a

@@ -33,6 +33,7 @@ mod expand;
 mod fallback;
 mod lower;
 mod parse;
+mod policy_file;
 mod span_map;
 mod suite;
 mod symbol;

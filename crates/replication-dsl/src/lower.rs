@@ -20,6 +20,7 @@ use replication_model::spec::{
 
 use crate::ast::*;
 use crate::error::{Ctxt, SpanRange};
+use crate::policy_file::{PolicyFileError, PolicyKind, read_policy_file};
 use crate::span_map::{JsonSource, SpanMap};
 
 /// Where relative `json_file` paths are read from.
@@ -196,7 +197,10 @@ impl Lowerer<'_> {
                 encryption_context_subset: g.context.clone(),
             });
         }
-        let policy = k.policy.as_ref().map(|p| self.policy(&item, "policy", p));
+        let policy = k
+            .policy
+            .as_ref()
+            .map(|p| self.policy(&item, "policy", PolicyKind::Key, p));
         self.spec.keys.push(KeySpec {
             name: k.name.to_string(),
             kind,
@@ -248,7 +252,10 @@ impl Lowerer<'_> {
                 EncryptionKind::SseS3 | EncryptionKind::SseC => DefaultEncryption::SseS3,
             }
         });
-        let policy = b.policy.as_ref().map(|p| self.policy(&item, "policy", p));
+        let policy = b
+            .policy
+            .as_ref()
+            .map(|p| self.policy(&item, "policy", PolicyKind::Bucket, p));
         self.spec.buckets.push(BucketSpec {
             name: b.name.to_string(),
             s3_name: b.s3_name.as_ref().map(|n| n.value.clone()),
@@ -280,13 +287,13 @@ impl Lowerer<'_> {
         // A role without `trust` trusts nobody: replication then fails with
         // `AssumeRoleNotPermitted`, an outcome worth a scenario, not a syntax error.
         let trust = match &r.trust {
-            Some(t) => self.policy(&item, "trust", t),
+            Some(t) => self.policy(&item, "trust", PolicyKind::Trust, t),
             None => PolicySpec::Statements(Vec::new()),
         };
         let mut policies = Vec::new();
         for (i, p) in r.policies.iter().enumerate() {
             let prefix = format!("policies[{i}]");
-            let policy = self.policy(&item, &prefix, &p.policy);
+            let policy = self.policy(&item, &prefix, PolicyKind::RoleInline, &p.policy);
             // The name is the narrowest token for the policy as a whole.
             self.spans.replace(item.clone(), prefix, p.name.range);
             policies.push(NamedPolicy {
@@ -305,7 +312,7 @@ impl Lowerer<'_> {
     }
 
     /// Lowers a policy and records its paths under `prefix`.
-    fn policy(&mut self, item: &Item, prefix: &str, p: &PolicyDef) -> PolicySpec {
+    fn policy(&mut self, item: &Item, prefix: &str, kind: PolicyKind, p: &PolicyDef) -> PolicySpec {
         self.rec(item, prefix, p.keyword);
         match &p.body {
             PolicyBody::Statements(list) => PolicySpec::Statements(
@@ -325,33 +332,37 @@ impl Lowerer<'_> {
             }
             PolicyBody::JsonFile(lit) => {
                 self.rec(item, format!("{prefix}.json"), lit.span());
-                let text = self.read_policy_file(lit);
+                let text = self.read_policy_file(lit, kind);
                 PolicySpec::Json(text)
             }
         }
     }
 
-    fn read_policy_file(&mut self, lit: &syn::LitStr) -> String {
+    fn read_policy_file(&mut self, lit: &syn::LitStr, kind: PolicyKind) -> String {
         let rel = lit.value();
         let Some(base) = &self.config.base_dir else {
             self.cx.error(lit.span(), format!("`json_file \"{rel}\"` has no directory to be relative to here; inline the policy with `json r#\"...\"#`"));
             return String::new();
         };
         let path = base.join(Path::new(&rel));
-        match std::fs::read_to_string(&path) {
+        match read_policy_file(&path, kind) {
             Ok(text) => {
                 self.policy_files.push(path);
                 text
             }
-            Err(e) => {
+            Err(e @ PolicyFileError::Io(_)) => {
                 self.cx.error(
                     lit.span(),
                     format!(
-                        "cannot read policy file `{rel}` ({}); the path is relative to {}",
-                        io_reason(&e),
+                        "cannot read policy file `{rel}` ({e}); the path is relative to {}",
                         self.config.base_dir_label
                     ),
                 );
+                String::new()
+            }
+            Err(e) => {
+                self.cx
+                    .error(lit.span(), format!("policy file `{rel}` is {e}"));
                 String::new()
             }
         }
@@ -857,16 +868,6 @@ fn customer_key(e: &EncryptionDef) -> String {
         .as_ref()
         .map(|k| k.value.clone())
         .unwrap_or_default()
-}
-
-/// An I/O error in words that do not depend on the platform's locale.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        std::io::ErrorKind::InvalidData => "not UTF-8 text".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use syn::parse::{ParseBuffer, ParseStream, Parser};
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token, token};
 
 use crate::ast::*;
-use crate::error::{Ctxt, SpanRange};
+use crate::error::{Ctxt, SpanRange, shorten};
 use crate::symbol::{self as sym, Symbol, one_of, suggest};
 
 type PResult<T> = syn::Result<T>;
@@ -28,6 +28,16 @@ type PResult<T> = syn::Result<T>;
 /// Parses a whole suite. Never fails: every error goes to `cx`, and the scenarios that could be
 /// read are returned (each marked when it had errors).
 pub fn parse_suite(cx: &Ctxt, tokens: proc_macro2::TokenStream) -> Suite {
+    // syn builds its token buffer recursively, so nesting must be bounded before syn sees it.
+    if let Some(span) = too_deep(&tokens) {
+        cx.error(
+            span,
+            format!(
+                "brackets nest more than {MAX_NESTING} deep here; no statement needs more than a few, so look for a repeated or unclosed `(`, `[` or `{{`"
+            ),
+        );
+        return Suite::default();
+    }
     let parser = |input: ParseStream| -> PResult<Suite> { Ok(suite(cx, input)) };
     match parser.parse2(tokens) {
         Ok(suite) => suite,
@@ -37,6 +47,36 @@ pub fn parse_suite(cx: &Ctxt, tokens: proc_macro2::TokenStream) -> Suite {
             Suite::default()
         }
     }
+}
+
+/// How deep `()`, `[]` and `{}` may nest in a suite (*inferred*: a bound of ours, far above what
+/// any statement needs, far below what overflows the stack).
+pub const MAX_NESTING: usize = 64;
+
+/// The longest scenario name, in bytes: its snapshot `<name>@<rule set>.snap`, and the
+/// `.snap.new` insta may write next to it, must fit the 255-byte file-name limit of common file
+/// systems (*inferred*: a bound of ours that leaves room for every suffix).
+pub const MAX_SCENARIO_NAME: usize = 200;
+
+/// The opening delimiter of the first group nested deeper than [`MAX_NESTING`], found without
+/// recursion.
+fn too_deep(tokens: &proc_macro2::TokenStream) -> Option<Span> {
+    let mut stack = vec![tokens.clone().into_iter()];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            Some(TokenTree::Group(g)) => {
+                if stack.len() > MAX_NESTING {
+                    return Some(g.span_open());
+                }
+                stack.push(g.stream().into_iter());
+            }
+            Some(_) => {}
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    None
 }
 
 fn suite(cx: &Ctxt, input: ParseStream) -> Suite {
@@ -51,7 +91,10 @@ fn suite(cx: &Ctxt, input: ParseStream) -> Suite {
                 if scenarios.iter().any(|other| other.name == s.name) {
                     cx.error(
                         s.name.span(),
-                        format!("scenario `{}` is defined twice; rename one of them", s.name),
+                        format!(
+                            "scenario `{}` is defined twice; rename one of them",
+                            shorten(&s.name.to_string())
+                        ),
                     );
                 } else {
                     scenarios.push(s);
@@ -92,12 +135,23 @@ fn scenario(cx: &Ctxt, input: ParseStream) -> PResult<Scenario> {
         );
     }
     let name: Ident = input.parse()?;
+    let name_len = name.to_string().len();
+    if name_len > MAX_SCENARIO_NAME {
+        cx.error(
+            name.span(),
+            format!(
+                "scenario name `{}` is {name_len} bytes long; names are at most {MAX_SCENARIO_NAME} bytes so that the snapshot file name fits, shorten it",
+                shorten(&name.to_string())
+            ),
+        );
+    }
     if !input.peek(token::Brace) {
         let at = if input.is_empty() {
             name.span()
         } else {
             input.span()
         };
+        let name = shorten(&name.to_string()).into_owned();
         return Err(syn::Error::new(
             at,
             format!(
@@ -192,7 +246,7 @@ fn stmt(cx: &Ctxt, input: ParseStream) -> PResult<Stmt> {
         let key = object_key(input)?;
         let version = if peek_is(input, sym::VERSION) {
             word(input)?;
-            Some(int::<u32>(input, "a version number", "1")?)
+            Some(version_number(input)?)
         } else {
             None
         };
@@ -1172,7 +1226,7 @@ fn rule(cx: &Ctxt, input: ParseStream) -> PResult<RuleDef> {
         let kw_range = SpanRange::new(kw.span());
         if kw == sym::PRIORITY {
             colon(c, &kw)?;
-            once(cx, &mut priority, &kw, int::<u32>(c, "a priority", "1")?);
+            once(cx, &mut priority, &kw, rule_priority(c)?);
         } else if kw == sym::STATUS {
             colon(c, &kw)?;
             once(cx, &mut status, &kw, switch(c)?);
@@ -1394,7 +1448,7 @@ fn put(cx: &Ctxt, input: ParseStream) -> PResult<PutDef> {
         input,
         &format!(
             "after `put {bucket} \"{}\"`: `= 4 KiB` or `= \"content\"`",
-            key.value
+            shorten(&key.value)
         ),
     )?;
     let body = body_value(input)?;
@@ -1414,7 +1468,7 @@ fn put(cx: &Ctxt, input: ParseStream) -> PResult<PutDef> {
         owner: None,
     };
     if input.peek(token::Brace) {
-        let what = format!("the upload of `{}`", def.key.value);
+        let what = format!("the upload of `{}`", shorten(&def.key.value));
         settings(cx, input, &what, sym::PUT_SETTINGS, |c, kw| {
             colon(c, &kw)?;
             if kw == sym::TAGS {
@@ -1472,6 +1526,12 @@ fn body_value(input: ParseStream) -> PResult<Spanned<Body>> {
     }
     let lit: LitInt = input.parse()?;
     let mut range = SpanRange::new(lit.span());
+    if lit.base10_digits().starts_with('-') {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("size `{lit}` cannot be negative; write a size like `4 KiB` or `0 B`"),
+        ));
+    }
     let n: u64 = lit.base10_parse().map_err(|_| {
         syn::Error::new(
             lit.span(),
@@ -1506,6 +1566,12 @@ fn wait_duration(input: ParseStream) -> PResult<Spanned<u64>> {
         return Err(input.error("expected a duration like `16 min`, `30 s` or `1 h`"));
     }
     let lit: LitInt = input.parse()?;
+    if lit.base10_digits().starts_with('-') {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("duration `{lit}` cannot be negative; time only moves forward"),
+        ));
+    }
     let n: u64 = lit
         .base10_parse()
         .map_err(|_| syn::Error::new(lit.span(), format!("duration `{lit}` is too large")))?;
@@ -1727,7 +1793,7 @@ fn expect(input: ParseStream) -> PResult<ExpectDef> {
     let key = object_key(input)?;
     let version = if peek_is(input, sym::VERSION) {
         word(input)?;
-        Some(int::<u32>(input, "a version number (1 is the first)", "1")?)
+        Some(version_number(input)?)
     } else {
         None
     };
@@ -1841,6 +1907,34 @@ fn string(input: ParseStream, what: &str, example: &str) -> PResult<Spanned<Stri
     )))
 }
 
+/// A version number: versions count from 1.
+fn version_number(input: ParseStream) -> PResult<Spanned<u32>> {
+    let v = int::<u32>(input, "a version number (1 is the first)", "1")?;
+    if v.value == 0 {
+        return Err(syn::Error::new(
+            v.range.start,
+            "version `0` does not exist; versions count from 1 (the first PUT of a key)",
+        ));
+    }
+    Ok(v)
+}
+
+/// A rule's `Priority`: AWS's schema makes it an `Integer` (int32), so at most `i32::MAX`.
+fn rule_priority(input: ParseStream) -> PResult<Spanned<u32>> {
+    let p = int::<u32>(input, "a priority", "1")?;
+    if i32::try_from(p.value).is_err() {
+        return Err(syn::Error::new(
+            p.range.start,
+            format!(
+                "priority `{}` is out of range; `Priority` is a 32-bit integer, at most {}",
+                p.value,
+                i32::MAX
+            ),
+        ));
+    }
+    Ok(p)
+}
+
 /// An AWS error code after `rejected`: `AccessDenied`, a dotted code as S3 relays KMS's
 /// (`KMS.DisabledException`), or either in double quotes.
 fn error_code(input: ParseStream, example: &str) -> PResult<Spanned<String>> {
@@ -1896,6 +1990,12 @@ where
                 "{what} `{lit}` takes no suffix; write `{}`",
                 lit.base10_digits()
             ),
+        ));
+    }
+    if lit.base10_digits().starts_with('-') {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("{what} `{lit}` cannot be negative"),
         ));
     }
     let value = lit

@@ -203,20 +203,134 @@ fn tokenize(file_label: &str, text: &str) -> Result<TokenStream, Vec<Diagnostic>
     })
 }
 
-/// The 1-based line and column of the first `/*` written right after a word (`source/*`).
+/// The 1-based line and column of the first `/*` written right after a word (`source/*`) that
+/// Rust's lexer reads as a comment: one in code, not inside a string literal (the documented
+/// `source/"logs/*"`) or a comment (`// see source/*`), which the lexer never sees as one.
 fn glued_comment_start(text: &str) -> Option<(usize, usize)> {
-    for (n, line) in text.lines().enumerate() {
-        let chars: Vec<char> = line.chars().collect();
-        for i in 1..chars.len().saturating_sub(1) {
-            if chars[i] == '/'
-                && chars[i + 1] == '*'
-                && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_')
-            {
-                return Some((n + 1, i + 1));
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut i = 0;
+    let mut depth = 0usize;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if depth > 0 {
+            if rest.starts_with(b"/*") {
+                depth += 1;
+                i += 2;
+            } else if rest.starts_with(b"*/") {
+                depth -= 1;
+                i += 2;
+            } else {
+                i += 1;
             }
+            continue;
+        }
+        match bytes[i] {
+            b'/' if rest.starts_with(b"//") => {
+                i = memchr_newline(bytes, i);
+            }
+            b'/' if rest.starts_with(b"/*") => {
+                if i > 0 && is_word(bytes[i - 1]) {
+                    return Some(line_column(text, i));
+                }
+                depth = 1;
+                i += 2;
+            }
+            b'"' => i = skip_string(bytes, i + 1),
+            b'r' if (i == 0 || !is_word(bytes[i - 1]) || bytes[i - 1] == b'b')
+                && raw_string_hashes(rest).is_some() =>
+            {
+                let hashes = raw_string_hashes(rest).unwrap_or(0);
+                i = skip_raw_string(bytes, i + 2 + hashes, hashes);
+            }
+            b'\'' => i = skip_char(bytes, i),
+            _ => i += 1,
         }
     }
     None
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p + 1)
+}
+
+/// Past the closing quote of a string whose body starts at `i`.
+fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// `Some(n)` when `rest` starts a raw string `r#…#"` with `n` hashes.
+fn raw_string_hashes(rest: &[u8]) -> Option<usize> {
+    let hashes = rest[1..].iter().take_while(|&&b| b == b'#').count();
+    (rest.get(1 + hashes) == Some(&b'"')).then_some(hashes)
+}
+
+/// Past the end of a raw string whose body starts at `i`.
+fn skip_raw_string(bytes: &[u8], mut i: usize, hashes: usize) -> usize {
+    while i < bytes.len() {
+        if bytes[i] == b'"'
+            && bytes[i + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&b| b == b'#')
+                .count()
+                == hashes
+        {
+            return i + 1 + hashes;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Past a character literal (`'a'`, `'\''`) at `i`, or just past the quote of a lifetime.
+fn skip_char(bytes: &[u8], i: usize) -> usize {
+    match bytes.get(i + 1) {
+        Some(b'\\') => bytes[i + 2..]
+            .iter()
+            .skip(1)
+            .position(|&b| b == b'\'')
+            .map_or(i + 1, |p| i + 4 + p),
+        Some(_) => {
+            let len = text_char_len(bytes, i + 1);
+            if bytes.get(i + 1 + len) == Some(&b'\'') {
+                i + 2 + len
+            } else {
+                i + 1
+            }
+        }
+        None => i + 1,
+    }
+}
+
+/// The UTF-8 length of the character starting at `i`.
+fn text_char_len(bytes: &[u8], i: usize) -> usize {
+    match bytes[i] {
+        b if b < 0x80 => 1,
+        b if b >= 0xf0 => 4,
+        b if b >= 0xe0 => 3,
+        _ => 2,
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `at`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 fn config_for(file_label: &str) -> LowerConfig {
@@ -238,4 +352,21 @@ fn config_for(file_label: &str) -> LowerConfig {
 fn render(file_label: &str, mut errors: Vec<DslError>) -> Vec<Diagnostic> {
     sort(&mut errors);
     errors.iter().map(|e| e.to_diagnostic(file_label)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_glued_comment_in_code_is_blamed() {
+        assert_eq!(glued_comment_start("allow x on source/*;"), Some((1, 18)));
+        assert_eq!(glued_comment_start("a\n  é source/* x"), Some((2, 11)));
+        assert_eq!(glued_comment_start("on source/\"logs/*\";"), None);
+        assert_eq!(glued_comment_start("// see source/*\nput ("), None);
+        assert_eq!(glued_comment_start("/* source/* */ x"), None);
+        assert_eq!(glued_comment_start("r#\"a/*\"# b"), None);
+        assert_eq!(glued_comment_start("'\"' source/*"), Some((1, 11)));
+        assert_eq!(glued_comment_start("\"a\\\"b/*\" c"), None);
+    }
 }

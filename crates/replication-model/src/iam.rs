@@ -139,6 +139,33 @@ pub fn compile(
     cat: &Catalog,
     usage: &PolicyUse,
 ) -> Result<Policy, Vec<CompileError>> {
+    let compiled = parse(policy, cat, usage)?;
+    // IAM's own policies follow IAM's `Sid` rules; S3 and KMS accept other `Sid`s.
+    if matches!(usage, PolicyUse::Trust | PolicyUse::Identity) {
+        let problems = compiled.iam_sid_problems();
+        if !problems.is_empty() {
+            return Err(problems
+                .iter()
+                .map(|e| CompileError {
+                    path: match (policy, e.statement_index()) {
+                        (PolicySpec::Statements(_), Some(i)) => format!(".statements[{i}].sid"),
+                        _ => ".json".into(),
+                    },
+                    message: e.to_string(),
+                    json_offset: e.offset(),
+                })
+                .collect());
+        }
+    }
+    Ok(compiled)
+}
+
+/// Parses a policy, from its JSON or from statements resolved to ARNs.
+fn parse(
+    policy: &PolicySpec,
+    cat: &Catalog,
+    usage: &PolicyUse,
+) -> Result<Policy, Vec<CompileError>> {
     match policy {
         // Bare documents and AWS CLI output alike; errors are located in `text`.
         PolicySpec::Json(text) => Document::from_aws_json(text).map(|(p, _)| p).map_err(|e| {

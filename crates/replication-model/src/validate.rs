@@ -573,8 +573,22 @@ impl Validator<'_> {
     /// whether each expectation can hold.
     fn steps(&mut self) {
         let mut dry = DryRun::new(self.spec, &self.rules);
+        // The run's logical clock: a second per step plus every wait. `None` once it overflowed
+        // (reported once, at the step that did it), so the run never wraps time backwards.
+        let mut clock = Some(0u64);
         for (idx, step) in self.spec.steps.iter().enumerate() {
             let item = Item::Step(idx);
+            if let Some(now) = clock {
+                let waited = match step {
+                    Step::Wait { seconds } => seconds.saturating_sub(1),
+                    _ => 0,
+                };
+                clock = now.checked_add(1).and_then(|c| c.checked_add(waited));
+                if clock.is_none() {
+                    let path = if waited > 0 { "seconds" } else { "" };
+                    self.push(item.clone(), path, ProblemKind::Malformed, "the waits up to here add up to more seconds than the simulation's clock holds (2^64); shorten this `wait`".into());
+                }
+            }
             match step {
                 Step::PutBucketReplication(r) => self.put_bucket_replication(idx, r, &mut dry),
                 Step::PutObject(p) => self.put_object(idx, p, &mut dry),

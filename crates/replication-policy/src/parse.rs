@@ -2,6 +2,8 @@
 //! or value that is wrong. Structure (which keys, which JSON types) is checked here; meaning
 //! (action syntax, ARNs, operators' values) is checked by the shared rule book in `policy.rs`.
 
+use std::collections::BTreeSet;
+
 use crate::condition::{Condition, ConditionOperator, ConditionPart};
 use crate::error::Location;
 use crate::json::{self, Kind, Member, Value, truncate};
@@ -25,10 +27,22 @@ const STATEMENT_KEYS: [&str; 9] = [
     "Condition",
 ];
 
-/// Maps byte offsets to line/column once per document.
+/// Maps byte offsets to line/column in time independent of the line's length, so locating
+/// every statement of a one-line policy stays linear: a character is a byte that is not a UTF-8
+/// continuation byte, and the characters before every [`CHUNK`]th byte are counted once.
 struct Source<'t> {
     text: &'t str,
     line_starts: Vec<usize>,
+    /// `chars_before_chunk[k]`: characters in `text[..k * CHUNK]` (counted on bytes, so `k *
+    /// CHUNK` need not be a character boundary).
+    chars_before_chunk: Vec<usize>,
+}
+
+/// Bytes between two counted points of [`Source`].
+const CHUNK: usize = 256;
+
+fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
 }
 
 impl<'t> Source<'t> {
@@ -40,16 +54,38 @@ impl<'t> Source<'t> {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        Source { text, line_starts }
+        let mut chars_before_chunk = vec![0];
+        let mut n = 0;
+        for chunk in text.as_bytes().chunks(CHUNK) {
+            n += chunk.iter().filter(|&&b| is_char_start(b)).count();
+            chars_before_chunk.push(n);
+        }
+        Source {
+            text,
+            line_starts,
+            chars_before_chunk,
+        }
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        let chunk = offset / CHUNK;
+        self.chars_before_chunk[chunk]
+            + self.text.as_bytes()[chunk * CHUNK..offset]
+                .iter()
+                .filter(|&&b| is_char_start(b))
+                .count()
     }
 
     fn locate(&self, offset: usize) -> Location {
         let line_idx = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line_idx];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(1, |s| s.chars().count() + 1);
+        let column = if self.text.is_char_boundary(offset) {
+            self.chars_before(offset) - self.chars_before(start) + 1
+        } else {
+            1
+        };
         Location {
             offset,
             line: line_idx + 1,
@@ -70,6 +106,7 @@ impl<'t> Source<'t> {
 #[derive(Default)]
 struct Spans {
     statement: usize,
+    sid: Option<usize>,
     principal_key: Option<usize>,
     principal: Option<usize>,
     principal_entries: Vec<(PrincipalType, Vec<usize>)>,
@@ -207,6 +244,7 @@ pub(crate) fn parse_policy(text: &str) -> Result<Policy, PolicyError> {
                 .or(spans.not_principal_key)
                 .map(|o| src.locate(o)),
             resource_key: spans.resource_key.map(|o| src.locate(o)),
+            sid: spans.sid.map(|o| src.locate(o)),
             actions: spans.actions.iter().map(|&o| src.locate(o)).collect(),
         });
         statements.push(statement);
@@ -324,7 +362,10 @@ fn read_statement(
         let key = &*m.key;
         let v = &m.value;
         match key {
-            "Sid" => sid = Some(expect_string(src, v, "Sid")?.to_string()),
+            "Sid" => {
+                sid = Some(expect_string(src, v, "Sid")?.to_string());
+                spans.sid = Some(v.span.start);
+            }
             "Effect" => {
                 let text = match &v.kind {
                     Kind::String(s) => s.as_ref(),
@@ -528,11 +569,10 @@ fn read_conditions(
                 format!("`{operator}` has no condition keys; add one or remove the block"),
             ));
         }
-        for (j, entry) in entries.iter().enumerate() {
-            if entries[..j]
-                .iter()
-                .any(|e| e.key.eq_ignore_ascii_case(&entry.key))
-            {
+        // Keys ignore ASCII case; a set keeps the check n log n for blocks with many keys.
+        let mut seen = BTreeSet::new();
+        for entry in entries {
+            if !seen.insert(entry.key.to_ascii_lowercase()) {
                 return Err(src.error(
                     entry.key_span.start,
                     format!(
@@ -611,6 +651,103 @@ mod tests {
         let location = err.location().expect("located");
         assert_eq!(location, Location::in_text(&text, offset));
         err.message().to_string()
+    }
+
+    #[test]
+    fn locations_count_characters_on_long_lines() {
+        let text = format!("{{\"é\": [{}], \"x\":\n 1}}", "\"ü\",".repeat(300));
+        let src = Source::new(&text);
+        for offset in [0, 1, 3, 255, 256, 257, 600, text.len() - 3, text.len() - 1] {
+            if text.is_char_boundary(offset) {
+                assert_eq!(
+                    src.locate(offset),
+                    Location::in_text(&text, offset),
+                    "{offset}"
+                );
+            }
+        }
+    }
+
+    /// A one-line policy of 100,000 statements parses whole, and every statement is located on
+    /// line 1 at its own column. (Locating used to count from the line start for each statement:
+    /// quadratic, 56 s at this size; the bench shows the difference, this test only correctness.)
+    #[test]
+    fn a_one_line_policy_of_100k_statements_parses() {
+        let one = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#;
+        let n = 100_000;
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            vec![one; n].join(",")
+        );
+        let policy = Policy::parse_json(&text).expect("valid");
+        assert_eq!(policy.statements().len(), n);
+        let sources = policy.sources.as_ref().expect("from text");
+        let last = sources[n - 1].statement.expect("located");
+        assert_eq!(
+            (last.line, last.column),
+            (1, 38 + (n - 1) * (one.len() + 1))
+        );
+    }
+
+    /// A condition block of 10,000 keys parses, and a duplicate among them (keys ignore case) is
+    /// still found. (The duplicate check used to compare each key with every earlier one.)
+    #[test]
+    fn a_condition_block_of_10k_keys_parses_and_duplicates_are_found() {
+        let keys: Vec<String> = (0..10_000)
+            .map(|i| format!(r#""aws:PrincipalTag/k{i}":"v""#))
+            .collect();
+        let doc = |keys: &str| {
+            format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{{"StringEquals":{{{keys}}}}}}}]}}"#
+            )
+        };
+        let policy = Policy::parse_json(&doc(&keys.join(","))).expect("valid");
+        assert_eq!(policy.statements()[0].conditions.len(), 10_000);
+        let dup = format!(r#"{},"AWS:principaltag/K5":"w""#, keys.join(","));
+        let err = Policy::parse_json(&doc(&dup)).expect_err("duplicate key");
+        assert!(
+            err.message()
+                .starts_with("duplicate condition key `AWS:principaltag/K5` under `StringEquals`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn iam_refuses_malformed_and_duplicate_sids() {
+        let marked = r#"{"Statement": [
+            {"Sid": "Read1", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            {"Sid": ^^"Read 2", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            {"Sid": %%"Read1", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+        let first = marked.find("^^").unwrap();
+        let second = marked.find("%%").unwrap() - 2;
+        let text = marked.replacen("^^", "", 1).replacen("%%", "", 1);
+        let policy = Policy::parse_json(&text).expect("the grammar allows any Sid");
+        let problems = policy.iam_sid_problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].offset(), Some(first));
+        assert_eq!(
+            problems[0].message(),
+            "`Sid` `Read 2` is not accepted by IAM; a `Sid` uses only ASCII letters and digits (A-Z, a-z, 0-9), like `AllowReplication`"
+        );
+        assert_eq!(problems[1].offset(), Some(second));
+        assert_eq!(problems[1].statement_index(), Some(2));
+        assert_eq!(
+            problems[1].message(),
+            "`Sid` `Read1` is also the `Sid` of statement 0; IAM needs every `Sid` of a policy to be unique, rename one"
+        );
+        assert_eq!(policy.check_for(crate::PolicyKind::Identity).len(), 2);
+        // S3 and KMS take other Sids: the default key policy's has spaces.
+        let key_policy = Policy::parse_json(
+            r#"{"Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#,
+        )
+        .expect("valid");
+        assert!(
+            key_policy
+                .check_for(crate::PolicyKind::Resource(crate::ResourceKind::KmsKey))
+                .is_empty()
+        );
+        assert_eq!(key_policy.iam_sid_problems().len(), 1);
     }
 
     #[test]

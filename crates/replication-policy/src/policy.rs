@@ -1,6 +1,8 @@
 //! Policy documents: the plain statement model, its one rule book (compile = validate), the
 //! compiled form evaluated per request, and canonical JSON rendering.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::{Map, Value as Json};
 
 use crate::PolicyError;
@@ -290,14 +292,15 @@ impl CompiledStatement {
         };
 
         let mut conditions = Vec::with_capacity(st.conditions.len());
+        // A set, not a scan of the earlier conditions: a block may hold thousands of keys.
+        let mut seen = BTreeSet::new();
         for (i, condition) in st.conditions.iter().enumerate() {
             // JSON cannot say "the same operator and key twice" (that would be one key with a
             // list of alternatives), so statements built in code may not either.
-            if st.conditions[..i].iter().any(|earlier| {
-                earlier.operator == condition.operator
-                    && crate::condition::fold_key(&earlier.key)
-                        == crate::condition::fold_key(&condition.key)
-            }) {
+            if !seen.insert((
+                condition.operator,
+                crate::condition::fold_key(&condition.key),
+            )) {
                 return Err((
                     Site::Condition(i, ConditionPart::Key),
                     format!(
@@ -454,6 +457,7 @@ fn check_resource(pattern: &str, element: &str) -> Result<(), String> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StatementSources {
     pub(crate) statement: Option<Location>,
+    pub(crate) sid: Option<Location>,
     pub(crate) principal_key: Option<Location>,
     pub(crate) resource_key: Option<Location>,
     pub(crate) actions: Vec<Location>,
@@ -482,7 +486,7 @@ pub struct Policy {
     statements: Vec<Statement>,
     compiled: Vec<CompiledStatement>,
     /// Present for policies read from JSON, so later checks can point into the text.
-    sources: Option<Vec<StatementSources>>,
+    pub(crate) sources: Option<Vec<StatementSources>>,
 }
 
 impl PartialEq for Policy {
@@ -646,7 +650,12 @@ impl Policy {
     /// `Principal`; bucket, key and trust policies only take `s3:`, `kms:` and `sts:` actions;
     /// trust policies have no `Resource`. Errors point into the JSON text when there is one.
     pub fn check_for(&self, kind: PolicyKind) -> Vec<PolicyError> {
-        let mut problems = Vec::new();
+        let mut problems = match kind {
+            PolicyKind::Identity | PolicyKind::Resource(ResourceKind::RoleTrust) => {
+                self.iam_sid_problems()
+            }
+            PolicyKind::Resource(ResourceKind::S3Bucket | ResourceKind::KmsKey) => Vec::new(),
+        };
         for (index, st) in self.statements.iter().enumerate() {
             let src = self.sources.as_ref().and_then(|s| s.get(index));
             let mut report = |at: Option<Location>, message: String| {
@@ -734,6 +743,54 @@ impl Policy {
                     }
                 }
             }
+        }
+        problems.sort_by_key(PolicyError::statement_index);
+        problems
+    }
+
+    /// `Sid`s IAM refuses, in statement order: IAM's policy reference says a `Sid` uses only
+    /// ASCII letters and digits (`[0-9A-Za-z]`) and is unique within a policy. This holds for
+    /// IAM's own policies (identity and trust policies); S3 and KMS accept other `Sid`s (the
+    /// default key policy's is `Enable IAM User Permissions`), so they are not checked there. An
+    /// empty `Sid` is refused too (*inferred*: IAM's rule names no empty value).
+    pub fn iam_sid_problems(&self) -> Vec<PolicyError> {
+        let mut problems = Vec::new();
+        let mut first_of: BTreeMap<&str, usize> = BTreeMap::new();
+        for (index, st) in self.statements.iter().enumerate() {
+            let Some(sid) = st.sid.as_deref() else {
+                continue;
+            };
+            let message = if sid.is_empty() || !sid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                format!(
+                    "`Sid` `{}` is not accepted by IAM; a `Sid` uses only ASCII letters and digits (A-Z, a-z, 0-9), like `AllowReplication`",
+                    crate::json::truncate(sid)
+                )
+            } else if let Some(&first) = first_of.get(sid) {
+                format!(
+                    "`Sid` `{}` is also the `Sid` of statement {first}; IAM needs every `Sid` of a policy to be unique, rename one",
+                    crate::json::truncate(sid)
+                )
+            } else {
+                first_of.insert(sid, index);
+                continue;
+            };
+            let at = self
+                .sources
+                .as_ref()
+                .and_then(|s| s.get(index))
+                .and_then(|s| s.sid.or(s.statement));
+            problems.push(match at {
+                Some(location) => PolicyError::Grammar {
+                    location,
+                    statement: Some(index),
+                    message,
+                },
+                None => PolicyError::Statement {
+                    index,
+                    sid: Some(sid.to_owned()),
+                    message,
+                },
+            });
         }
         problems
     }

@@ -84,13 +84,19 @@ ends with `N passed, N failed`. Folders starting with `_` run only when named.
   --rules RULE_SET    run every scenario under RULE_SET; a scenario that declares another rule
                       set is compared with <name>@RULE_SET.snap (shown against <name>.snap
                       until accepted)
-  --root DIR          the folder of suites (default: scenarios/ of this workspace)
+  --root DIR          the folder of suites (default: scenarios/ of the workspace found at or
+                      above the current directory)
   --explain NAME      print one scenario's full report with its trace
 ";
 
-/// Parses the arguments after `scenarios`.
-pub fn parse_args(args: &[String], default_root: PathBuf) -> anyhow::Result<Command> {
-    let mut opts = Options::new(default_root);
+/// Parses the arguments after `scenarios`. `default_root` is asked only when `--root` is absent,
+/// so a run with `--root` works outside any checkout.
+pub fn parse_args(
+    args: &[String],
+    default_root: impl FnOnce() -> anyhow::Result<PathBuf>,
+) -> anyhow::Result<Command> {
+    let mut opts = Options::new(PathBuf::new());
+    let mut root = None;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -110,7 +116,7 @@ pub fn parse_args(args: &[String], default_root: PathBuf) -> anyhow::Result<Comm
             "--accept" => opts.accept = true,
             "--prune" => opts.prune = true,
             "--filter" => opts.filter = Some(value("a pattern")?),
-            "--root" => opts.root = PathBuf::from(value("a folder")?),
+            "--root" => root = Some(PathBuf::from(value("a folder")?)),
             "--explain" => opts.explain = Some(value("a scenario name")?),
             "--format" => {
                 opts.format = match value("a format")?.as_str() {
@@ -135,6 +141,10 @@ pub fn parse_args(args: &[String], default_root: PathBuf) -> anyhow::Result<Comm
             "`--prune` needs every scenario of a suite to know which snapshots are unused; drop `--filter`"
         );
     }
+    opts.root = match root {
+        Some(r) => r,
+        None => default_root()?,
+    };
     Ok(Command::Run(opts))
 }
 
@@ -149,7 +159,7 @@ mod tests {
 
     fn parse(args: &[&str]) -> anyhow::Result<Command> {
         let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-        parse_args(&args, PathBuf::from("scenarios"))
+        parse_args(&args, || Ok(PathBuf::from("scenarios")))
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Every renderer returns a `String` so tests read exactly what users see; color is an argument
 //! (the caller decides from `IsTerminal` and `NO_COLOR`).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::json;
@@ -15,6 +16,28 @@ const GREEN: &str = "\x1b[32m";
 const CYAN: &str = "\x1b[36m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
+
+/// `s` safe to print on a terminal: control characters (escape sequences included) and Unicode
+/// bidirectional controls, which object keys and names may carry, are written as `\u{..}`.
+/// Newlines and tabs stay.
+pub fn terminal_safe(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\t'))
+            || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.contains(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// A unified diff from `old` to `new` with three lines of context, colored for a terminal when
 /// `color` is set. Empty when the texts are equal.
@@ -84,7 +107,7 @@ pub fn render_text(results: &RunResults, color: bool, written: usize) -> String 
         } else {
             format!("{RED}{verdict}{RESET}")
         };
-        let _ = writeln!(out, "{:width$}  {shown}", s.id());
+        let _ = writeln!(out, "{:width$}  {shown}", terminal_safe(&s.id()));
     }
     for f in &results.file_failures {
         let shown = if color {
@@ -95,7 +118,7 @@ pub fn render_text(results: &RunResults, color: bool, written: usize) -> String 
         let _ = writeln!(
             out,
             "{:width$}  {shown} ({} outside any scenario)",
-            f.file,
+            terminal_safe(&f.file),
             plural(f.diagnostics.len(), "problem")
         );
     }
@@ -109,9 +132,9 @@ pub fn render_text(results: &RunResults, color: bool, written: usize) -> String 
     }
     if n_files > 0 {
         for f in &results.file_failures {
-            let _ = writeln!(out, "\n---- {} ----", f.file);
+            let _ = writeln!(out, "\n---- {} ----", terminal_safe(&f.file));
             for d in &f.diagnostics {
-                let _ = writeln!(out, "{d}");
+                let _ = writeln!(out, "{}", terminal_safe(d));
             }
         }
     }
@@ -134,19 +157,30 @@ pub fn render_text(results: &RunResults, color: bool, written: usize) -> String 
     if written > 0 {
         let _ = writeln!(out, "\nwrote {}", plural(written, "snapshot"));
     }
+    if let Some(why) = results.nothing_ran() {
+        let _ = writeln!(out, "\nerror: {why}");
+    }
     let _ = writeln!(out, "\n{}", results.summary());
     out
 }
 
 fn details(out: &mut String, s: &ScenarioResult, color: bool) {
-    let _ = writeln!(out, "\n---- {} ({}:{}) ----", s.id(), s.file, s.line);
+    let _ = writeln!(
+        out,
+        "\n---- {} ({}:{}) ----",
+        terminal_safe(&s.id()),
+        terminal_safe(&s.file),
+        s.line
+    );
     for p in &s.problems {
-        let _ = writeln!(out, "{p}");
+        let _ = writeln!(out, "{}", terminal_safe(p));
     }
     let Some(report) = &s.report else { return };
+    let report = &*terminal_safe(report);
     let new_label = format!("{} (this run)", s.name);
     match &s.snapshot {
         SnapshotState::Changed { old } => {
+            let old = &*terminal_safe(old);
             let _ = writeln!(
                 out,
                 "snapshot changed: {} (accept with `cargo xtask scenarios --accept`)",
@@ -161,6 +195,7 @@ fn details(out: &mut String, s: &ScenarioResult, color: bool) {
             ));
         }
         SnapshotState::New { base: Some(base) } => {
+            let base = &*terminal_safe(base);
             let own = s.snapshot_label.replace(&format!("@{}", s.rule_set), "");
             let _ = writeln!(
                 out,
@@ -190,6 +225,7 @@ fn details(out: &mut String, s: &ScenarioResult, color: bool) {
             ));
         }
         SnapshotState::Written { old: Some(old) } => {
+            let old = &*terminal_safe(old);
             let _ = writeln!(out, "updated {}", s.snapshot_label);
             out.push_str(&render_diff(
                 &with_newline(old),
@@ -202,12 +238,19 @@ fn details(out: &mut String, s: &ScenarioResult, color: bool) {
         SnapshotState::Written { old: None } => {
             let _ = writeln!(out, "wrote {}", s.snapshot_label);
         }
+        SnapshotState::Unreadable { reason } => {
+            let _ = writeln!(
+                out,
+                "snapshot {} is unusable ({reason}); run with `--accept` to rewrite it",
+                s.snapshot_label
+            );
+        }
         SnapshotState::Matched | SnapshotState::NotCompared => {}
     }
 }
 
 /// `1 scenario`, `2 scenarios`.
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
@@ -255,6 +298,7 @@ pub fn render_json(results: &RunResults) -> String {
                     }),
                 ),
                 SnapshotState::Written { .. } => ("written", None),
+                SnapshotState::Unreadable { .. } => ("unreadable", None),
                 SnapshotState::NotCompared => ("not_compared", None),
             };
             json!({
@@ -347,6 +391,9 @@ pub fn render_junit(results: &RunResults) -> String {
                     format!("snapshot {} changed", s.snapshot_label)
                 }
                 SnapshotState::New { .. } => format!("snapshot {} is missing", s.snapshot_label),
+                SnapshotState::Unreadable { reason } => {
+                    format!("snapshot {} is unusable ({reason})", s.snapshot_label)
+                }
                 _ => s
                     .problems
                     .first()
@@ -376,6 +423,9 @@ pub fn render_junit(results: &RunResults) -> String {
     out
 }
 
+/// Text as XML 1.0 character data or attribute value. Characters XML 1.0 forbids (C0 controls
+/// but tab, newline and carriage return; U+FFFE and U+FFFF) and other controls are written as
+/// `\u{..}`, so a key holding one still gives a document every JUnit reader accepts.
 fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -385,8 +435,10 @@ fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\x1b' => {}
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\n' | '\t' | '\r' => out.push(c),
+            c if c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}') => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -410,6 +462,26 @@ mod tests {
 
     #[test]
     fn xml_escapes_markup() {
-        assert_eq!(xml("a<b & \"c\"\x1b[0m"), "a&lt;b &amp; &quot;c&quot;[0m");
+        assert_eq!(
+            xml("a<b & \"c\"\x1b[0m"),
+            "a&lt;b &amp; &quot;c&quot;\\u{1b}[0m"
+        );
+    }
+
+    #[test]
+    fn xml_escapes_what_xml_forbids() {
+        assert_eq!(
+            xml("k\u{fffe}\u{ffff}\u{0}\u{85}\te"),
+            "k\\u{fffe}\\u{ffff}\\u{0}\\u{85}\te"
+        );
+    }
+
+    #[test]
+    fn terminal_output_escapes_controls_and_bidi() {
+        assert_eq!(terminal_safe("plain\tline\n"), "plain\tline\n");
+        assert_eq!(
+            terminal_safe("a\x1b[2Jb\u{202e}c\u{9b}"),
+            "a\\u{1b}[2Jb\\u{202e}c\\u{9b}"
+        );
     }
 }

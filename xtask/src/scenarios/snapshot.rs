@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, bail};
 
@@ -54,20 +55,22 @@ pub fn render(description: &str, input_file: &str, body: &str) -> String {
 }
 
 /// The body of a snapshot file, normalized; `Ok(None)` when the file does not exist.
+///
+/// # Errors
+///
+/// The file exists but cannot be read or is not in insta's format (an empty file, a header cut
+/// short). The runner fails only this scenario for it, and `--accept` rewrites it.
 pub fn read_body(path: &Path) -> anyhow::Result<Option<String>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(e).with_context(|| format!("cannot read snapshot `{}`", path.display()));
+            return Err(e).context("it cannot be read");
         }
     };
-    parse_body(&text).map(Some).with_context(|| {
-        format!(
-            "snapshot `{}` is not in insta's format; delete it and run with `--accept`",
-            path.display()
-        )
-    })
+    parse_body(&text)
+        .map(Some)
+        .context("it is not in insta's format")
 }
 
 /// The body of a snapshot text: everything after the second `---` line.
@@ -88,13 +91,59 @@ fn parse_body(text: &str) -> anyhow::Result<String> {
 }
 
 /// Writes a snapshot, creating its folder.
+///
+/// The text goes to a temporary file in the same folder first and is then renamed over the
+/// snapshot, so a reader (another run, `cargo test`) sees the old file or the new one, never a
+/// half-written one.
 pub fn write(path: &Path, description: &str, input_file: &str, body: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let dir = path
+        .parent()
+        .with_context(|| format!("snapshot `{}` has no folder", path.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Unique per process and per write, and not ending in `.snap`, so neither another run nor
+    // the unreferenced-snapshot check ever takes it for a snapshot.
+    static WRITES: AtomicUsize = AtomicUsize::new(0);
+    let tmp = dir.join(format!(
+        ".{file_name}.{}-{}.tmp",
+        std::process::id(),
+        WRITES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let res = std::fs::write(&tmp, render(description, input_file, body))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::write(path, render(description, input_file, body))
-        .with_context(|| format!("cannot write snapshot `{}`", path.display()))
+    res.with_context(|| format!("cannot write snapshot `{}`", path.display()))
+}
+
+/// A lock held while a run writes or deletes snapshots, so two `--accept` or `--prune` runs in
+/// one tree take turns instead of interleaving. Readers need no lock: writes are atomic renames.
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: std::fs::File,
+}
+
+impl WriteLock {
+    /// The name of the lock file at the root of the suites.
+    pub const FILE_NAME: &str = ".xtask-scenarios.lock";
+
+    /// Waits for, then takes, the lock of the suites under `root`.
+    pub fn acquire(root: &Path) -> anyhow::Result<WriteLock> {
+        let path = root.join(Self::FILE_NAME);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file `{}`", path.display()))?;
+        file.lock()
+            .with_context(|| format!("cannot lock `{}`", path.display()))?;
+        Ok(WriteLock { _file: file })
+    }
 }
 
 /// A YAML scalar as insta's emitter writes it: plain when YAML reads it back as the same string,
@@ -195,6 +244,36 @@ mod tests {
         assert_eq!(yaml_scalar("123"), "\"123\"");
         assert_eq!(yaml_scalar(""), "\"\"");
         assert_eq!(yaml_scalar("-x"), "\"-x\"");
+    }
+
+    #[test]
+    fn a_write_replaces_the_file_whole_and_leaves_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("xtask-snap-write-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("snapshots/a.snap");
+        write(&path, "d", "f", "first").unwrap();
+        write(&path, "d", "f", "second").unwrap();
+        assert_eq!(read_body(&path).unwrap().as_deref(), Some("second"));
+        let names: Vec<_> = std::fs::read_dir(dir.join("snapshots"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.snap"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_empty_snapshot_is_an_error_that_says_why() {
+        let dir = std::env::temp_dir().join(format!("xtask-snap-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.snap");
+        std::fs::write(&path, "").unwrap();
+        let err = format!("{:#}", read_body(&path).unwrap_err());
+        assert_eq!(
+            err,
+            "it is not in insta's format: the first line must be `---`"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

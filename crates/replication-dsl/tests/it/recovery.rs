@@ -214,3 +214,140 @@ fn check_suite_keeps_good_scenarios_runnable() {
     );
     assert_eq!(suite.diagnostics().len(), 2);
 }
+
+/// A `word/*` inside a string or a comment is not what broke the file: an unclosed `(` elsewhere
+/// is reported as such, not as "`/*` starts a block comment".
+#[test]
+fn a_quoted_or_commented_glob_is_not_blamed_for_another_lexer_error() {
+    let text = "// objects under source/* replicate\ns {\n    allow s3:GetObject on source/\"logs/*\";\n    put b \"k\" = (4 KiB;\n}\n";
+    let errs = errors(text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].contains("the file does not read as tokens"),
+        "{errs:?}"
+    );
+    assert!(!errs[0].contains("block comment"), "{errs:?}");
+    // A real glued `/*` is still found, where it is.
+    let errs = errors("s {\n    allow s3:GetObject on source/*;\n}\n");
+    assert_eq!(
+        errs,
+        [
+            "t.scenario:2:33: `/*` here starts a block comment; write object patterns in quotes, like `source/\"*\"`"
+        ]
+    );
+}
+
+/// 13,000 nested parentheses give a located error instead of overflowing the stack.
+#[test]
+fn deep_nesting_is_a_located_error() {
+    let n = 13_000;
+    let text = format!(
+        "s {{\n    put b \"k\" = {}{};\n}}\n",
+        "(".repeat(n),
+        ")".repeat(n)
+    );
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("t.scenario:2:80: brackets nest more than 64 deep here"),
+        "{errs:?}"
+    );
+}
+
+/// A scenario name too long for its snapshot file name is refused at the name, and echoed
+/// shortened.
+#[test]
+fn a_scenario_name_too_long_for_a_file_name_is_refused() {
+    let name = "n".repeat(251);
+    let errs = errors(&format!("{name} {{ }}\n"));
+    assert_eq!(
+        errs,
+        [format!(
+            "t.scenario:1:1: scenario name `{}…` is 251 bytes long; names are at most 200 bytes so that the snapshot file name fits, shorten it",
+            "n".repeat(60)
+        )]
+    );
+    assert!(errors(&format!("{} {{ }}\n", "n".repeat(200))).is_empty());
+}
+
+/// Numbers out of their domain say so: a negative size is not "too large", version 0 does not
+/// exist, and `Priority` is an int32.
+#[test]
+fn numbers_outside_their_domain_are_refused() {
+    let scenario = |stmt: &str| {
+        format!(
+            "s {{\n    account prod = 111122223333;\n    bucket b = s3(prod, \"us-east-1\") {{ versioning }};\n    {stmt}\n}}\n"
+        )
+    };
+    let errs = errors(&scenario("put b \"k\" = -1 B;"));
+    assert_eq!(
+        errs,
+        ["t.scenario:4:17: size `-1` cannot be negative; write a size like `4 KiB` or `0 B`"]
+    );
+    let errs = errors(&scenario("expect b \"k\" version 0 COMPLETED;"));
+    assert_eq!(
+        errs,
+        [
+            "t.scenario:4:26: version `0` does not exist; versions count from 1 (the first PUT of a key)"
+        ]
+    );
+    let errs = errors(&scenario("delete b \"k\" version 0;"));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("version `0` does not exist"), "{errs:?}");
+    let errs = errors(&scenario(
+        "replication b via r { rule a { priority: 2147483648, destination: b } };",
+    ));
+    assert!(
+        errs.iter().any(|e| e.contains(
+            "priority `2147483648` is out of range; `Priority` is a 32-bit integer, at most 2147483647"
+        )),
+        "{errs:?}"
+    );
+    let errs = errors(&scenario("wait -1 s;"));
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("duration `-1` cannot be negative")),
+        "{errs:?}"
+    );
+}
+
+/// `json_file` opens only regular files: a folder (or a FIFO) is refused with a clear error
+/// instead of hanging or reading without end.
+#[test]
+fn json_file_opens_only_regular_files() {
+    let dir = std::env::temp_dir().join(format!("dsl-json-file-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("policies.json")).unwrap();
+    let label = dir.join("t.scenario").to_string_lossy().into_owned();
+    let text = "s {\n    account prod = 111122223333;\n    bucket b = s3(prod, \"us-east-1\") { versioning, policy: json_file \"policies.json\" };\n}\n";
+    let errs: Vec<String> = parse_suite(&label, text)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        errs.iter().any(|e| e.contains(
+            "policy file `policies.json` is not a regular file (a FIFO, device or folder)"
+        )),
+        "{errs:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits that add up past the logical clock are a located error, not an overflow panic (debug)
+/// or time running backwards (release).
+#[test]
+fn waits_beyond_the_clock_are_a_located_error() {
+    let text = "s {\n    wait 18446744073709551615 s;\n    wait 18446744073709551615 s;\n    wait 18446744073709551615 s;\n}\n";
+    let errs: Vec<String> = validate_suite("t.scenario", text)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        errs,
+        [
+            "t.scenario:3:10: the waits up to here add up to more seconds than the simulation's clock holds (2^64); shorten this `wait`"
+        ]
+    );
+    assert!(validate_suite("t.scenario", "s {\n    wait 18446744073709551615 s;\n}\n").is_ok());
+}
