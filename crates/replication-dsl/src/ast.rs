@@ -99,6 +99,8 @@ pub struct KeyDef {
     /// The account, or the primary key of `replica_of`.
     pub owner: Ident,
     pub region: Spanned<String>,
+    /// `id: "1234abcd-..."`, the KMS key id.
+    pub key_id: Option<Spanned<String>>,
     pub state: Option<Spanned<InitialKeyState>>,
     pub aliases: Vec<Spanned<String>>,
     pub grants: Vec<GrantDef>,
@@ -184,6 +186,8 @@ pub struct BucketDef {
     pub name: Ident,
     pub account: Ident,
     pub region: Spanned<String>,
+    /// `name: "acme.prod-data"`, the S3 bucket name.
+    pub s3_name: Option<Spanned<String>>,
     pub versioning: Option<Spanned<Versioning>>,
     pub encryption: Option<EncryptionDef>,
     pub bucket_key: Option<Spanned<bool>>,
@@ -219,6 +223,10 @@ pub struct EncryptionDef {
 pub struct RoleDef {
     pub name: Ident,
     pub account: Ident,
+    /// `name: "s3-crr-prod-data"`, the IAM role name.
+    pub role_name: Option<Spanned<String>>,
+    /// `path: "/service-role/"`, the IAM path.
+    pub path: Option<Spanned<String>>,
     pub trust: Option<PolicyDef>,
     /// Named policies, with the statements written directly in the role body gathered into one
     /// policy named [`INLINE_POLICY`] at the place of the first such statement.

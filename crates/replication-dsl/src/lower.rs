@@ -181,6 +181,9 @@ impl Lowerer<'_> {
         if let Some(state) = &k.state {
             self.rec(&item, "initial_state", state.range);
         }
+        if let Some(id) = &k.key_id {
+            self.rec(&item, "key_id", id.range);
+        }
         for (i, alias) in k.aliases.iter().enumerate() {
             self.rec(&item, format!("aliases[{i}]"), alias.range);
         }
@@ -201,6 +204,7 @@ impl Lowerer<'_> {
         self.spec.keys.push(KeySpec {
             name: k.name.to_string(),
             kind,
+            key_id: k.key_id.as_ref().map(|id| id.value.clone()),
             policy,
             grants,
             aliases: k.aliases.iter().map(|a| a.value.clone()).collect(),
@@ -213,6 +217,9 @@ impl Lowerer<'_> {
         self.rec(&item, "", b.name.span());
         self.rec(&item, "account", b.account.span());
         self.rec(&item, "region", b.region.range);
+        if let Some(name) = &b.s3_name {
+            self.rec(&item, "s3_name", name.range);
+        }
         let flag = |l: &mut Self, path: &str, v: &Option<Spanned<bool>>| -> bool {
             if let Some(v) = v {
                 l.rec(&item, path, v.range);
@@ -251,6 +258,7 @@ impl Lowerer<'_> {
             .map(|p| self.policy(&item, "policy", PolicyKind::Bucket, p));
         self.spec.buckets.push(BucketSpec {
             name: b.name.to_string(),
+            s3_name: b.s3_name.as_ref().map(|n| n.value.clone()),
             account: b.account.to_string(),
             region: b.region.value.clone(),
             versioning: b
@@ -270,6 +278,12 @@ impl Lowerer<'_> {
         let item = Item::Role(r.name.to_string());
         self.rec(&item, "", r.name.span());
         self.rec(&item, "account", r.account.span());
+        if let Some(name) = &r.role_name {
+            self.rec(&item, "role_name", name.range);
+        }
+        if let Some(path) = &r.path {
+            self.rec(&item, "path", path.range);
+        }
         // A role without `trust` trusts nobody: replication then fails with
         // `AssumeRoleNotPermitted`, an outcome worth a scenario, not a syntax error.
         let trust = match &r.trust {
@@ -289,6 +303,8 @@ impl Lowerer<'_> {
         }
         self.spec.roles.push(RoleSpec {
             name: r.name.to_string(),
+            role_name: r.role_name.as_ref().map(|n| n.value.clone()),
+            path: r.path.as_ref().map(|p| p.value.clone()),
             account: r.account.to_string(),
             trust,
             policies,
@@ -914,6 +930,7 @@ mod tests {
                 "primary",
                 "region",
                 "initial_state",
+                "key_id",
                 "aliases[1]",
                 "grants[0]",
                 "grants[0].grantee",
@@ -926,6 +943,7 @@ mod tests {
                 "",
                 "account",
                 "region",
+                "s3_name",
                 "versioning",
                 "default_encryption",
                 "default_encryption.key",
@@ -943,6 +961,8 @@ mod tests {
             [
                 "",
                 "account",
+                "role_name",
+                "path",
                 "trust",
                 "trust.statements[0].principals[2]",
                 "policies[0]",

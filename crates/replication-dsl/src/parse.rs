@@ -398,6 +398,7 @@ fn key(cx: &Ctxt, input: ParseStream) -> PResult<KeyDef> {
         ctor: Spanned::new(ctor, ctor_word.span()),
         owner,
         region,
+        key_id: None,
         state: None,
         aliases: Vec::new(),
         grants: Vec::new(),
@@ -407,12 +408,19 @@ fn key(cx: &Ctxt, input: ParseStream) -> PResult<KeyDef> {
         let what = format!("key `{}`", def.name);
         settings(cx, input, &what, sym::KEY_SETTINGS, |c, kw| {
             colon(c, &kw)?;
-            if kw == sym::STATE {
+            if kw == sym::ID {
+                let id = string(
+                    c,
+                    "a KMS key id",
+                    "\"1234abcd-12ab-34cd-56ef-1234567890ab\"",
+                )?;
+                once(cx, &mut def.key_id, &kw, id);
+            } else if kw == sym::STATE {
                 let state = table(c, sym::KEY_STATES, "key state")?;
                 once(cx, &mut def.state, &kw, state);
             } else if kw == sym::ALIAS {
                 def.aliases
-                    .push(string(c, "an alias name", "\"replication-source\"")?);
+                    .push(string(c, "an alias name", "\"alias/replication-source\"")?);
             } else if kw == sym::GRANT {
                 def.grants.push(grant(c, &kw)?);
             } else {
@@ -494,6 +502,7 @@ fn bucket(cx: &Ctxt, input: ParseStream) -> PResult<BucketDef> {
         name,
         account,
         region,
+        s3_name: None,
         versioning: None,
         encryption: None,
         bucket_key: None,
@@ -506,7 +515,11 @@ fn bucket(cx: &Ctxt, input: ParseStream) -> PResult<BucketDef> {
         let what = format!("bucket `{}`", def.name);
         settings(cx, input, &what, sym::BUCKET_SETTINGS, |c, kw| {
             let kw_range = SpanRange::new(kw.span());
-            if kw == sym::VERSIONING {
+            if kw == sym::NAME {
+                colon(c, &kw)?;
+                let name = string(c, "an S3 bucket name", "\"acme.prod-data\"")?;
+                once(cx, &mut def.s3_name, &kw, name);
+            } else if kw == sym::VERSIONING {
                 let value = if c.peek(Token![:]) {
                     colon(c, &kw)?;
                     table(c, sym::VERSIONING_STATES, "versioning state")?
@@ -563,6 +576,8 @@ fn role(cx: &Ctxt, input: ParseStream) -> PResult<RoleDef> {
     let mut def = RoleDef {
         name,
         account,
+        role_name: None,
+        path: None,
         trust: None,
         policies: Vec::new(),
     };
@@ -579,7 +594,9 @@ fn role_body(cx: &Ctxt, input: ParseStream, def: &mut RoleDef) {
     let mut inline: Option<usize> = None;
     while !input.is_empty() {
         let res = (|| -> PResult<()> {
-            if peek_is(input, sym::TRUST) {
+            if sym::ROLE_SETTINGS.iter().any(|s| peek_is(input, *s)) {
+                role_settings(cx, input, def)?;
+            } else if peek_is(input, sym::TRUST) {
                 let kw = word(input)?;
                 let trust = trust_value(cx, input, &kw)?;
                 semi(input, "trust")?;
@@ -619,7 +636,7 @@ fn role_body(cx: &Ctxt, input: ParseStream, def: &mut RoleDef) {
                 }
             } else {
                 return Err(input.error(format!(
-                    "expected `trust ...;`, `policy name {{ ... }};` or a statement such as `allow s3:ReplicateObject on target/\"*\";` in role `{}`",
+                    "expected `name: \"...\", path: \"...\";`, `trust ...;`, `policy name {{ ... }};` or a statement such as `allow s3:ReplicateObject on target/\"*\";` in role `{}`",
                     def.name
                 )));
             }
@@ -630,6 +647,33 @@ fn role_body(cx: &Ctxt, input: ParseStream, def: &mut RoleDef) {
             skip_past_punct(input, ';');
         }
     }
+}
+
+/// `name: "s3-crr-prod-data", path: "/service-role/";` in a role body: its IAM name and path,
+/// separated by `,` and ended by `;` (or by the end of the body).
+fn role_settings(cx: &Ctxt, input: ParseStream, def: &mut RoleDef) -> PResult<()> {
+    loop {
+        let kw = word(input)?;
+        colon(input, &kw)?;
+        if kw == sym::NAME {
+            let name = string(input, "an IAM role name", "\"s3-crr-prod-data\"")?;
+            once(cx, &mut def.role_name, &kw, name);
+        } else {
+            let path = string(input, "an IAM path", "\"/service-role/\"")?;
+            once(cx, &mut def.path, &kw, path);
+        }
+        if !input.peek(Token![,]) {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+        if !sym::ROLE_SETTINGS.iter().any(|s| peek_is(input, *s)) {
+            break;
+        }
+    }
+    if input.is_empty() {
+        return Ok(());
+    }
+    semi(input, "role settings")
 }
 
 /// `trust s3`, `trust [s3, batchoperations]`, or a full policy.

@@ -121,13 +121,20 @@ pub const TAGS: Symbol = Symbol("tags");
 pub const STORAGE_CLASS: Symbol = Symbol("storage_class");
 pub const OWNER: Symbol = Symbol("owner");
 pub const BUCKET_OWNER_FULL_CONTROL: Symbol = Symbol("bucket_owner_full_control");
+/// A bucket's S3 name or a role's IAM name, as AWS knows it.
+pub const NAME: Symbol = Symbol("name");
+/// A role's IAM path.
+pub const PATH: Symbol = Symbol("path");
+/// A key's KMS key id.
+pub const ID: Symbol = Symbol("id");
 
 /// The settings of an account.
 pub const ACCOUNT_SETTINGS: &[Symbol] = &[ORG];
 /// The settings of a key.
-pub const KEY_SETTINGS: &[Symbol] = &[STATE, ALIAS, GRANT, POLICY];
+pub const KEY_SETTINGS: &[Symbol] = &[ID, STATE, ALIAS, GRANT, POLICY];
 /// The settings of a bucket.
 pub const BUCKET_SETTINGS: &[Symbol] = &[
+    NAME,
     VERSIONING,
     ENCRYPTION,
     BUCKET_KEY,
@@ -136,6 +143,8 @@ pub const BUCKET_SETTINGS: &[Symbol] = &[
     REQUESTER_PAYS,
     POLICY,
 ];
+/// The settings of a role (before its trust, policies and statements).
+pub const ROLE_SETTINGS: &[Symbol] = &[NAME, PATH];
 /// The settings of an upload.
 pub const PUT_SETTINGS: &[Symbol] = &[TAGS, STORAGE_CLASS, OWNER];
 

@@ -127,6 +127,7 @@ impl ToRust for KeySpec {
         let KeySpec {
             name,
             kind,
+            key_id,
             policy,
             grants,
             aliases,
@@ -140,9 +141,11 @@ impl ToRust for KeySpec {
             strings(aliases),
             initial_state.to_rust(),
         );
+        let key_id = opt_string(key_id);
         quote!(__spec::KeySpec {
             name: #name,
             kind: #kind,
+            key_id: #key_id,
             policy: #policy,
             grants: #grants,
             aliases: #aliases,
@@ -206,6 +209,7 @@ impl ToRust for BucketSpec {
     fn to_rust(&self) -> TokenStream {
         let BucketSpec {
             name,
+            s3_name,
             account,
             region,
             versioning,
@@ -223,8 +227,10 @@ impl ToRust for BucketSpec {
             opt(policy),
             opt_copy(block_sse_c),
         );
+        let s3_name = opt_string(s3_name);
         quote!(__spec::BucketSpec {
             name: #name,
+            s3_name: #s3_name,
             account: #account,
             region: #region,
             versioning: #versioning,
@@ -284,17 +290,27 @@ impl ToRust for RoleSpec {
     fn to_rust(&self) -> TokenStream {
         let RoleSpec {
             name,
+            role_name,
+            path,
             account,
             trust,
             policies,
         } = self;
+        let (role_name, path) = (opt_string(role_name), opt_string(path));
         let (name, account, trust, policies) = (
             string(name),
             string(account),
             trust.to_rust(),
             list(policies),
         );
-        quote!(__spec::RoleSpec { name: #name, account: #account, trust: #trust, policies: #policies })
+        quote!(__spec::RoleSpec {
+            name: #name,
+            role_name: #role_name,
+            path: #path,
+            account: #account,
+            trust: #trust,
+            policies: #policies,
+        })
     }
 }
 

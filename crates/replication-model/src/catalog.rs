@@ -75,7 +75,8 @@ pub struct KeyInfo {
 /// A resolved bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketInfo {
-    /// The bucket's S3 name: the scenario name with `_` written as `-`.
+    /// The bucket's S3 name: as the scenario gives it, or the scenario name with `_` written as
+    /// `-`.
     pub s3_name: String,
     /// `arn:aws:s3:::<name>`.
     pub arn: String,
@@ -88,6 +89,10 @@ pub struct BucketInfo {
 /// A resolved role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleInfo {
+    /// The IAM role name: as the scenario gives it, or the scenario name.
+    pub role_name: String,
+    /// The IAM path, `/` unless the scenario gives one.
+    pub path: String,
     /// The role ARN.
     pub arn: String,
     /// The owning account id.
@@ -152,7 +157,9 @@ impl Catalog {
                         .account_id(account)
                         .filter(|_| ids::check_region(region).is_ok())
                         .map(|acct| {
-                            let key_id = ids::single_region_key_id(&acct, region, &k.name);
+                            let key_id = k.key_id.clone().unwrap_or_else(|| {
+                                ids::single_region_key_id(&acct, region, &k.name)
+                            });
                             KeyInfo {
                                 arn: ids::key_arn(region, &acct, &key_id),
                                 key_id,
@@ -166,7 +173,10 @@ impl Catalog {
                         .account_id(account)
                         .filter(|_| ids::check_region(region).is_ok())
                         .map(|acct| {
-                            let key_id = ids::multi_region_key_id(&acct, &k.name);
+                            let key_id = k
+                                .key_id
+                                .clone()
+                                .unwrap_or_else(|| ids::multi_region_key_id(&acct, &k.name));
                             KeyInfo {
                                 arn: ids::key_arn(region, &acct, &key_id),
                                 key_id,
@@ -180,7 +190,10 @@ impl Catalog {
                         .account_id(account)
                         .filter(|_| ids::check_region(region).is_ok())
                         .map(|acct| {
-                            let key_id = ids::aws_managed_key_id(&acct, region);
+                            let key_id = k
+                                .key_id
+                                .clone()
+                                .unwrap_or_else(|| ids::aws_managed_key_id(&acct, region));
                             KeyInfo {
                                 arn: ids::key_arn(region, &acct, &key_id),
                                 key_id,
@@ -217,7 +230,7 @@ impl Catalog {
                 continue;
             }
             if let Some(acct) = cat.account_id(&b.account) {
-                let s3_name = s3_bucket_name(&b.name);
+                let s3_name = b.s3_name.clone().unwrap_or_else(|| s3_bucket_name(&b.name));
                 cat.buckets.insert(
                     b.name.clone(),
                     BucketInfo {
@@ -234,10 +247,14 @@ impl Catalog {
                 continue;
             }
             if let Some(acct) = cat.account_id(&r.account) {
+                let role_name = r.role_name.clone().unwrap_or_else(|| r.name.clone());
+                let path = r.path.clone().unwrap_or_else(|| "/".to_owned());
                 cat.roles.insert(
                     r.name.clone(),
                     RoleInfo {
-                        arn: ids::role_arn(&acct, &r.name),
+                        arn: ids::role_arn(&acct, &path, &role_name),
+                        role_name,
+                        path,
                         account_id: acct,
                     },
                 );

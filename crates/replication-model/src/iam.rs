@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use replication_policy::Policy;
+use replication_policy::{Document, Policy};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::Catalog;
@@ -167,7 +167,8 @@ fn parse(
     usage: &PolicyUse,
 ) -> Result<Policy, Vec<CompileError>> {
     match policy {
-        PolicySpec::Json(text) => Policy::parse_json(text).map_err(|e| {
+        // Bare documents and AWS CLI output alike; errors are located in `text`.
+        PolicySpec::Json(text) => Document::from_aws_json(text).map(|(p, _)| p).map_err(|e| {
             vec![CompileError {
                 path: ".json".into(),
                 message: e.to_string(),
@@ -211,7 +212,8 @@ pub fn statements_of(
             Ok(stmts.iter().map(|s| statement(s, cat, usage)).collect())
         }
         PolicySpec::Json(text) => {
-            let v: Value = serde_json::from_str(text)
+            let document = Document::unwrap_aws_json(text).map_err(|e| e.to_string())?;
+            let v: Value = serde_json::from_str(document.text())
                 .map_err(|e| format!("the policy is not valid JSON: {e}"))?;
             match v.get("Statement") {
                 Some(Value::Array(a)) => Ok(a.clone()),

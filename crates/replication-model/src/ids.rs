@@ -65,25 +65,144 @@ fn is_region_number(s: &str) -> bool {
     !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()) && s != "0"
 }
 
-/// Checks a bucket name against S3's general purpose bucket naming rules.
+/// S3's naming rule for general purpose buckets, as messages state it.
+pub const BUCKET_NAME_RULE: &str = "a bucket name has 3 to 63 lowercase letters, digits, `.` or `-`, begins and ends with a letter or digit, has no `..`, is not an IP address, does not start with `xn--`, `sthree-` or `amzn-s3-demo-` and does not end with `-s3alias`, `--ol-s3`, `.mrap`, `--x-s3` or `--table-s3`";
+
+/// Checks a bucket name against S3's general purpose bucket naming rules (S3 User Guide,
+/// "General purpose bucket naming rules"; the reserved prefixes and suffixes belong to access
+/// point aliases, Multi-Region Access Points, directory and table buckets).
 pub fn check_bucket_name(name: &str) -> Result<(), String> {
-    let len_ok = (3..=63).contains(&name.len());
-    let chars_ok = name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-    let ends_ok = name
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    let is_alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let reason = if !(3..=63).contains(&name.len()) {
+        Some(format!("it has {} characters", name.chars().count()))
+    } else if let Some(c) = name
+        .chars()
+        .find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.'))
+    {
+        Some(format!("it contains `{c}`"))
+    } else if !name.bytes().next().is_some_and(is_alnum)
+        || !name.bytes().last().is_some_and(is_alnum)
+    {
+        Some("it does not begin and end with a letter or digit".to_owned())
+    } else if name.contains("..") {
+        Some("it contains `..`".to_owned())
+    } else if is_ipv4_like(name) {
+        Some("it is formatted as an IP address".to_owned())
+    } else if let Some(p) = ["xn--", "sthree-", "amzn-s3-demo-"]
+        .into_iter()
+        .find(|p| name.starts_with(p))
+    {
+        Some(format!("the prefix `{p}` is reserved"))
+    } else {
+        ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]
+            .into_iter()
+            .find(|sfx| name.ends_with(sfx))
+            .map(|sfx| format!("the suffix `{sfx}` is reserved"))
+    };
+    match reason {
+        None => Ok(()),
+        Some(reason) => Err(format!(
+            "bucket name `{name}` is not valid: {reason}; {BUCKET_NAME_RULE}"
+        )),
+    }
+}
+
+/// `192.168.5.4`: four dot-separated groups of one to three digits.
+fn is_ipv4_like(name: &str) -> bool {
+    let groups: Vec<&str> = name.split('.').collect();
+    groups.len() == 4
+        && groups
+            .iter()
+            .all(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Checks an IAM role name: 1 to 64 characters of letters, digits and `_+=,.@-` (IAM
+/// `CreateRole`, `RoleName`).
+pub fn check_role_name(name: &str) -> Result<(), String> {
+    let ok = (1..=64).contains(&name.len())
         && name
             .bytes()
-            .last()
-            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    if len_ok && chars_ok && ends_ok && !name.contains("..") {
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b));
+    if ok {
         Ok(())
     } else {
         Err(format!(
-            "bucket name `{name}` is not valid: use 3 to 63 lowercase letters, digits, `-` or `.`, starting and ending with a letter or digit"
+            "role name `{name}` is not valid: an IAM role name has 1 to 64 letters, digits or `_+=,.@-`, like `s3-crr-prod-data`"
+        ))
+    }
+}
+
+/// Checks an IAM path: `/`, or up to 512 characters that begin and end with `/`, printable ASCII
+/// from `!` to DEL in between (IAM `CreateRole`, `Path`).
+pub fn check_role_path(path: &str) -> Result<(), String> {
+    let ok = path.len() <= 512
+        && path.starts_with('/')
+        && path.ends_with('/')
+        && path.bytes().all(|b| (0x21..=0x7f).contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "role path `{path}` is not valid: an IAM path is `/`, or begins and ends with `/` and has up to 512 printable ASCII characters without spaces, like `/service-role/`"
+        ))
+    }
+}
+
+/// Checks a KMS key id as the user gives it: a UUID for a single-Region key, `mrk-` and 32 hex
+/// digits for a multi-Region key (aws-facts g [K-MRK]). Lowercase, as KMS prints them, so ARNs
+/// in policies compare equal.
+pub fn check_key_id(id: &str, multi_region: bool) -> Result<(), String> {
+    let hex = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let is_uuid = {
+        let groups: Vec<&str> = id.split('-').collect();
+        groups.len() == 5
+            && groups
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(g, n)| g.len() == n && hex(g))
+    };
+    let is_mrk = id
+        .strip_prefix("mrk-")
+        .is_some_and(|rest| rest.len() == 32 && hex(rest));
+    match (multi_region, is_uuid, is_mrk) {
+        (false, true, _) | (true, _, true) => Ok(()),
+        (false, _, true) => Err(format!(
+            "key id `{id}` is a multi-Region key id, but this key is single-Region; define it with `kms_mrk(...)` or give a UUID like `1234abcd-12ab-34cd-56ef-1234567890ab`"
+        )),
+        (true, true, _) => Err(format!(
+            "key id `{id}` is a single-Region key id, but this key is multi-Region; multi-Region key ids are `mrk-` and 32 hex digits, like `mrk-1234abcd12ab34cd56ef1234567890ab`"
+        )),
+        (false, ..) => Err(format!(
+            "key id `{id}` is not valid: a KMS key id is a UUID in lowercase hex, like `1234abcd-12ab-34cd-56ef-1234567890ab`"
+        )),
+        (true, ..) => Err(format!(
+            "key id `{id}` is not valid: a multi-Region key id is `mrk-` and 32 lowercase hex digits, like `mrk-1234abcd12ab34cd56ef1234567890ab`"
+        )),
+    }
+}
+
+/// An alias name without its `alias/` prefix (aliases may be written either way).
+pub fn alias_name(alias: &str) -> &str {
+    alias.strip_prefix("alias/").unwrap_or(alias)
+}
+
+/// Checks a customer managed key's alias: `alias/` and 1 to 250 letters, digits, `/`, `_` or `-`
+/// (256 characters in all), not under the reserved `alias/aws/` (KMS `CreateAlias`).
+pub fn check_alias(alias: &str) -> Result<(), String> {
+    let name = alias_name(alias);
+    let ok = (1..=250).contains(&name.len())
+        && !name.starts_with("aws/")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "alias `{alias}` is not valid: an alias is `alias/` and 1 to 250 letters, digits, `/`, `_` or `-`, like `alias/prod-data`, and `alias/aws/` is reserved for AWS managed keys"
         ))
     }
 }
@@ -113,9 +232,10 @@ pub fn write_object_arn<'a>(out: &'a mut String, bucket: &str, key: &str) -> &'a
     out
 }
 
-/// `arn:aws:iam::<account>:role/<name>`.
-pub fn role_arn(account_id: &str, role: &str) -> String {
-    format!("arn:{PARTITION}:iam::{account_id}:role/{role}")
+/// `arn:aws:iam::<account>:role<path><name>`, e.g. `...:role/service-role/s3-crr` for path
+/// `/service-role/`.
+pub fn role_arn(account_id: &str, path: &str, role: &str) -> String {
+    format!("arn:{PARTITION}:iam::{account_id}:role{path}{role}")
 }
 
 /// The session ARN S3 acts as after assuming a replication role.
@@ -135,6 +255,7 @@ pub fn key_arn(region: &str, account_id: &str, key_id: &str) -> String {
 
 /// `arn:aws:kms:<region>:<account>:alias/<name>`.
 pub fn alias_arn(region: &str, account_id: &str, alias: &str) -> String {
+    let alias = alias_name(alias);
     format!("arn:{PARTITION}:kms:{region}:{account_id}:alias/{alias}")
 }
 
@@ -340,8 +461,98 @@ mod tests {
 
     #[test]
     fn bucket_names() {
-        assert!(check_bucket_name("source").is_ok());
-        assert!(check_bucket_name("My_Bucket").is_err());
-        assert!(check_bucket_name("ab").is_err());
+        for ok in [
+            "source",
+            "acme.prod-data",
+            "a1b",
+            "192.168.5.4x",
+            "my-s3alias-bucket",
+        ] {
+            assert!(check_bucket_name(ok).is_ok(), "{ok}");
+        }
+        for (bad, reason) in [
+            ("My_Bucket", "contains `M`"),
+            ("ab", "has 2 characters"),
+            ("-ab", "begin and end"),
+            ("a..b", "`..`"),
+            ("192.168.5.4", "IP address"),
+            ("xn--abc", "`xn--`"),
+            ("sthree-data", "`sthree-`"),
+            ("amzn-s3-demo-bucket", "`amzn-s3-demo-`"),
+            ("data-s3alias", "`-s3alias`"),
+            ("data--ol-s3", "`--ol-s3`"),
+            ("data.mrap", "`.mrap`"),
+            ("data--x-s3", "`--x-s3`"),
+        ] {
+            let err = check_bucket_name(bad).unwrap_err();
+            assert!(err.contains(reason), "{bad}: {err}");
+            assert!(err.ends_with(BUCKET_NAME_RULE), "{err}");
+        }
+    }
+
+    #[test]
+    fn role_names_and_paths() {
+        assert!(check_role_name("s3-crr-prod-data").is_ok());
+        assert!(check_role_name("a_b+c=d,e.f@g-h").is_ok());
+        assert!(check_role_name(&"r".repeat(64)).is_ok());
+        assert!(check_role_name(&"r".repeat(65)).is_err());
+        assert!(check_role_name("").is_err());
+        assert!(check_role_name("a/b").is_err());
+        for ok in ["/", "/service-role/", "/a/b/"] {
+            assert!(check_role_path(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "service-role/", "/service-role", "/a b/"] {
+            assert!(check_role_path(bad).is_err(), "{bad}");
+        }
+        assert!(check_role_path(&format!("/{}/", "p".repeat(510))).is_ok());
+        assert!(check_role_path(&format!("/{}/", "p".repeat(511))).is_err());
+        assert_eq!(
+            role_arn("111122223333", "/service-role/", "s3-crr"),
+            "arn:aws:iam::111122223333:role/service-role/s3-crr"
+        );
+        assert_eq!(
+            parse_role_arn(&role_arn("111122223333", "/service-role/", "s3-crr")).unwrap(),
+            ("111122223333".to_owned(), "s3-crr".to_owned())
+        );
+    }
+
+    #[test]
+    fn key_ids_by_kind() {
+        let uuid = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        let mrk = "mrk-1234abcd12ab34cd56ef1234567890ab";
+        assert!(check_key_id(uuid, false).is_ok());
+        assert!(check_key_id(mrk, true).is_ok());
+        assert!(check_key_id(mrk, false).unwrap_err().contains("kms_mrk"));
+        assert!(check_key_id(uuid, true).unwrap_err().contains("`mrk-`"));
+        assert!(check_key_id("1234ABCD-12ab-34cd-56ef-1234567890ab", false).is_err());
+        assert!(check_key_id("mrk-1234", true).is_err());
+        // Derived ids pass the same check.
+        assert!(
+            check_key_id(
+                &single_region_key_id("111122223333", "us-east-1", "k"),
+                false
+            )
+            .is_ok()
+        );
+        assert!(check_key_id(&multi_region_key_id("111122223333", "k"), true).is_ok());
+    }
+
+    #[test]
+    fn aliases_with_or_without_prefix() {
+        assert!(check_alias("alias/prod-data").is_ok());
+        assert!(check_alias("prod-data").is_ok());
+        assert!(
+            check_alias("alias/aws/s3")
+                .unwrap_err()
+                .contains("reserved")
+        );
+        assert!(check_alias("alias/").is_err());
+        assert!(check_alias("alias/a.b").is_err());
+        assert!(check_alias(&format!("alias/{}", "a".repeat(250))).is_ok());
+        assert!(check_alias(&format!("alias/{}", "a".repeat(251))).is_err());
+        assert_eq!(
+            alias_arn("us-east-1", "111122223333", "alias/prod-data"),
+            alias_arn("us-east-1", "111122223333", "prod-data")
+        );
     }
 }

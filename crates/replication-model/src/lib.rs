@@ -24,6 +24,7 @@ mod iam;
 pub mod ids;
 mod inferred;
 pub mod kms;
+mod names;
 mod objects;
 mod problem;
 mod reason;

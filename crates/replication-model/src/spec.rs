@@ -114,11 +114,15 @@ pub struct KeySpec {
     pub name: String,
     /// What kind of key it is, and where it lives.
     pub kind: KeyKind,
+    /// The key id as KMS shows it: a UUID (`1234abcd-12ab-34cd-56ef-1234567890ab`), or `mrk-` and
+    /// 32 hex digits for a multi-Region key (a replica shares its primary's). `None`: an id
+    /// derived from the scenario's names.
+    pub key_id: Option<String>,
     /// `None`: the default key policy (delegates to the account root, so IAM policies apply).
     pub policy: Option<PolicySpec>,
     /// Grants on the key ([K-GRANTS]).
     pub grants: Vec<GrantSpec>,
-    /// Alias names without the `alias/` prefix.
+    /// Alias names, with or without the `alias/` prefix (`alias/prod-data` or `prod-data`).
     pub aliases: Vec<String>,
     /// State at the start of the scenario (faults change it later).
     pub initial_state: InitialKeyState,
@@ -187,8 +191,10 @@ pub struct GrantSpec {
 /// An S3 general purpose bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketSpec {
-    /// The scenario's name; `_` becomes `-` in the S3 name.
+    /// The scenario's name; `_` becomes `-` in the S3 name unless `s3_name` is given.
     pub name: String,
+    /// The bucket's real S3 name (`acme.prod-data`); `None`: derived from `name`.
+    pub s3_name: Option<String>,
     /// The owning account (a scenario name).
     pub account: String,
     /// The bucket's Region.
@@ -253,8 +259,12 @@ pub enum KeyRef {
 /// An IAM role S3 assumes to replicate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleSpec {
-    /// The scenario's name, also the role name in its ARN.
+    /// The scenario's name, also the role name in its ARN unless `role_name` is given.
     pub name: String,
+    /// The IAM role name (`s3-crr-prod-data`); `None`: the scenario name.
+    pub role_name: Option<String>,
+    /// The IAM path (`/service-role/`); `None`: `/`.
+    pub path: Option<String>,
     /// The owning account (a scenario name).
     pub account: String,
     /// The trust policy (who may `sts:AssumeRole`).

@@ -178,24 +178,9 @@ impl Validator<'_> {
             );
             self.push(item, "", ProblemKind::Duplicate, msg);
         }
-        let mut s3_names: BTreeMap<String, &str> = BTreeMap::new();
-        for b in &self.spec.buckets {
-            let s3_name = crate::catalog::s3_bucket_name(&b.name);
-            if let Some(other) = s3_names.insert(s3_name.clone(), &b.name)
-                && other != b.name
-            {
-                let msg = format!(
-                    "buckets `{other}` and `{}` both have the S3 name `{s3_name}`; bucket names are global, rename one",
-                    b.name
-                );
-                self.push(
-                    Item::Bucket(b.name.clone()),
-                    "",
-                    ProblemKind::Duplicate,
-                    msg,
-                );
-            }
-        }
+        // AWS's own names and ids (bucket, role, key id, alias): one module, `names.rs`.
+        self.problems
+            .extend(crate::names::problems(self.spec, self.cat));
         if self.spec.name.is_empty() {
             self.push(
                 Item::Scenario,
@@ -354,25 +339,6 @@ impl Validator<'_> {
                 ),
             );
         }
-        for (i, alias) in k.aliases.iter().enumerate() {
-            let ok = !alias.is_empty()
-                && alias.len() <= 250
-                && !alias.starts_with("aws/")
-                && alias
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"/_-".contains(&b));
-            if !ok {
-                let msg = format!(
-                    "alias `{alias}` is not valid: use letters, digits, `/`, `_` or `-`, and not the reserved `aws/` prefix"
-                );
-                self.push(
-                    item.clone(),
-                    format!("aliases[{i}]"),
-                    ProblemKind::Malformed,
-                    msg,
-                );
-            }
-        }
         for (i, g) in k.grants.iter().enumerate() {
             self.principal(&item, &format!("grants[{i}].grantee"), &g.grantee);
             for op in &g.operations {
@@ -519,9 +485,6 @@ impl Validator<'_> {
             let item = Item::Bucket(b.name.clone());
             self.name_of(&item, "account", &b.account, NameKind::Account);
             self.region(&item, "region", &b.region);
-            if let Err(e) = ids::check_bucket_name(&crate::catalog::s3_bucket_name(&b.name)) {
-                self.push(item.clone(), "", ProblemKind::Malformed, e);
-            }
             match &b.default_encryption {
                 Some(DefaultEncryption::SseKms { key })
                 | Some(DefaultEncryption::DsseKms { key }) => {

@@ -106,6 +106,16 @@ impl PolicyError {
         self
     }
 
+    /// The same error with its location moved by `f` (for a document read out of a larger text).
+    pub(crate) fn map_location(mut self, f: impl FnOnce(Location) -> Location) -> PolicyError {
+        if let PolicyError::Json { location, .. } | PolicyError::Grammar { location, .. } =
+            &mut self
+        {
+            *location = f(*location);
+        }
+        self
+    }
+
     /// The message without the location prefix.
     pub fn message(&self) -> &str {
         match self {

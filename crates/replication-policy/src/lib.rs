@@ -7,6 +7,8 @@
 //!
 //! * [`Policy::parse_json`] reads AWS JSON and reports mistakes at their byte offset;
 //!   [`Policy::from_statements`] checks statements built in code by the same rule book.
+//! * [`Document::from_aws_json`] takes the same documents as AWS CLI output (`get-bucket-policy`,
+//!   `get-key-policy`, `get-role-policy`, `get-role`, `get-policy-version`), errors located in it.
 //! * [`Policy::evaluate`] answers for one policy ([`Match`]).
 //! * [`evaluate_access`] combines identity, resource (bucket, key, trust) and limiting policies
 //!   plus KMS grants the way AWS does, and explains the [`Decision`]; [`access_effect`] gives
@@ -38,6 +40,7 @@
 #![warn(missing_docs)]
 
 mod access;
+mod cli;
 mod condition;
 mod error;
 mod glob;
@@ -52,6 +55,7 @@ pub use access::{
     AccessContext, Decider, DeciderKind, Decision, DecisionEffect, GrantRef, LabelledPolicy,
     ResourceKind, ResourcePolicy, access_effect, evaluate_access,
 };
+pub use cli::{Document, Source};
 pub use condition::{Condition, ConditionOperator, Operator, SetQualifier};
 pub use error::{Location, PolicyError};
 pub use policy::{ActionSet, Effect, Policy, PolicyKind, PolicyVersion, ResourceSet, Statement};

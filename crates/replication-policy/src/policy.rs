@@ -561,6 +561,25 @@ impl Policy {
         }
     }
 
+    /// Moves every recorded source position by `f` (for a document read out of a larger text).
+    pub(crate) fn map_locations(&mut self, f: impl Fn(Location) -> Location) {
+        for src in self.sources.iter_mut().flatten() {
+            for at in [
+                &mut src.statement,
+                &mut src.principal_key,
+                &mut src.resource_key,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *at = f(*at);
+            }
+            for at in &mut src.actions {
+                *at = f(*at);
+            }
+        }
+    }
+
     /// `Version`, if the document had one.
     pub fn version(&self) -> Option<PolicyVersion> {
         self.version

@@ -61,6 +61,10 @@ fn keys() {
         }
     );
     assert_eq!(src.initial_state, InitialKeyState::Disabled);
+    assert_eq!(
+        src.key_id.as_deref(),
+        Some("1234abcd-12ab-34cd-56ef-1234567890ab")
+    );
     assert_eq!(src.aliases, ["replication-source", "second"]);
     assert_eq!(
         src.grants,
@@ -138,6 +142,7 @@ fn keys() {
 fn buckets() {
     let s = sink();
     let source = &s.buckets[0];
+    assert_eq!(source.s3_name.as_deref(), Some("acme.source"));
     assert_eq!(source.versioning, Versioning::Enabled);
     assert_eq!(
         source.default_encryption,
@@ -184,6 +189,8 @@ fn buckets() {
 fn roles() {
     let s = sink();
     let r = &s.roles[0];
+    assert_eq!(r.role_name.as_deref(), Some("s3-crr-replicator"));
+    assert_eq!(r.path.as_deref(), Some("/service-role/"));
     let PolicySpec::Statements(trust) = &r.trust else {
         panic!("statement trust")
     };
@@ -657,5 +664,56 @@ fn an_empty_file_holds_no_scenarios() {
     assert_eq!(
         parse_suite("empty.scenario", "  // only a comment\n").unwrap(),
         vec![]
+    );
+}
+
+#[test]
+fn real_names_ids_and_paths_lower_as_written() {
+    let text = r#"
+        /// Real names.
+        real {
+            account prod = 111122223333;
+            key k = kms(prod, "us-east-1") { id: "1234abcd-12ab-34cd-56ef-1234567890ab", alias: "alias/prod-data" };
+            bucket source = s3(prod, "us-east-1") { name: "acme.prod-data", versioning };
+            role a = iam(prod) { name: "s3-crr-prod-data", path: "/service-role/" };
+            role b = iam(prod) {
+                path: "/service-role/";
+                name: "s3-crr-other";
+                trust s3;
+            };
+            role c = iam(prod) { trust s3; };
+        }
+    "#;
+    let specs = parse_suite("real.scenario", text).unwrap();
+    let spec = &specs[0];
+    assert_eq!(
+        spec.keys[0].key_id.as_deref(),
+        Some("1234abcd-12ab-34cd-56ef-1234567890ab")
+    );
+    assert_eq!(spec.keys[0].aliases, ["alias/prod-data"]);
+    assert_eq!(spec.buckets[0].s3_name.as_deref(), Some("acme.prod-data"));
+    let roles: Vec<(Option<&str>, Option<&str>)> = spec
+        .roles
+        .iter()
+        .map(|r| (r.role_name.as_deref(), r.path.as_deref()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (Some("s3-crr-prod-data"), Some("/service-role/")),
+            (Some("s3-crr-other"), Some("/service-role/")),
+            (None, None),
+        ]
+    );
+}
+
+#[test]
+fn a_role_name_given_twice_is_reported_once() {
+    let text = "s {\n    account prod = 111122223333;\n    role r = iam(prod) { name: \"a\", name: \"b\"; };\n}\n";
+    let d = parse_suite("t.scenario", text).unwrap_err();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        d[0].to_string(),
+        "t.scenario:3:37: `name` is set twice; keep one"
     );
 }

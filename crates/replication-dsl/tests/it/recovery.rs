@@ -41,7 +41,7 @@ fn policy_statements_recover_at_the_next_semicolon() {
     let got = errors(text);
     assert_eq!(
         got[0],
-        "t.scenario:5:9: expected `trust ...;`, `policy name { ... };` or a statement such as `allow s3:ReplicateObject on target/\"*\";` in role `r`"
+        "t.scenario:5:9: expected `name: \"...\", path: \"...\";`, `trust ...;`, `policy name { ... };` or a statement such as `allow s3:ReplicateObject on target/\"*\";` in role `r`"
     );
     assert_eq!(
         got[1],
@@ -161,6 +161,26 @@ s {
         d[0].message,
         "key `nokey` is not defined; define it with `key nokey = ...` or fix the name"
     );
+}
+
+/// `aws kms get-key-policy` output keeps the document as a JSON string; a mistake inside it is
+/// reported at its character in the scenario file, escapes included.
+#[test]
+fn problems_in_cli_json_strings_point_at_the_character_in_the_file() {
+    let text = r##"s {
+    account prod = 111122223333;
+    key k = kms(prod, "us-east-1") { policy: json r#"{
+        "Policy": "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Alow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"}]\n}",
+        "PolicyName": "default"
+    }"# };
+}
+"##;
+    let d = validate_suite("k.scenario", text).unwrap_err();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    let line = text.lines().nth(d[0].line - 1).unwrap();
+    let at: String = line.chars().skip(d[0].column - 1).take(8).collect();
+    assert_eq!(at, r#"\"Alow\""#, "{}", d[0]);
+    assert!(d[0].message.contains("line 2, column 86: "), "{}", d[0]);
 }
 
 #[test]

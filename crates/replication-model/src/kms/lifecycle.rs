@@ -387,6 +387,7 @@ mod tests {
         KeySpec {
             name: name.into(),
             kind,
+            key_id: None,
             policy: None,
             grants: Vec::new(),
             aliases: Vec::new(),

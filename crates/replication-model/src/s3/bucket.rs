@@ -91,6 +91,7 @@ mod tests {
     fn bucket(versioning: Versioning) -> BucketControl {
         let spec = BucketSpec {
             name: "source".into(),
+            s3_name: None,
             account: "prod".into(),
             region: "us-east-1".into(),
             versioning,

@@ -342,6 +342,7 @@ mod tests {
                 account: "prod".into(),
                 region: region.into(),
             },
+            key_id: None,
             policy: None,
             grants: Vec::new(),
             aliases: vec![format!("{name}-alias")],
@@ -363,6 +364,7 @@ mod tests {
             keys: vec![key("src_key", "us-east-1"), key("eu_key", "eu-west-1")],
             buckets: vec![BucketSpec {
                 name: "source".into(),
+                s3_name: None,
                 account: "prod".into(),
                 region: "us-east-1".into(),
                 versioning: Versioning::Enabled,

@@ -74,6 +74,7 @@ pub fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 pub fn bucket(name: &str, account: &str, region: &str) -> BucketSpec {
     BucketSpec {
         name: name.into(),
+        s3_name: None,
         account: account.into(),
         region: region.into(),
         versioning: Versioning::Enabled,
@@ -90,6 +91,7 @@ pub fn key(name: &str, kind: KeyKind) -> KeySpec {
     KeySpec {
         name: name.into(),
         kind,
+        key_id: None,
         policy: None,
         grants: vec![],
         aliases: vec![],
@@ -222,6 +224,8 @@ pub fn kms_cross_region() -> ScenarioSpec {
         buckets: vec![source, bucket("target", "prod", "eu-west-1")],
         roles: vec![RoleSpec {
             name: "replicator".into(),
+            role_name: None,
+            path: None,
             account: "prod".into(),
             trust: trust_s3(),
             policies: vec![NamedPolicy {

@@ -7,6 +7,7 @@ mod iam;
 mod integrity;
 mod kms;
 mod mrk;
+mod names;
 mod permissions;
 mod prerequisites;
 mod replicated;

@@ -258,6 +258,8 @@ fn definition_paths() {
     spec.keys.push(key("typo", single("prdo", "us-east-1")));
     spec.roles.push(RoleSpec {
         name: "r2".into(),
+        role_name: None,
+        path: None,
         account: "prod".into(),
         trust: trust_s3(),
         policies: vec![
