@@ -488,7 +488,7 @@ impl World {
                     done = v.destinations.keys().cloned().collect();
                 }
             }
-            let r = self.route_new_version(bucket, key, vid, TaskKind::Object, true, &done);
+            let r = self.route_new_version(bucket, key, vid, TaskKind::Object, true, &done)?;
             routed.push(format!("`{key}` {vid}{r}"));
         }
         let list: Vec<String> = statuses

@@ -1025,7 +1025,7 @@ impl World {
             TaskKind::Object,
             false,
             &BTreeSet::new(),
-        );
+        )?;
         self.log(
             idx,
             format!(
@@ -1200,7 +1200,7 @@ impl World {
                     TaskKind::DeleteMarker,
                     false,
                     &BTreeSet::new(),
-                );
+                )?;
                 self.log(
                     idx,
                     format!("DeleteObject `{bucket}/{key}` -> delete marker {vid}{routing}"),
@@ -1253,22 +1253,27 @@ impl World {
         kind: TaskKind,
         batch: bool,
         done: &BTreeSet<Arc<str>>,
-    ) -> String {
-        let b = &self.buckets[bucket];
+    ) -> Result<String, RunError> {
+        let missing = || {
+            RunError::Internal(format!(
+                "version {vid} of `{bucket}/{key}` was routed for replication but is not stored"
+            ))
+        };
+        let b = self.buckets.get(bucket).ok_or_else(missing)?;
         let Some(config) = b.replication.clone() else {
-            return String::new();
+            return Ok(String::new());
         };
         let source = Arc::clone(&b.name);
         let objects = &b.objects;
-        let slot = objects.slot(key).expect("version just added");
+        let slot = objects.slot(key).ok_or_else(missing)?;
         let version = objects
             .at(slot)
             .iter()
             .find(|v| v.id == *vid)
-            .expect("version just added");
+            .ok_or_else(missing)?;
         // [U-WHAT]: replicas are not replicated again by live replication (no chaining).
         if version.replica_of.is_some() && !batch {
-            return "; a replica, so live replication does not replicate it again".into();
+            return Ok("; a replica, so live replication does not replicate it again".into());
         }
         // The stored object is shared, not copied: routing only reads it.
         let object = match &version.body {
@@ -1293,7 +1298,7 @@ impl World {
             }
         }
         if by_dest.is_empty() {
-            return "; no replication rule matches".into();
+            return Ok("; no replication rule matches".into());
         }
         let mut queued = Vec::new();
         let mut skipped = Vec::new();
@@ -1322,7 +1327,7 @@ impl World {
             .get_mut(bucket)
             .and_then(|b| b.objects.at_mut(slot))
             .and_then(|vs| vs.iter_mut().find(|v| v.id == *vid))
-            .expect("version just added");
+            .ok_or_else(missing)?;
         v.not_eligible.clone_from(&skipped);
         if kind == TaskKind::Object {
             for (dest, rule) in &queued {
@@ -1356,7 +1361,7 @@ impl World {
         for s in &skipped {
             let _ = write!(out, "; {s}");
         }
-        out
+        Ok(out)
     }
 
     fn fault(&mut self, valid: &ValidSpec, idx: usize, f: &Fault) -> Result<(), RunError> {
