@@ -17,6 +17,21 @@ fn root() -> PathBuf {
     project_root().join("scenarios")
 }
 
+/// Every shipped scenario, validated, with the file it comes from.
+fn shipped_scenarios() -> Vec<(String, replication_model::ValidSpec)> {
+    let mut all = Vec::new();
+    for suite in scenarios::suites(&root(), &[]).expect("suites") {
+        for file in &suite.files {
+            let text = std::fs::read_to_string(file).expect("readable");
+            let label = file.display().to_string();
+            let specs = replication_dsl::validate_suite(&label, &text)
+                .unwrap_or_else(|d| panic!("{label}: {d:?}"));
+            all.extend(specs.into_iter().map(|valid| (label.clone(), valid)));
+        }
+    }
+    all
+}
+
 /// A scratch copy of some suites, removed when dropped.
 struct Scratch(PathBuf);
 
@@ -372,37 +387,29 @@ fn every_shipped_scenario_reports_the_same_without_trace() {
             .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     };
     let mut checked = 0;
-    for suite in scenarios::suites(&root(), &[]).expect("suites") {
-        for file in &suite.files {
-            let text = std::fs::read_to_string(file).expect("readable");
-            let label = file.display().to_string();
-            let specs = replication_dsl::validate_suite(&label, &text)
-                .unwrap_or_else(|d| panic!("{label}: {d:?}"));
-            for valid in &specs {
-                let traced = replication_model::run(valid).expect("runs");
-                let expected: Vec<&str> = traced
-                    .report()
-                    .lines()
-                    .filter(|l| !is_trace_line(l))
-                    .collect();
-                for threads in [1, 0] {
-                    let quiet = replication_model::run_with(
-                        valid,
-                        RunConfig {
-                            trace: false,
-                            threads,
-                        },
-                    )
-                    .expect("runs");
-                    assert_eq!(
-                        quiet.report().lines().collect::<Vec<_>>(),
-                        expected,
-                        "{label}: `{}` on {threads} thread(s)",
-                        valid.spec().name
-                    );
-                    checked += 1;
-                }
-            }
+    for (label, valid) in &shipped_scenarios() {
+        let traced = replication_model::run(valid).expect("runs");
+        let expected: Vec<&str> = traced
+            .report()
+            .lines()
+            .filter(|l| !is_trace_line(l))
+            .collect();
+        for threads in [1, 0] {
+            let quiet = replication_model::run_with(
+                valid,
+                RunConfig {
+                    trace: false,
+                    threads,
+                },
+            )
+            .expect("runs");
+            assert_eq!(
+                quiet.report().lines().collect::<Vec<_>>(),
+                expected,
+                "{label}: `{}` on {threads} thread(s)",
+                valid.spec().name
+            );
+            checked += 1;
         }
     }
     assert!(
@@ -512,28 +519,19 @@ fn every_inferred_choice_is_shown_by_a_shipped_scenario() {
     use replication_model::InferredChoice;
     const HEADING: &str = "== inferred (AWS does not document these; the model chose)";
     let mut seen = std::collections::BTreeSet::new();
-    for suite in scenarios::suites(&root(), &[]).expect("suites") {
-        for file in &suite.files {
-            let text = std::fs::read_to_string(file).expect("readable");
-            let label = file.display().to_string();
-            let specs = replication_dsl::validate_suite(&label, &text)
-                .unwrap_or_else(|d| panic!("{label}: {d:?}"));
-            for valid in &specs {
-                let outcome = replication_model::run(valid).expect("runs");
-                let used: Vec<InferredChoice> = outcome.inferred().collect();
-                let listed: Vec<&str> = outcome
-                    .report()
-                    .lines()
-                    .skip_while(|l| *l != HEADING)
-                    .skip(1)
-                    .take_while(|l| !l.is_empty())
-                    .collect();
-                let expected: Vec<String> =
-                    used.iter().map(|c| format!("- {}", c.text())).collect();
-                assert_eq!(listed, expected, "{label}: `{}`", valid.spec().name);
-                seen.extend(used);
-            }
-        }
+    for (label, valid) in &shipped_scenarios() {
+        let outcome = replication_model::run(valid).expect("runs");
+        let used: Vec<InferredChoice> = outcome.inferred().collect();
+        let listed: Vec<&str> = outcome
+            .report()
+            .lines()
+            .skip_while(|l| *l != HEADING)
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let expected: Vec<String> = used.iter().map(|c| format!("- {}", c.text())).collect();
+        assert_eq!(listed, expected, "{label}: `{}`", valid.spec().name);
+        seen.extend(used);
     }
     let missing: Vec<&str> = InferredChoice::ALL
         .iter()
