@@ -3,12 +3,14 @@
 use std::process::ExitCode;
 
 mod bench;
+mod import;
 
 const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
   bench [--quick] [--backend aes-gcm|aws-lc-rs]   run the benchmarks and print the summary table
+  import DIR [--out FILE] [--name NAME]          turn a directory of AWS CLI outputs into a scenario and run its probes
   scenarios [SUITE...] [--accept] [--help]       run the scenario suites against their snapshots
 ";
 
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "bench" => exit_code(bench::run(&rest)),
+        "import" => exit_code(import::run(&rest)),
         "scenarios" => xtask::scenarios::main(&rest),
         "" | "help" | "--help" | "-h" => {
             print!("{USAGE}");
