@@ -8,10 +8,10 @@ use std::fmt::Write as _;
 
 use crate::engine::{AttemptRecord, AttemptResult};
 use crate::inferred::InferredChoice;
-use crate::reason::{FailureReason, Skipped};
 use crate::rules::RuleSet;
 use crate::spec::*;
 use crate::world::{Body, DestStatus, ExpectationResult, LogKind, ReplicationStatus, Sse, World};
+use crate::{FailureReason, Skipped};
 
 /// The result of running a scenario.
 #[derive(Debug)]

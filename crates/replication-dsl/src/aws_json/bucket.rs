@@ -2,8 +2,8 @@
 //! Bucket Key, `BlockedEncryptionTypes`), `get-bucket-versioning` and
 //! `get-bucket-ownership-controls`; each also in the shape its `put-...` command takes.
 
-use replication_model::spec::Versioning;
 use replication_policy::json::Value;
+use replication_spec::spec::Versioning;
 
 use super::read::{Cx, Obj};
 use super::{CliDocument, JsonProblem, Located, finish, parse, unwrap};
@@ -176,7 +176,7 @@ fn blocked(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<bool> {
 ///
 /// ```
 /// use replication_dsl::aws_json::read_bucket_versioning;
-/// use replication_model::spec::Versioning;
+/// use replication_spec::spec::Versioning;
 /// assert_eq!(read_bucket_versioning(r#"{"Status": "Enabled"}"#).unwrap(), Versioning::Enabled);
 /// assert_eq!(read_bucket_versioning("").unwrap(), Versioning::Unversioned);
 /// ```

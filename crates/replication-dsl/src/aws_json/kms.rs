@@ -4,8 +4,8 @@
 //! `KeyMetadata` has many members that grow over time (`CreationDate`, `EncryptionAlgorithms`,
 //! ...); only those the simulation uses are read, and other members are not refused.
 
-use replication_model::ids;
 use replication_policy::json::Value;
+use replication_spec::ids;
 
 use super::read::{Cx, Obj};
 use super::{CliDocument, JsonProblem, Located, finish, parse, unwrap};

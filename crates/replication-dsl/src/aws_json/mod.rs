@@ -267,7 +267,7 @@ fn expected_top(expected: CliDocument, bare_marks: &[&str]) -> String {
     words.extend(bare_marks);
     format!(
         "a member {}",
-        replication_model::spelling::one_of(words.iter().copied())
+        replication_spec::spelling::one_of(words.iter().copied())
     )
 }
 
@@ -322,7 +322,7 @@ fn finish<T>(cx: Cx<'_>, value: Option<T>) -> Result<T, Vec<JsonProblem>> {
 
 #[cfg(test)]
 mod tests {
-    use replication_model::spec::{BucketRef, FilterSpec, KeyRef, Versioning};
+    use replication_spec::spec::{BucketRef, FilterSpec, KeyRef, Versioning};
 
     use super::*;
 

@@ -2,9 +2,9 @@
 //! the wrong type and every duplicate becomes a [`JsonProblem`] at its own `line:col`, and the
 //! walk goes on, so one run reports every mistake in a document.
 
-use replication_model::spelling;
 use replication_policy::Location;
 use replication_policy::json::{Kind, Member, Value};
+use replication_spec::spelling;
 
 use super::{JsonProblem, JsonProblemKind, Located};
 

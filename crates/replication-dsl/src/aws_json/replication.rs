@@ -6,10 +6,10 @@
 //! `Status`, `Filter` (`Prefix`, `Tag` or `And`) or the deprecated V1 `Prefix`,
 //! `DeleteMarkerReplication`, `SourceSelectionCriteria`, `ExistingObjectReplication` and
 //! `Destination`. What S3 then accepts or rejects is the model's business
-//! (`replication_model::validate`, aws-facts a.4); this reader only refuses what is not the schema.
+//! (`replication_spec::validate`, aws-facts a.4); this reader only refuses what is not the schema.
 
-use replication_model::spec::{BucketRef, DestinationSpec, FilterSpec, KeyRef, RuleSpec};
 use replication_policy::json::Value;
+use replication_spec::spec::{BucketRef, DestinationSpec, FilterSpec, KeyRef, RuleSpec};
 
 use super::read::{Cx, Obj};
 use super::{CliDocument, JsonProblem, Located, finish, parse, unwrap};
@@ -225,7 +225,7 @@ fn filter(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<FilterSpec> 
             obj.at,
             format!(
                 "`{path}` has {}; a filter holds exactly one of `Prefix`, `Tag` or `And` (aws-facts b); combine them under `And`",
-                replication_model::spelling::one_of(given.iter().copied()).replace(" or ", " and ")
+                replication_spec::spelling::one_of(given.iter().copied()).replace(" or ", " and ")
             ),
         );
         return None;
