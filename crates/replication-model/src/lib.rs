@@ -20,7 +20,9 @@ mod authz;
 pub mod catalog;
 mod control;
 mod engine;
-mod iam;
+// Public for `replication-export` only (policy owners): not a stable API.
+#[doc(hidden)]
+pub mod iam;
 pub mod ids;
 mod inferred;
 pub mod kms;

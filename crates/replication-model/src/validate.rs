@@ -46,6 +46,20 @@ impl ValidSpec {
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
+
+    /// Every policy before the first step, compiled once, by owner (names resolved to ARNs;
+    /// a key without a policy has KMS's default one).
+    #[doc(hidden)]
+    pub fn policies(&self) -> &BTreeMap<PolicyOwner, Arc<Policy>> {
+        &self.policies
+    }
+
+    /// Whether AWS answers the step at this index with an error (the run records the rejection
+    /// instead of applying the step).
+    #[doc(hidden)]
+    pub fn is_rejected(&self, step: usize) -> bool {
+        self.rejections.contains_key(&step)
+    }
 }
 
 /// Checks a scenario and returns every problem, sorted by where it lies.
