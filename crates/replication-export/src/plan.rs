@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use replication_model::ValidSpec;
 use replication_model::catalog::KeyOrigin;
-use replication_model::iam::PolicyOwner;
+use replication_spec::iam::PolicyOwner;
 use replication_model::ids;
 use replication_model::rules::RuleSet;
 use replication_model::spec::{
@@ -441,7 +441,7 @@ impl Plan {
         let mut accepted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (idx, step) in spec.steps.iter().enumerate() {
             if let Step::PutBucketReplication(r) = step {
-                if valid.is_rejected(idx) {
+                if valid.rejections().contains_key(&idx) {
                     choices.push(Choice::RejectedReplicationLeftOut {
                         bucket: r.bucket.clone(),
                         step: idx,
