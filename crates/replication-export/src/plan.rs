@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use replication_model::ValidSpec;
 use replication_model::catalog::KeyOrigin;
-use replication_spec::iam::PolicyOwner;
 use replication_model::ids;
 use replication_model::rules::RuleSet;
 use replication_model::spec::{
     BucketRef, DefaultEncryption, FilterSpec, InitialKeyState, KeyKind, KeyRef, RoleRef, RuleSpec,
     Step, Versioning,
 };
+use replication_spec::iam::PolicyOwner;
 use serde_json::{Map, Value, json};
 
 use crate::ExportError;
