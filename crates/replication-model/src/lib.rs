@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod authz;
+mod body;
 pub mod catalog;
 mod control;
 mod engine;
