@@ -20,6 +20,7 @@ mod authz;
 mod body;
 pub mod catalog;
 mod control;
+mod echo;
 mod engine;
 mod iam;
 pub mod ids;
@@ -38,6 +39,7 @@ mod sse_c;
 mod validate;
 mod world;
 
+pub use echo::shorten;
 pub use engine::{AttemptRecord, AttemptResult, TraceLine};
 pub use inferred::{InferredChoice, InferredSet};
 pub use problem::{Problem, ProblemKind};

@@ -263,7 +263,7 @@ fn a_scenario_name_too_long_for_a_file_name_is_refused() {
     assert_eq!(
         errs,
         [format!(
-            "t.scenario:1:1: scenario name `{}…` is 251 bytes long; names are at most 200 bytes so that the snapshot file name fits, shorten it",
+            "t.scenario:1:1: scenario name `{}…(251 bytes)` is too long; names are at most 200 bytes so that the snapshot file name fits, shorten it",
             "n".repeat(60)
         )]
     );
