@@ -5,7 +5,7 @@
 //! turns it into the model's plain-data spec and records where each spec field came from.
 
 use proc_macro2::Ident;
-use replication_model::spec::{
+use replication_spec::spec::{
     BatchStatus, Body, BucketRef, ConditionSpec, Effect, EventName, ExpectedStatus, FailureReason,
     FilterSpec, InitialKeyState, KeyRef, MetricName, ObjectOwner, RoleRef, RuleSetName,
     StatementSelector, Versioning,
@@ -66,7 +66,7 @@ pub enum Stmt {
     Key(KeyDef),
     Bucket(BucketDef),
     Role(RoleDef),
-    /// Anything that becomes a [`replication_model::spec::Step`].
+    /// Anything that becomes a [`replication_spec::spec::Step`].
     Step(StepDef),
 }
 

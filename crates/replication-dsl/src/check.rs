@@ -5,8 +5,8 @@
 //! keeps compile-time and run-time messages identical.
 
 use proc_macro2::TokenStream;
-use replication_model::ValidSpec;
-use replication_model::spec::RuleSetName;
+use replication_spec::ValidSpec;
+use replication_spec::spec::RuleSetName;
 
 use crate::ast::Scenario;
 use crate::error::{Ctxt, DslError};
@@ -61,7 +61,7 @@ pub fn check(tokens: TokenStream, config: &LowerConfig, rule_set: Option<RuleSet
                     l.spec.rule_set = r;
                 }
                 if errors.is_empty() {
-                    match replication_model::validate(l.spec.clone()) {
+                    match replication_spec::validate(l.spec.clone()) {
                         Ok(v) => valid = Some(v),
                         Err(problems) => errors = l.spans.locate_all(&problems),
                     }

@@ -198,6 +198,6 @@ impl Drop for Ctxt {
     }
 }
 
-/// A name or key as messages echo it; the model's one rule ([`replication_model::shorten`]),
+/// A name or key as messages echo it: the rule book's one rule ([`replication_spec::shorten`]),
 /// so the DSL's messages and the model's shorten alike.
-pub use replication_model::shorten;
+pub use replication_spec::shorten;

@@ -3,7 +3,7 @@
 //!
 //! The generated code names everything through `::replication_lab::__private`, so a user needs
 //! only the facade crate. The spec is rebuilt from Rust expressions ([`crate::to_rust`]), not
-//! from text, and goes through `replication_model::validate` again at run time: the same path
+//! from text, and goes through `replication_spec::validate` again at run time: the same path
 //! that code building a spec by hand takes.
 
 use std::path::PathBuf;

@@ -5,7 +5,7 @@
 //! `replication-macros` calls [`expand`] (tokens in, tokens out, errors as `compile_error!` on
 //! the narrowest token), and runtime tools call [`parse_suite`], [`validate_suite`] or
 //! [`check_suite`] / [`check_suite_with`] on scenario files (errors as `file:line:col: message`). Both parse with the
-//! same code and validate with `replication_model::validate`, so they accept exactly the same
+//! same code and validate with `replication_spec::validate`, so they accept exactly the same
 //! language and report exactly the same messages.
 //!
 //! The passes, one file each: `symbol` (every keyword), `parse` (tokens to `ast`, recovering

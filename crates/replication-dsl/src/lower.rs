@@ -4,13 +4,13 @@
 //! This is the only pass that looks at the scenario as a whole before validation: it resolves
 //! bare names in policies (is `prod` a role or an account?) against the scenario's definitions
 //! and reads `json_file` policies. Everything semantic (is that name defined, is that Region
-//! real, would AWS accept this rule) is left to `replication_model::validate`, which reports
+//! real, would AWS accept this rule) is left to `replication_spec::validate`, which reports
 //! problems by [`Locus`]; the [`SpanMap`] built here turns each locus back into tokens.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use replication_model::spec::{
+use replication_spec::spec::{
     AccountSpec, BucketSpec, DefaultEncryption, DestinationSpec, Expectation, ExpectedEncryption,
     ExpectedVerdict, Fault, FilterSpec, GrantSpec, Item, KeyKind, KeyRef, KeySpec, NamedPolicy,
     ObjectExpectation, PolicySpec, PolicyTarget, PrincipalRef, PutObjectSpec, ReplicationSpec,

@@ -11,7 +11,7 @@
 //! before returning an error from it.
 
 use proc_macro2::{Delimiter, Span, TokenTree};
-use replication_model::spec::{
+use replication_spec::spec::{
     Body, BucketRef, ConditionSpec, Effect, FailureReason, FilterSpec, KeyRef, ObjectOwner,
     RoleRef, StatementSelector,
 };
@@ -524,7 +524,7 @@ fn bucket(cx: &Ctxt, input: ParseStream) -> PResult<BucketDef> {
                     colon(c, &kw)?;
                     table(c, sym::VERSIONING_STATES, "versioning state")?
                 } else {
-                    Spanned::new(replication_model::spec::Versioning::Enabled, kw_range)
+                    Spanned::new(replication_spec::spec::Versioning::Enabled, kw_range)
                 };
                 once(cx, &mut def.versioning, &kw, value);
             } else if kw == sym::ENCRYPTION {

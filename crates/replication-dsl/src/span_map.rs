@@ -10,8 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use replication_model::spec::{Item, Locus};
-use replication_model::{Problem, ProblemKind};
+use replication_spec::spec::{Item, Locus};
+use replication_spec::{Problem, ProblemKind};
 use syn::LitStr;
 
 use crate::error::{DslError, SpanRange};

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use proc_macro2::TokenStream;
-use replication_model::ValidSpec;
-use replication_model::spec::{RuleSetName, ScenarioSpec};
+use replication_spec::ValidSpec;
+use replication_spec::spec::{RuleSetName, ScenarioSpec};
 
 use crate::check::{check, sort};
 use crate::error::{Ctxt, Diagnostic, DslError};
@@ -142,7 +142,7 @@ pub fn check_suite(file_label: &str, text: &str) -> SuiteCheck {
 ///
 /// ```
 /// use replication_dsl::{CheckConfig, check_suite_with};
-/// use replication_model::spec::RuleSetName;
+/// use replication_spec::spec::RuleSetName;
 /// let config = CheckConfig { rule_set: Some(RuleSetName::ExamGuide) };
 /// let suite = check_suite_with("demo.scenario", "empty { }", &config);
 /// let valid = suite.scenarios[0].result.as_ref().unwrap();

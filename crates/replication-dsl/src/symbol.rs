@@ -8,7 +8,7 @@
 use std::fmt;
 
 use proc_macro2::Ident;
-use replication_model::spec::{
+use replication_spec::spec::{
     BatchStatus, EventName, ExpectedStatus, InitialKeyState, MetricName, RuleSetName, Versioning,
 };
 
@@ -354,7 +354,7 @@ pub const SIZE_UNITS: &[(Symbol, u64)] = &[
 pub const TIME_UNITS: &[(Symbol, u64)] =
     &[(Symbol("s"), 1), (Symbol("min"), 60), (Symbol("h"), 3_600)];
 
-pub use replication_model::spelling::{one_of, suggest};
+pub use replication_spec::spelling::{one_of, suggest};
 
 /// The spellings of a symbol list.
 pub fn names(symbols: &[Symbol]) -> impl Iterator<Item = &'static str> + '_ {

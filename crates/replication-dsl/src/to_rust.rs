@@ -6,7 +6,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use replication_model::spec::*;
+use replication_spec::spec::*;
 
 /// A value that can be written as a Rust expression naming the model's spec module `__spec`
 /// (the generated test imports it under that name).

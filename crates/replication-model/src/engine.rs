@@ -11,13 +11,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use replication_crypto::{CryptoError, Key256, KeySource};
 
+use crate::FailureReason;
 use crate::authz::{Caller, Decision};
 use crate::body::{Ciphertext, LayerKeys};
 use crate::catalog::KeyOrigin;
 use crate::ids;
 use crate::inferred::{InferredChoice, InferredSet};
 use crate::kms::{self, KmsError, KmsKey};
-use crate::reason::FailureReason;
 use crate::spec::{BatchStatus, EventName, RoleRef, Versioning};
 use crate::world::{
     Body, Bucket, DestStatus, Envelope, ReplicationConfig, ReplicationEvent, ReplicationStatus,

@@ -18,34 +18,26 @@
 
 mod authz;
 mod body;
-pub mod catalog;
-mod control;
-mod echo;
 mod engine;
-mod iam;
-pub mod ids;
 mod inferred;
 pub mod kms;
-mod names;
 mod objects;
-mod problem;
-mod reason;
 mod report;
-pub mod rules;
 mod s3;
-pub mod spec;
-pub mod spelling;
-mod sse_c;
-mod validate;
 mod world;
 
-pub use echo::shorten;
+// The spec, validation and the crypto-free control-plane rules live in `replication-spec` (which
+// the macro depends on without building the simulator); the simulator applies the same rules.
+pub use replication_spec::{catalog, ids, rules, spec, spelling};
+use replication_spec::{control, iam};
+
 pub use engine::{AttemptRecord, AttemptResult, TraceLine};
 pub use inferred::{InferredChoice, InferredSet};
-pub use problem::{Problem, ProblemKind};
-pub use reason::{FailureReason, NotEligible, Skipped, UnknownFailureReason};
+pub use replication_spec::{
+    FailureReason, NotEligible, Problem, ProblemKind, Skipped, UnknownFailureReason, ValidSpec,
+    shorten, validate,
+};
 pub use report::{ObjectRow, Outcome};
-pub use validate::{ValidSpec, validate};
 pub use world::{ExpectationResult, ReplicationStatus, RunError, Sse};
 
 /// How to run a scenario.
@@ -114,7 +106,7 @@ impl<'v> Run<'v> {
     /// The step [`Run::step`] runs next, `None` once every step ran.
     #[must_use]
     pub fn next_step(&self) -> Option<&'v spec::Step> {
-        self.valid.spec.steps.get(self.next)
+        self.valid.spec().steps.get(self.next)
     }
 
     /// Runs the next step; `Ok(false)` when no step is left.
@@ -123,7 +115,7 @@ impl<'v> Run<'v> {
     /// [`RunError`] if the OS random generator fails or the model breaks an invariant; the run
     /// is then unusable and should be dropped.
     pub fn step(&mut self) -> Result<bool, RunError> {
-        if self.next >= self.valid.spec.steps.len() {
+        if self.next >= self.valid.spec().steps.len() {
             return Ok(false);
         }
         let idx = self.next;
@@ -138,11 +130,11 @@ impl<'v> Run<'v> {
     /// As [`Run::step`].
     pub fn finish(mut self) -> Result<Outcome, RunError> {
         while self.step()? {}
-        let report = report::render(&self.world, &self.valid.spec, self.valid.rules);
+        let report = report::render(&self.world, self.valid.spec(), self.valid.rules());
         Ok(Outcome {
             world: self.world,
             report,
-            name: self.valid.spec.name.clone(),
+            name: self.valid.spec().name.clone(),
         })
     }
 }

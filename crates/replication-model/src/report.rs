@@ -6,10 +6,10 @@
 
 use std::fmt::Write as _;
 
+use crate::FailureReason;
 use crate::body::{Ciphertext, HELD_LIMIT};
 use crate::engine::{AttemptRecord, AttemptResult};
 use crate::inferred::InferredChoice;
-use crate::reason::FailureReason;
 use crate::rules::RuleSet;
 use crate::spec::*;
 use crate::world::{Body, DestStatus, ExpectationResult, LogKind, ReplicationStatus, Sse, World};

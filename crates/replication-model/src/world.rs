@@ -18,6 +18,7 @@ use std::sync::Arc;
 use replication_crypto::{Key256, KeySource, PreparedKey, WrappedKey};
 use replication_policy::{Context, Policy, Principal};
 
+use crate::ValidSpec;
 use crate::body::{Ciphertext, GeneratedBody, LayerKeys, Upload};
 use crate::catalog::{Catalog, KeyOrigin};
 use crate::control::ControlPlane;
@@ -26,13 +27,12 @@ use crate::ids;
 use crate::inferred::{InferredChoice, InferredSet};
 use crate::kms::lifecycle::{KeyLife, KeyOp};
 use crate::kms::{self, Grant, KeyState, KmsKey};
-use crate::reason::{FailureReason, NotEligible, Skipped};
 use crate::rules::RuleSet;
 use crate::s3::eligibility::eligibility;
 use crate::s3::put_bucket_replication::{self as s3config, SchemaVersion};
 use crate::s3::put_object;
 use crate::spec::*;
-use crate::validate::{ValidSpec, rule_label};
+use crate::{FailureReason, NotEligible, Skipped};
 
 /// A server-side encryption of a stored version, as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -410,11 +410,11 @@ pub enum RunError {
 
 impl World {
     pub(crate) fn build(valid: &ValidSpec, trace: bool, threads: usize) -> Result<World, RunError> {
-        let spec = &valid.spec;
+        let spec = &valid.spec();
         let mut world = World {
-            rules: valid.rules,
-            cat: valid.catalog.clone(),
-            control: ControlPlane::new(spec, &valid.rules),
+            rules: valid.rules(),
+            cat: valid.catalog().clone(),
+            control: ControlPlane::new(spec, &valid.rules()),
             clock: 0,
             keys: BTreeMap::new(),
             key_names: BTreeMap::new(),
@@ -459,7 +459,7 @@ impl World {
     /// every key of a multi-Region set ([K-MRK]).
     fn build_keys(&mut self, valid: &ValidSpec, rng: &mut KeySource) -> Result<(), RunError> {
         let mut set_material: BTreeMap<String, Arc<PreparedKey>> = BTreeMap::new();
-        for k in &valid.spec.keys {
+        for k in &valid.spec().keys {
             let info = self
                 .cat
                 .keys
@@ -566,7 +566,7 @@ impl World {
 
     /// The scenario's buckets, empty, in the state the control plane starts them in.
     fn build_buckets(&mut self, valid: &ValidSpec) -> Result<(), RunError> {
-        for b in &valid.spec.buckets {
+        for b in &valid.spec().buckets {
             let info = self
                 .cat
                 .buckets
@@ -585,7 +585,7 @@ impl World {
                 versioning: control.versioning,
                 bucket_key: control.bucket_key,
                 policy: valid
-                    .policies
+                    .policies()
                     .get(&PolicyOwner::Bucket(b.name.clone()))
                     .cloned(),
                 policy_label: format!("bucket policy of `{}`", b.name),
@@ -603,7 +603,7 @@ impl World {
 
     /// The scenario's roles with their compiled policies and the session S3 acts as.
     fn build_roles(&mut self, valid: &ValidSpec) -> Result<(), RunError> {
-        for r in &valid.spec.roles {
+        for r in &valid.spec().roles {
             let info = self
                 .cat
                 .roles
@@ -850,8 +850,8 @@ impl World {
     pub(crate) fn step(&mut self, valid: &ValidSpec, idx: usize) -> Result<(), RunError> {
         self.clock += 1;
         self.check_thresholds();
-        let step = &valid.spec.steps[idx];
-        if let Some(rej) = valid.rejections.get(&idx) {
+        let step = &valid.spec().steps[idx];
+        if let Some(rej) = valid.rejections().get(&idx) {
             let (kind, what) = match step {
                 Step::PutBucketReplication(r) => (
                     LogKind::BucketCall,
@@ -925,7 +925,7 @@ impl World {
             .iter()
             .enumerate()
             .map(|(i, rule)| ResolvedRule {
-                label: rule_label(rule, i).into(),
+                label: rule.label(i).into(),
                 priority: rule.priority.unwrap_or(0),
                 enabled: rule.enabled,
                 filter: rule.filter.clone(),
@@ -1376,7 +1376,7 @@ impl World {
             match f {
                 Fault::RevokeStatement { .. } | Fault::AddStatement { .. } => {
                     let (owner, compiled) = valid
-                        .policy_changes
+                        .policy_changes()
                         .get(&idx)
                         .cloned()
                         .ok_or_else(|| internal("it has no compiled policy".to_owned()))?;
@@ -1862,7 +1862,7 @@ fn missing(kind: &str, name: &str) -> RunError {
 
 /// The policy validation compiled for `owner`.
 fn compiled(valid: &ValidSpec, owner: &PolicyOwner) -> Result<Arc<Policy>, RunError> {
-    valid.policies.get(owner).cloned().ok_or_else(|| {
+    valid.policies().get(owner).cloned().ok_or_else(|| {
         RunError::Internal(format!("the {owner} of a valid scenario was not compiled"))
     })
 }

@@ -2,10 +2,10 @@
 //! key sets that share material, and the cryptographic operations with KMS's own error names.
 //!
 //! Key material never leaves this module except as a data key handed to S3 for one object, the
-//! way GenerateDataKey hands out a plaintext data key. What a key's state allows is decided in
-//! [`key`] (the [K-STATE] table), how the state changes in [`lifecycle`] (`DisableKey`,
-//! `ScheduleKeyDeletion`, `PendingReplicaDeletion` ...): both are crypto-free, so validation
-//! dry-runs the same rules the run applies.
+//! way GenerateDataKey hands out a plaintext data key. What a key's state allows ([`KeyState`], the
+//! [K-STATE] table) and how it changes (`DisableKey`, `ScheduleKeyDeletion`,
+//! `PendingReplicaDeletion` ...) are crypto-free and live in `replication_spec::kms`, so
+//! validation dry-runs the same rules the run applies.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,11 +15,8 @@ use replication_policy::{GrantRef, Policy};
 
 use crate::catalog::KeyOrigin;
 
-mod key;
-pub(crate) mod lifecycle;
-pub(crate) mod replicate_key;
-
-pub use key::{KeyState, KmsError};
+pub(crate) use replication_spec::kms::lifecycle;
+pub use replication_spec::kms::{KeyState, KmsError};
 
 /// One KMS key.
 #[derive(Debug)]

@@ -7,7 +7,7 @@
 //! The SSE-C rule is written here once: routing asks [`eligibility`] and the engine's guard asks
 //! [`sse_c_replicates`]; which SSE-C expectations can never hold is `crate::sse_c`'s.
 
-use crate::reason::NotEligible;
+use crate::NotEligible;
 use crate::rules::{RuleSet, SseCReplication};
 use crate::world::{ResolvedRule, Sse, TaskKind};
 

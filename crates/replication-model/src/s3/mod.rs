@@ -1,16 +1,8 @@
-//! Amazon S3's control plane, one file per API or concept it models: what each call accepts,
-//! refuses (with AWS's error code and message) and changes in the bucket's state.
+//! Amazon S3 as the simulator runs it. The control plane (one file per API, crypto-free) lives in
+//! `replication_spec::s3` and is re-exported here; what stays is what needs stored objects.
 //!
-//! - [`bucket`]: a bucket's control-plane state (versioning, default encryption and Bucket Key,
-//!   `BlockedEncryptionTypes`, whether a replication configuration is present) and
-//!   `PutBucketVersioning`.
-//! - [`put_bucket_replication`]: `PutBucketReplication` as S3 validates it, and how rules match.
-//! - [`put_object`]: what encryption an upload gets and which KMS key it uses, or the error.
 //! - [`eligibility`]: which versions a matching rule replicates (`SseKmsEncryptedObjects`,
 //!   delete markers, SSE-C under the rule set, archived objects).
 
-pub(crate) mod bucket;
 pub(crate) mod eligibility;
-pub(crate) mod put_bucket_replication;
-pub(crate) mod put_object;
-pub(crate) use put_bucket_replication::ApiRejection;
+pub(crate) use replication_spec::s3::{put_bucket_replication, put_object};

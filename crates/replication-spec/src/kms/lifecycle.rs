@@ -181,7 +181,7 @@ pub fn transition(
 /// The life of every key a scenario defines, and the multi-Region relations between them: the
 /// KMS half of the control plane.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct KeyLifecycles {
+pub struct KeyLifecycles {
     keys: BTreeMap<String, TrackedKey>,
     /// Key names in definition order, so "a replica that still exists" names the first one.
     order: Vec<String>,
@@ -198,7 +198,7 @@ struct TrackedKey {
 impl KeyLifecycles {
     /// Every key of the scenario in its initial state. A name defined twice keeps its last
     /// definition (the duplicate is a problem of its own).
-    pub(crate) fn new(spec: &ScenarioSpec) -> KeyLifecycles {
+    pub fn new(spec: &ScenarioSpec) -> KeyLifecycles {
         let mut out = KeyLifecycles::default();
         for k in &spec.keys {
             let (origin, primary) = match &k.kind {
@@ -221,19 +221,19 @@ impl KeyLifecycles {
     }
 
     /// The life of the key named `name`, `None` if the scenario defines no such key.
-    pub(crate) fn life(&self, name: &str) -> Option<KeyLife> {
+    pub fn life(&self, name: &str) -> Option<KeyLife> {
         self.keys.get(name).map(|k| k.life)
     }
 
     /// Every key with its life, by name.
-    pub(crate) fn lives(&self) -> impl Iterator<Item = (&str, KeyLife)> {
+    pub fn lives(&self) -> impl Iterator<Item = (&str, KeyLife)> {
         self.keys.iter().map(|(n, k)| (n.as_str(), k.life))
     }
 
     /// Applies `op` to the key named `name` and returns its new life. Deleting the last replica
     /// of a primary waiting in `PendingReplicaDeletion` moves the primary to `PendingDeletion`
     /// ([K-STATE]).
-    pub(crate) fn apply(&mut self, name: &str, op: KeyOp) -> Result<KeyLife, LifecycleError> {
+    pub fn apply(&mut self, name: &str, op: KeyOp) -> Result<KeyLife, LifecycleError> {
         let key = self.keys.get(name).ok_or(LifecycleError::NotFound)?;
         let relations = KeyRelations {
             aws_managed: key.origin == KeyOrigin::AwsManaged,

@@ -455,6 +455,16 @@ pub struct RuleSpec {
     pub replica_modifications: Option<bool>,
 }
 
+impl RuleSpec {
+    /// The rule's label in reports and expectations: its ID, or `rule-<n>` (1-based position)
+    /// without one.
+    pub fn label(&self, index: usize) -> String {
+        self.id
+            .clone()
+            .unwrap_or_else(|| format!("rule-{}", index + 1))
+    }
+}
+
 /// A rule's filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FilterSpec {

@@ -8,7 +8,7 @@ use crate::spec::KeyKind;
 
 /// Why KMS refuses a `ReplicateKey` call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ReplicateKeyError {
+pub enum ReplicateKeyError {
     /// `ValidationException`: the replica Region is the primary's own.
     PrimaryRegion,
     /// `AlreadyExistsException`: a related multi-Region key already lives in the Region.
@@ -21,7 +21,7 @@ pub(crate) enum ReplicateKeyError {
 
 impl ReplicateKeyError {
     /// KMS's exception name.
-    pub(crate) fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             ReplicateKeyError::PrimaryRegion => "ValidationException",
             ReplicateKeyError::AlreadyExists => "AlreadyExistsException",
@@ -35,7 +35,7 @@ impl ReplicateKeyError {
 /// `ReplicateKey` of the key `primary` into `region`. `related_regions` holds the Regions that
 /// already have a key of the primary's set (the primary's own included); an accepted replica's
 /// Region is added to it.
-pub(crate) fn replicate_key(
+pub fn replicate_key(
     primary: &KeyKind,
     region: &str,
     related_regions: &mut BTreeSet<String>,

@@ -15,7 +15,7 @@ macro_rules! failure_reasons {
         /// A replication failure reason as S3 reports it (aws-facts e [U-FAIL]).
         ///
         /// ```
-        /// use replication_model::FailureReason;
+        /// use replication_spec::FailureReason;
         /// let r: FailureReason = "DstKmsKeyNotFound".parse().unwrap();
         /// assert_eq!(r, FailureReason::DstKmsKeyNotFound);
         /// assert_eq!(r.to_string(), "DstKmsKeyNotFound");

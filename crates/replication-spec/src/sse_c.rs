@@ -15,7 +15,7 @@ use crate::spec::{
 };
 
 /// What validation knows about an object expectation at step `idx`.
-pub(crate) struct Context<'a> {
+pub struct Context<'a> {
     /// The scenario.
     pub spec: &'a ScenarioSpec,
     /// The rule set it runs under.
@@ -29,7 +29,7 @@ pub(crate) struct Context<'a> {
 }
 
 /// The field of `o` that can never hold and why, or `None` when the expectation may hold.
-pub(crate) fn impossible_expectation(
+pub fn impossible_expectation(
     cx: &Context<'_>,
     o: &ObjectExpectation,
 ) -> Option<(&'static str, String)> {

@@ -13,7 +13,7 @@ const KEPT_CHARS: usize = 60;
 /// (*inferred*: the bound is ours; S3 does not echo keys in its errors).
 ///
 /// ```
-/// use replication_model::shorten;
+/// use replication_spec::shorten;
 /// assert_eq!(shorten("reports/q1.csv"), "reports/q1.csv");
 /// let key = "k".repeat(1024);
 /// assert_eq!(shorten(&key), format!("{}…(1024 bytes)", "k".repeat(60)));

@@ -23,18 +23,19 @@ use crate::rules::RuleSet;
 use crate::s3::{ApiRejection, put_object};
 use crate::spec::*;
 
-/// A scenario that passed [`validate`]: the only thing [`crate::run`] accepts.
+/// A scenario that passed [`validate`]: the only thing the simulator runs. Its fields are
+/// private, so nothing but [`validate`] makes one.
 #[derive(Debug, Clone)]
 pub struct ValidSpec {
-    pub(crate) spec: ScenarioSpec,
-    pub(crate) catalog: Catalog,
-    pub(crate) rules: RuleSet,
+    spec: ScenarioSpec,
+    catalog: Catalog,
+    rules: RuleSet,
     /// Every policy, compiled once: the initial version of each, and the version each
     /// policy-changing fault step installs.
-    pub(crate) policies: BTreeMap<PolicyOwner, Arc<Policy>>,
-    pub(crate) policy_changes: BTreeMap<usize, (PolicyOwner, Arc<Policy>)>,
+    policies: BTreeMap<PolicyOwner, Arc<Policy>>,
+    policy_changes: BTreeMap<usize, (PolicyOwner, Arc<Policy>)>,
     /// Steps AWS answers with an error, and the error.
-    pub(crate) rejections: BTreeMap<usize, ApiRejection>,
+    rejections: BTreeMap<usize, ApiRejection>,
 }
 
 impl ValidSpec {
@@ -46,6 +47,30 @@ impl ValidSpec {
     /// The resolved names and ARNs.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// The rule set the scenario runs under.
+    pub fn rules(&self) -> RuleSet {
+        self.rules
+    }
+
+    /// Every policy before the first step, compiled once, by owner.
+    #[doc(hidden)]
+    pub fn policies(&self) -> &BTreeMap<PolicyOwner, Arc<Policy>> {
+        &self.policies
+    }
+
+    /// The policy each policy-changing fault step installs, by step index.
+    #[doc(hidden)]
+    pub fn policy_changes(&self) -> &BTreeMap<usize, (PolicyOwner, Arc<Policy>)> {
+        &self.policy_changes
+    }
+
+    /// The steps AWS answers with an error, by step index, and the error: the run records
+    /// these instead of applying the step.
+    #[doc(hidden)]
+    pub fn rejections(&self) -> &BTreeMap<usize, ApiRejection> {
+        &self.rejections
     }
 }
 
@@ -1232,7 +1257,7 @@ impl Validator<'_> {
             r.rules
                 .iter()
                 .enumerate()
-                .find(|(i, ru)| rule_label(ru, *i) == *rule)
+                .find(|(i, ru)| ru.label(*i) == *rule)
                 .map(|(_, ru)| ru)
         }) else {
             let msg = format!(
@@ -1355,10 +1380,3 @@ impl DryRun {
 
 /// S3's limit for a single PutObject.
 const MAX_PUT_BYTES: u64 = 5 * 1024 * 1024 * 1024;
-
-/// The label of a rule in reports and expectations: its ID, or `rule-<n>` (1-based) without one.
-pub fn rule_label(rule: &RuleSpec, index: usize) -> String {
-    rule.id
-        .clone()
-        .unwrap_or_else(|| format!("rule-{}", index + 1))
-}

@@ -14,7 +14,7 @@ use crate::problem::{Problem, ProblemKind};
 use crate::spec::{Item, KeyKind, Locus, ScenarioSpec};
 
 /// Every naming problem of a scenario, each at the field that holds the name.
-pub(crate) fn problems(spec: &ScenarioSpec, cat: &Catalog) -> Vec<Problem> {
+pub fn problems(spec: &ScenarioSpec, cat: &Catalog) -> Vec<Problem> {
     let mut out = Vec::new();
     buckets(spec, &mut out);
     roles(spec, cat, &mut out);

@@ -122,7 +122,7 @@ pub fn s3_bucket_name(name: &str) -> String {
 
 impl Catalog {
     /// Resolves what can be resolved; validation reports what cannot.
-    pub(crate) fn build(spec: &ScenarioSpec) -> Catalog {
+    pub fn build(spec: &ScenarioSpec) -> Catalog {
         let mut cat = Catalog::default();
         for a in &spec.accounts {
             cat.kinds.entry(a.name.clone()).or_insert(NameKind::Account);

@@ -19,7 +19,7 @@ use crate::spec::{DefaultEncryption, KeyRef, PutObjectSpec, UploadEncryption};
 
 /// Why S3 refuses an upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PutObjectError {
+pub enum PutObjectError {
     /// `AccessDenied`: an SSE-C upload into a bucket whose `BlockedEncryptionTypes` holds SSE-C.
     SseCBlocked,
     /// KMS refuses the upload's key.
@@ -28,7 +28,7 @@ pub(crate) enum PutObjectError {
 
 /// KMS's refusal of the key an SSE-KMS or DSSE-KMS upload names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct UploadKeyError {
+pub struct UploadKeyError {
     /// What KMS answers; S3 relays it as `KMS.<code>`.
     pub kms: KmsError,
     /// Why KMS answers it.
@@ -44,7 +44,7 @@ pub(crate) struct UploadKeyError {
 
 /// Why KMS refuses an upload's key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum UploadKeyCause {
+pub enum UploadKeyCause {
     /// No key has this ARN.
     NoSuchKey {
         /// The ARN the upload names.
@@ -61,14 +61,14 @@ pub(crate) enum UploadKeyCause {
 
 impl UploadKeyError {
     /// The error code S3 answers with, e.g. `KMS.DisabledException`.
-    pub(crate) fn code(&self) -> String {
+    pub fn code(&self) -> String {
         format!("KMS.{}", self.kms.code())
     }
 }
 
 impl PutObjectError {
     /// The error code S3 answers with.
-    pub(crate) fn code(&self) -> String {
+    pub fn code(&self) -> String {
         match self {
             PutObjectError::SseCBlocked => "AccessDenied".to_owned(),
             PutObjectError::Key(e) => e.code(),
@@ -76,7 +76,7 @@ impl PutObjectError {
     }
 
     /// S3's answer in the scenario's words, with the fix.
-    pub(crate) fn rejection(&self, p: &PutObjectSpec) -> ApiRejection {
+    pub fn rejection(&self, p: &PutObjectSpec) -> ApiRejection {
         let (detail, fix, path) = match self {
             PutObjectError::SseCBlocked => (
                 format!(
@@ -146,7 +146,7 @@ fn key_fix(e: &UploadKeyError) -> String {
 }
 
 /// The encryption an upload gets: its own headers, else the bucket's default encryption.
-pub(crate) fn upload_encryption(
+pub fn upload_encryption(
     bucket: &BucketControl,
     requested: Option<&UploadEncryption>,
 ) -> UploadEncryption {
@@ -167,7 +167,7 @@ pub(crate) fn upload_encryption(
 
 /// The KMS key an upload uses and the step field that names it: the key in its headers, else
 /// the bucket default's key, else `aws/s3`. `None` for SSE-S3 and SSE-C uploads.
-pub(crate) fn upload_key_ref(
+pub fn upload_key_ref(
     bucket: &BucketControl,
     requested: Option<&UploadEncryption>,
 ) -> Option<(KeyRef, &'static str)> {
@@ -270,7 +270,7 @@ fn resolve(
 /// `PutObject`'s control-plane checks: the SSE-C block, then the KMS key. Returns the ARN of the
 /// key S3 calls `GenerateDataKey` on, `None` for an upload without a KMS key (or whose key names
 /// a scenario key that did not resolve, which validation reports on its own).
-pub(crate) fn check(
+pub fn check(
     plane: &ControlPlane,
     cat: &Catalog,
     p: &PutObjectSpec,

@@ -3,8 +3,8 @@
 //! multi-Region relations), and the calls that change it.
 //!
 //! [`crate::validate`] dry-runs a scenario's steps on a `ControlPlane` to find what AWS refuses;
-//! [`crate::world::World`] embeds one and drives the same transitions while it runs, so the two
-//! cannot disagree. The rules themselves live under their AWS names: [`crate::s3::bucket`],
+//! the simulator's `World` (in `replication-model`) embeds one and drives the same transitions
+//! while it runs, so the two cannot disagree. The rules themselves live under their AWS names: [`crate::s3::bucket`],
 //! [`crate::s3::put_bucket_replication`], [`crate::s3::put_object`],
 //! [`crate::kms::lifecycle`].
 
@@ -19,7 +19,7 @@ use crate::spec::{PutObjectSpec, ReplicationSpec, ScenarioSpec, Versioning};
 
 /// S3 and KMS state between calls.
 #[derive(Debug, Clone)]
-pub(crate) struct ControlPlane {
+pub struct ControlPlane {
     /// Buckets by scenario name.
     pub buckets: BTreeMap<String, BucketControl>,
     /// The life of every scenario key.
@@ -31,7 +31,7 @@ pub(crate) struct ControlPlane {
 impl ControlPlane {
     /// The scenario before its first step. A name defined twice keeps its last definition (the
     /// duplicate is a problem of its own).
-    pub(crate) fn new(spec: &ScenarioSpec, rules: &RuleSet) -> ControlPlane {
+    pub fn new(spec: &ScenarioSpec, rules: &RuleSet) -> ControlPlane {
         ControlPlane {
             buckets: spec
                 .buckets
@@ -48,18 +48,18 @@ impl ControlPlane {
     }
 
     /// The bucket named `name`, if the scenario defines it.
-    pub(crate) fn bucket(&self, name: &str) -> Option<&BucketControl> {
+    pub fn bucket(&self, name: &str) -> Option<&BucketControl> {
         self.buckets.get(name)
     }
 
     /// The aliases of the key named `name`.
-    pub(crate) fn key_aliases(&self, name: &str) -> &[String] {
+    pub fn key_aliases(&self, name: &str) -> &[String] {
         self.aliases.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// `PutBucketReplication` ([`put_bucket_replication::check_put_bucket_replication`]): on
     /// acceptance the bucket has a replication configuration from now on.
-    pub(crate) fn put_bucket_replication(
+    pub fn put_bucket_replication(
         &mut self,
         r: &ReplicationSpec,
         cat: &Catalog,
@@ -78,7 +78,7 @@ impl ControlPlane {
 
     /// `PutObject`'s control-plane checks ([`put_object::check`]): the ARN of the KMS key the
     /// upload uses, or S3's refusal.
-    pub(crate) fn put_object(
+    pub fn put_object(
         &self,
         cat: &Catalog,
         p: &PutObjectSpec,

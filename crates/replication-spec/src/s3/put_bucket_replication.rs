@@ -142,7 +142,7 @@ pub fn check_put_bucket_replication(
     for (j, rule) in config.rules.iter().enumerate() {
         let at = RuleAt {
             index: j,
-            label: crate::validate::rule_label(rule, j),
+            label: rule.label(j),
         };
         check_rule_schema(rule, &at, &mut seen)?;
         check_destination(config, rule, &at, cat, versioning)?;

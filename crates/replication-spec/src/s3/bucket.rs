@@ -9,7 +9,7 @@ use crate::spec::{BucketSpec, DefaultEncryption, Versioning};
 
 /// What S3 knows about a bucket besides its objects.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct BucketControl {
+pub struct BucketControl {
     /// `Versioning`: unversioned, enabled or suspended.
     pub versioning: Versioning,
     /// The default encryption (`None`: SSE-S3, S3's default since 2023).
@@ -24,7 +24,7 @@ pub(crate) struct BucketControl {
 
 /// Why S3 does not change a bucket's versioning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum VersioningError {
+pub enum VersioningError {
     /// A bucket that has had versioning can only be suspended, never unversioned (no API
     /// call expresses it).
     NeverUnversioned,
@@ -34,7 +34,7 @@ pub(crate) enum VersioningError {
 
 impl VersioningError {
     /// AWS's answer to the call, for the error that is an API rejection.
-    pub(crate) fn rejection(self, bucket: &str) -> Option<ApiRejection> {
+    pub fn rejection(self, bucket: &str) -> Option<ApiRejection> {
         match self {
             VersioningError::NeverUnversioned => None,
             VersioningError::ReplicationConfigurationPresent => Some(ApiRejection {
@@ -51,7 +51,7 @@ impl VersioningError {
 impl BucketControl {
     /// The bucket as created: SSE-C blocked as the rule set's new buckets are unless the
     /// scenario says otherwise (aws-facts d.6).
-    pub(crate) fn new(spec: &BucketSpec, rules: &RuleSet) -> BucketControl {
+    pub fn new(spec: &BucketSpec, rules: &RuleSet) -> BucketControl {
         BucketControl {
             versioning: spec.versioning,
             default_encryption: spec.default_encryption.clone(),
@@ -62,10 +62,7 @@ impl BucketControl {
     }
 
     /// `PutBucketVersioning`.
-    pub(crate) fn put_bucket_versioning(
-        &mut self,
-        versioning: Versioning,
-    ) -> Result<(), VersioningError> {
+    pub fn put_bucket_versioning(&mut self, versioning: Versioning) -> Result<(), VersioningError> {
         if versioning == Versioning::Unversioned && self.versioning != Versioning::Unversioned {
             return Err(VersioningError::NeverUnversioned);
         }
@@ -78,7 +75,7 @@ impl BucketControl {
     }
 
     /// `PutBucketEncryption` with SSE-C added to or removed from `BlockedEncryptionTypes`.
-    pub(crate) fn put_blocked_encryption_types(&mut self, blocks_sse_c: bool) {
+    pub fn put_blocked_encryption_types(&mut self, blocks_sse_c: bool) {
         self.blocks_sse_c = blocks_sse_c;
     }
 }
