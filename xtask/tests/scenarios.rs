@@ -166,10 +166,38 @@ fn changed_snapshot_or_expectation_fails_with_a_readable_diff() {
         "{:?}",
         kms.problems
     );
+    // JUnit as the strict junit-10 schema wants it: `errors` and `time` on every suite, no
+    // attribute the schema lacks, and the failed expectation, not the snapshot, in the message.
+    let junit = scenarios::render_junit(&results);
+    assert!(
+        junit.contains("<failure message=\"expectation failed: "),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<failure message=\"snapshot scenarios/study_note/snapshots/note_sse_s3_replicates_transparently.snap changed\">"),
+        "{junit}"
+    );
+    for line in junit
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<testsuite"))
+    {
+        assert!(
+            line.contains(" failures=\"2\" errors=\"0\"") && line.contains(" time=\""),
+            "{line}"
+        );
+    }
+    assert!(
+        !junit.contains(" file=\"") && !junit.contains(" line=\""),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("scenarios/study_note/core_table.scenario:"),
+        "{junit}"
+    );
     let n = results.scenarios.len();
     assert_eq!(
         out.lines().last(),
-        Some(format!("{} passed, 2 failed", n - 2).as_str()),
+        Some(format!("{} passed, 2 failed, 0 new", n - 2).as_str()),
         "{out}"
     );
 }
@@ -210,8 +238,40 @@ fn malformed_file_reports_every_problem_and_other_suites_still_run() {
     }
     assert_eq!(
         out.lines().last(),
-        Some(format!("{monitoring} passed, 3 failed").as_str()),
+        Some(format!("{monitoring} passed, 3 failed, 0 new").as_str()),
         "{out}"
+    );
+}
+
+/// In JUnit, a file that does not parse and a scenario that does not validate are `<error>`s,
+/// counted in `errors`, with every `file:line:col` in the text.
+#[test]
+fn junit_reports_invalid_files_and_scenarios_as_errors() {
+    let mut opts = Options::new(root());
+    opts.suites = vec!["_invalid".into()];
+    let results = scenarios::collect(&opts).unwrap();
+    let junit = scenarios::render_junit(&results);
+    let errors = results.file_failures.len()
+        + results
+            .scenarios
+            .iter()
+            .filter(|s| s.report.is_none())
+            .count();
+    assert!(errors >= 2, "{junit}");
+    assert!(
+        junit.contains(&format!(
+            "<testsuite name=\"_invalid\" tests=\"{}\" failures=\"0\" errors=\"{errors}\" skipped=\"0\" time=\"",
+            results.scenarios.len() + results.file_failures.len()
+        )),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<error message=\"invalid scenario file: "),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("scenarios/_invalid/malformed.scenario:7:5: unknown statement `replicat`"),
+        "{junit}"
     );
 }
 
@@ -313,7 +373,8 @@ fn prune_deletes_only_unreferenced_snapshots() {
 }
 
 /// `--rules exam_guide` on a scenario of the default rule set compares with
-/// `<name>@exam_guide.snap`; until that exists the diff is against the scenario's own snapshot.
+/// `<name>@exam_guide.snap`; until that exists the diff is against the scenario's own snapshot,
+/// and the scenario counts as new (a failure only under `CI=true`).
 /// A scenario the other rule set makes invalid (`--rules aws_2026` on an exam-guide scenario: an
 /// SSE-C upload into a bucket that now blocks SSE-C) says so. The JSON and JUnit renderings carry
 /// the same verdicts.
@@ -362,9 +423,12 @@ fn rules_override_shows_what_changes() {
         "{text}"
     );
     let json: serde_json::Value = serde_json::from_str(&scenarios::render_json(&results)).unwrap();
-    assert_eq!(json["failed"], 1);
+    assert_eq!(json["failed"], 0);
+    assert_eq!(json["new"], 1);
+    assert_eq!(json["scenarios"][0]["result"], "new");
     assert_eq!(json["scenarios"][0]["rule_set"], "exam_guide");
     assert_eq!(json["scenarios"][0]["snapshot_state"], "new");
+    assert!(results.ok());
     let junit = scenarios::render_junit(&results);
     assert!(
         junit.contains(
@@ -372,7 +436,16 @@ fn rules_override_shows_what_changes() {
         ),
         "{junit}"
     );
-    assert!(junit.contains("<failure message=\"snapshot "), "{junit}");
+    assert!(!junit.contains("<failure"), "{junit}");
+    opts.ci = true;
+    let under_ci = scenarios::collect(&opts).unwrap();
+    assert!(!under_ci.ok());
+    assert_eq!(under_ci.summary(), "0 passed, 0 failed, 1 new");
+    assert!(
+        scenarios::render_junit(&under_ci).contains("<failure message=\"snapshot "),
+        "{}",
+        scenarios::render_junit(&under_ci)
+    );
 }
 
 /// Every shipped scenario tells the same story without the trace: a run with `trace: false`
@@ -448,7 +521,7 @@ fn a_relocated_checkout_runs_and_writes_its_own_scenarios() {
     );
     assert!(removed.exists(), "--accept did not write into the copy");
     assert!(
-        out.ends_with(&format!("\n{n_snapshots} passed, 0 failed\n")),
+        out.ends_with(&format!("\n{n_snapshots} passed, 0 failed, 0 new\n")),
         "{out}"
     );
 }
@@ -469,7 +542,11 @@ fn a_filter_matching_nothing_fails() {
         out.contains("error: no scenario matches `--filter no_such_scenario_anywhere`"),
         "{out}"
     );
-    assert_eq!(out.lines().last(), Some("0 passed, 0 failed"), "{out}");
+    assert_eq!(
+        out.lines().last(),
+        Some("0 passed, 0 failed, 0 new"),
+        "{out}"
+    );
 }
 
 /// An empty snapshot file fails only its own scenario, says that `--accept` repairs it, and
@@ -501,7 +578,7 @@ fn an_empty_snapshot_fails_only_its_scenario_and_accept_repairs_it() {
     assert!(text.contains("run with `--accept` to rewrite it"), "{text}");
     assert_eq!(
         text.lines().last(),
-        Some(format!("{} passed, 1 failed", results.scenarios.len() - 1).as_str())
+        Some(format!("{} passed, 1 failed, 0 new", results.scenarios.len() - 1).as_str())
     );
 
     opts.accept = true;

@@ -2,7 +2,8 @@
 //! allows for that kind of policy, so a FIFO cannot hang the build or the runner, `/dev/zero`
 //! cannot exhaust memory, and a policy AWS would refuse for its size is refused here too.
 //!
-//! One small entry point, [`read_policy_file`], for every place that reads a policy file.
+//! One small entry point, [`read_policy_file`], for every place that reads a policy file, and
+//! [`read_json_file`] for the other AWS JSON documents (same guards, no policy size limit).
 
 use std::fmt;
 use std::io::Read as _;
@@ -112,7 +113,7 @@ impl fmt::Display for PolicyFileError {
         match self {
             PolicyFileError::Io(e) => f.write_str(&io_reason(e)),
             PolicyFileError::NotRegularFile => f.write_str(
-                "not a regular file (a FIFO, device or folder); point `json_file` at a policy file",
+                "not a regular file (a FIFO, device or folder); point `json_file` at a JSON file",
             ),
             PolicyFileError::FileTooLarge => write!(
                 f,
@@ -137,6 +138,14 @@ impl fmt::Display for PolicyFileError {
 /// Reads a policy file of `kind`: only a regular file, at most [`MAX_FILE_BYTES`], UTF-8, and
 /// within the size AWS allows that kind of policy.
 pub fn read_policy_file(path: &Path, kind: PolicyKind) -> Result<String, PolicyFileError> {
+    let text = read_json_file(path)?;
+    check_policy_size(&text, kind)?;
+    Ok(text)
+}
+
+/// Reads any AWS JSON document file (a replication configuration, `describe-key` output, ...):
+/// only a regular file, at most [`MAX_FILE_BYTES`], UTF-8.
+pub fn read_json_file(path: &Path) -> Result<String, PolicyFileError> {
     // Checked before opening: opening a FIFO blocks until a writer appears.
     let meta = std::fs::metadata(path).map_err(PolicyFileError::Io)?;
     if !meta.is_file() {
@@ -150,11 +159,8 @@ pub fn read_policy_file(path: &Path, kind: PolicyKind) -> Result<String, PolicyF
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(PolicyFileError::FileTooLarge);
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        PolicyFileError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-    })?;
-    check_policy_size(&text, kind)?;
-    Ok(text)
+    String::from_utf8(bytes)
+        .map_err(|e| PolicyFileError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
 
 /// Holds a policy's text, from a file or inline, to the size AWS allows its kind.
