@@ -142,3 +142,36 @@ impl From<getrandom::Error> for CryptoError {
         CryptoError::Random(err)
     }
 }
+
+impl CryptoError {
+    /// The error inside an `io::Error` that this crate's readers and writers returned
+    /// ([`ObjectOpener`](crate::ObjectOpener), [`DetachedReader`](crate::DetachedReader), ...),
+    /// or [`CryptoError::Io`] for any other `io::Error`.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use replication_crypto::{seal_object, CryptoError, KeySource, ObjectOpener};
+    /// let mut rng = KeySource::new();
+    /// let (key, other) = (rng.key()?, rng.key()?);
+    /// let sealed = seal_object(&key, b"ctx", b"body", &mut rng)?;
+    /// let err = ObjectOpener::new(sealed.as_bytes(), &other, b"ctx")?
+    ///     .read_to_end(&mut Vec::new())
+    ///     .unwrap_err();
+    /// assert!(matches!(CryptoError::from_io(err), CryptoError::ChunkAuthenticationFailed { index: 0 }));
+    /// # Ok::<(), CryptoError>(())
+    /// ```
+    #[must_use]
+    pub fn from_io(err: std::io::Error) -> CryptoError {
+        if !err.get_ref().is_some_and(|inner| inner.is::<CryptoError>()) {
+            return CryptoError::Io(err);
+        }
+        match err
+            .into_inner()
+            .map(|inner| inner.downcast::<CryptoError>())
+        {
+            Some(Ok(crypto)) => *crypto,
+            // Checked just above: the inner error is a CryptoError.
+            _ => CryptoError::Io(std::io::Error::other("a crypto error was lost in transit")),
+        }
+    }
+}

@@ -13,6 +13,8 @@
 //!   another key and context chunk by chunk, which is what replication does.
 //! - [`ObjectSealer`], [`ObjectOpener`] and [`reseal_stream`] do the same over `std::io` with one
 //!   chunk of memory, for objects that do not fit in memory.
+//! - [`DetachedObject`] keeps a sealed object as its header and chunk tags, and recomputes its
+//!   ciphertext from a plaintext that can be produced again, for objects too big to keep at all.
 //! - [`customer_key_hmac`] / [`verify_customer_key`] keep SSE-C keys as salted HMACs only.
 //! - [`backend`] is the seam to the AES-GCM implementation: RustCrypto `aes-gcm` by default,
 //!   AWS-LC with the `aws-lc-rs` feature, byte-compatible with each other.
@@ -44,6 +46,7 @@
 
 pub mod backend;
 mod customer;
+mod detached;
 mod envelope;
 mod error;
 mod key;
@@ -53,6 +56,7 @@ mod stream;
 pub use customer::{
     CUSTOMER_KEY_HMAC_LEN, CUSTOMER_KEY_SALT_LEN, customer_key_hmac, verify_customer_key,
 };
+pub use detached::{DetachedObject, DetachedReader, DetachedWriter};
 pub use envelope::{
     PreparedKey, SMALL_OVERHEAD, WRAPPED_KEY_LEN, WrappedKey, open_small, seal_small, unwrap_key,
     wrap_key,

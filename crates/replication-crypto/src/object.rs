@@ -470,6 +470,27 @@ impl<B: Aead256> ObjectCipher<B> {
     }
 }
 
+/// The default backend's chunk operations as functions that are not generic, for the streaming
+/// types (see `stream::next_frame` for why).
+impl ObjectCipher<DefaultBackend> {
+    pub(crate) fn seal_default(
+        &self,
+        index: u64,
+        in_out: &mut [u8],
+    ) -> Result<[u8; TAG_LEN], CryptoError> {
+        self.seal_chunk(index, in_out)
+    }
+
+    pub(crate) fn open_default(
+        &self,
+        index: u64,
+        in_out: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<(), CryptoError> {
+        self.open_chunk(index, in_out, tag)
+    }
+}
+
 fn chunk_error(err: CryptoError, index: u64) -> CryptoError {
     match err {
         CryptoError::AuthenticationFailed => CryptoError::ChunkAuthenticationFailed { index },

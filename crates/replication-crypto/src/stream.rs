@@ -117,7 +117,7 @@ impl<W: Write> ObjectSealer<W> {
     fn seal_frame(&mut self) -> Result<(), CryptoError> {
         let tag = self
             .cipher
-            .seal_chunk(self.index, &mut self.frame[INDEX_LEN..])?;
+            .seal_default(self.index, &mut self.frame[INDEX_LEN..])?;
         self.frame.extend_from_slice(&tag);
         self.writer.write_all(&self.frame)?;
         self.index += 1;
@@ -195,35 +195,14 @@ impl<R: Read> FrameReader<R> {
     /// Reads the next frame into `self.frame`; returns its index and ciphertext length, or `None`
     /// after the last one. The last frame is returned only once the stream has ended after it.
     fn next_frame(&mut self) -> Result<Option<(u64, usize)>, CryptoError> {
-        let index = self.index;
-        if index == self.header.chunk_count() {
-            return Ok(None);
-        }
-        let ct_len = self.header.chunk_plaintext_len(index);
-        self.frame.resize(ct_len + CHUNK_OVERHEAD, 0);
-        let n = read_full(&mut self.reader, &mut self.frame)?;
-        self.consumed += n as u64;
-        if n < self.frame.len() {
-            return Err(CryptoError::Truncated {
-                what: "sealed object",
-                expected: self.header.sealed_len()?,
-                found: self.consumed,
-            });
-        }
-        let mut field = [0u8; INDEX_LEN];
-        field.copy_from_slice(&self.frame[..INDEX_LEN]);
-        check_index(index, u32::from_be_bytes(field))?;
-        if index + 1 == self.header.chunk_count() {
-            let extra = io::copy(
-                &mut (&mut self.reader).take(TRAILING_PROBE),
-                &mut io::sink(),
-            )?;
-            if extra > 0 {
-                return Err(CryptoError::TrailingData { extra });
-            }
-        }
-        self.index += 1;
-        Ok(Some((index, ct_len)))
+        let FrameReader {
+            reader,
+            header,
+            index,
+            consumed,
+            frame,
+        } = self;
+        next_frame(reader, header, index, consumed, frame)
     }
 
     /// Splits the current frame into (ciphertext or plaintext, tag).
@@ -235,8 +214,51 @@ impl<R: Read> FrameReader<R> {
     }
 }
 
+/// [`FrameReader::next_frame`], not generic over the reader.
+///
+/// The streaming types are generic over `Read`/`Write`, so their code is compiled in the crate
+/// that uses them, at that crate's optimisation level, and so is every generic cipher function
+/// they call. The per-chunk work therefore goes through functions that are not generic (this one,
+/// [`read_full`], `ObjectCipher<DefaultBackend>`'s `*_default` methods, [`reseal_default`]), which
+/// are compiled here: the dev profile optimises this crate (see the workspace `Cargo.toml`), and
+/// that is what keeps a multi-GiB object fast under `cargo xtask scenarios` and `cargo test`.
+fn next_frame(
+    reader: &mut dyn Read,
+    header: &ObjectHeader,
+    next_index: &mut u64,
+    consumed: &mut u64,
+    frame: &mut Vec<u8>,
+) -> Result<Option<(u64, usize)>, CryptoError> {
+    let index = *next_index;
+    if index == header.chunk_count() {
+        return Ok(None);
+    }
+    let ct_len = header.chunk_plaintext_len(index);
+    frame.resize(ct_len + CHUNK_OVERHEAD, 0);
+    let n = read_full(reader, frame)?;
+    *consumed += n as u64;
+    if n < frame.len() {
+        return Err(CryptoError::Truncated {
+            what: "sealed object",
+            expected: header.sealed_len()?,
+            found: *consumed,
+        });
+    }
+    let mut field = [0u8; INDEX_LEN];
+    field.copy_from_slice(&frame[..INDEX_LEN]);
+    check_index(index, u32::from_be_bytes(field))?;
+    if index + 1 == header.chunk_count() {
+        let extra = io::copy(&mut reader.take(TRAILING_PROBE), &mut io::sink())?;
+        if extra > 0 {
+            return Err(CryptoError::TrailingData { extra });
+        }
+    }
+    *next_index += 1;
+    Ok(Some((index, ct_len)))
+}
+
 /// Reads into `buf` until it is full or the reader ends; returns how many bytes were read.
-fn read_full<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
@@ -345,7 +367,7 @@ impl<R: Read> ObjectOpener<R> {
             return Ok(false);
         };
         let (body, tag) = self.frames.body_and_tag(ct_len);
-        self.cipher.open_chunk(index, body, &tag)?;
+        self.cipher.open_default(index, body, &tag)?;
         self.pos = INDEX_LEN;
         self.end = INDEX_LEN + ct_len;
         Ok(true)
@@ -402,14 +424,36 @@ pub fn reseal_stream<R: Read, W: Write>(
     dst_aad: &[u8],
     rng: &mut KeySource,
 ) -> Result<ObjectHeader, CryptoError> {
-    reseal_stream_with_backend::<R, W, DefaultBackend, DefaultBackend>(
+    let (mut reader, mut writer) = (reader, writer);
+    reseal_default(
+        &mut reader,
+        &mut writer,
+        src_key,
+        src_aad,
+        dst_key,
+        dst_aad,
+        rng,
+    )
+}
+
+/// [`reseal_stream`] with the default backend, not generic (see [`next_frame`] for why).
+fn reseal_default(
+    reader: &mut dyn Read,
+    writer: &mut dyn Write,
+    src_key: &Key256,
+    src_aad: &[u8],
+    dst_key: &Key256,
+    dst_aad: &[u8],
+    rng: &mut KeySource,
+) -> Result<ObjectHeader, CryptoError> {
+    reseal_stream_with_backend::<DefaultBackend, DefaultBackend>(
         reader, writer, src_key, src_aad, dst_key, dst_aad, rng,
     )
 }
 
-pub(crate) fn reseal_stream_with_backend<R: Read, W: Write, S: Aead256, D: Aead256>(
-    reader: R,
-    mut writer: W,
+pub(crate) fn reseal_stream_with_backend<S: Aead256, D: Aead256>(
+    reader: &mut dyn Read,
+    writer: &mut dyn Write,
     src_key: &Key256,
     src_aad: &[u8],
     dst_key: &Key256,

@@ -198,16 +198,6 @@ impl Drop for Ctxt {
     }
 }
 
-/// A name or key as messages echo it: whole up to 64 characters, else its first 60 and an
-/// ellipsis, so a 100,000-character key does not flood the terminal (*inferred*: our bound).
-pub fn shorten(name: &str) -> std::borrow::Cow<'_, str> {
-    const MAX: usize = 64;
-    const KEEP: usize = 60;
-    match name.char_indices().nth(MAX) {
-        None => std::borrow::Cow::Borrowed(name),
-        Some(_) => {
-            let cut = name.char_indices().nth(KEEP).map_or(name.len(), |(i, _)| i);
-            std::borrow::Cow::Owned(format!("{}…", &name[..cut]))
-        }
-    }
-}
+/// A name or key as messages echo it: the rule book's one rule ([`replication_spec::shorten`]),
+/// so the DSL's messages and the model's shorten alike.
+pub use replication_spec::shorten;

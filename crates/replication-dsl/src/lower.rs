@@ -21,7 +21,9 @@ use replication_spec::spec::{
 use crate::ast::*;
 use crate::aws_json;
 use crate::error::{Ctxt, SpanRange};
-use crate::policy_file::{PolicyFileError, PolicyKind, read_json_file, read_policy_file};
+use crate::policy_file::{
+    PolicyFileError, PolicyKind, check_policy_size, read_json_file, read_policy_file,
+};
 use crate::span_map::{JsonSource, SpanMap};
 
 /// Where relative `json_file` paths are read from.
@@ -436,7 +438,11 @@ impl Lowerer<'_> {
                     prefix.to_owned(),
                     JsonSource::Inline(lit.clone()),
                 );
-                PolicySpec::Json(lit.value())
+                let text = lit.value();
+                if let Err(e) = check_policy_size(&text, kind) {
+                    self.cx.error(lit.span(), format!("inline policy is {e}"));
+                }
+                PolicySpec::Json(text)
             }
             PolicyBody::JsonFile(lit) => {
                 self.rec(item, format!("{prefix}.json"), lit.span());

@@ -140,7 +140,7 @@ fn scenario(cx: &Ctxt, input: ParseStream) -> PResult<Scenario> {
         cx.error(
             name.span(),
             format!(
-                "scenario name `{}` is {name_len} bytes long; names are at most {MAX_SCENARIO_NAME} bytes so that the snapshot file name fits, shorten it",
+                "scenario name `{}` is too long; names are at most {MAX_SCENARIO_NAME} bytes so that the snapshot file name fits, shorten it",
                 shorten(&name.to_string())
             ),
         );

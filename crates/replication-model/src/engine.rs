@@ -13,6 +13,7 @@ use replication_crypto::{CryptoError, Key256, KeySource};
 
 use crate::FailureReason;
 use crate::authz::{Caller, Decision};
+use crate::body::{Ciphertext, LayerKeys};
 use crate::catalog::KeyOrigin;
 use crate::ids;
 use crate::inferred::{InferredChoice, InferredSet};
@@ -1263,11 +1264,10 @@ fn write_sse_s3_replica(
     write_checks(a, s, &tags)?;
     let dst_aad = s.dst_obj_arn.as_bytes();
     let new_key = rng.key()?;
-    let sealed = replication_crypto::reseal_object(
-        src_key,
+    let sealed = obj.ciphertext.reseal(
+        LayerKeys::One(src_key),
         s.src_obj_arn.as_bytes(),
-        &obj.sealed,
-        &new_key,
+        LayerKeys::One(&new_key),
         dst_aad,
         rng,
     )?;
@@ -1460,16 +1460,15 @@ fn reseal_under_kms(
     keys: SourceKeys,
     context: BTreeMap<String, String>,
     rng: &mut KeySource,
-) -> Step<(replication_crypto::SealedObject, Envelope)> {
+) -> Step<(Ciphertext, Envelope)> {
     let (src_aad, dst_aad) = (s.src_obj_arn.as_bytes(), s.dst_obj_arn.as_bytes());
     match keys {
         SourceKeys::One(src_key) => {
             let new_key = rng.key()?;
-            let sealed = replication_crypto::reseal_object(
-                &src_key,
+            let sealed = obj.ciphertext.reseal(
+                LayerKeys::One(&src_key),
                 src_aad,
-                &obj.sealed,
-                &new_key,
+                LayerKeys::One(&new_key),
                 dst_aad,
                 rng,
             )?;
@@ -1484,21 +1483,18 @@ fn reseal_under_kms(
             ))
         }
         SourceKeys::Two { outer, inner } => {
-            let inner_bytes = replication_crypto::open_object(&outer, src_aad, &obj.sealed)?;
-            let inner_sealed = replication_crypto::SealedObject::from_bytes(inner_bytes)?;
             let (new_outer, new_inner) = (rng.key()?, rng.key()?);
-            let new_inner_sealed = replication_crypto::reseal_object(
-                &inner,
+            let sealed = obj.ciphertext.reseal(
+                LayerKeys::Two {
+                    outer: &outer,
+                    inner: &inner,
+                },
                 src_aad,
-                &inner_sealed,
-                &new_inner,
+                LayerKeys::Two {
+                    outer: &new_outer,
+                    inner: &new_inner,
+                },
                 dst_aad,
-                rng,
-            )?;
-            let sealed = replication_crypto::seal_object(
-                &new_outer,
-                dst_aad,
-                new_inner_sealed.as_bytes(),
                 rng,
             )?;
             let outer_w = kms::encrypt_data_key(key, &context, &new_outer, rng)?;
@@ -1554,7 +1550,7 @@ fn write_sse_c_replica(
     };
     Ok(replica_object(
         obj,
-        obj.sealed.clone(),
+        obj.ciphertext.clone(),
         obj.envelope.clone(),
         sse,
         tags,
@@ -1765,7 +1761,7 @@ fn write_checks(a: &mut Attempt<'_>, s: &Sides<'_, '_>, tags: &[(String, String)
 
 fn replica_object(
     src: &StoredObject,
-    sealed: replication_crypto::SealedObject,
+    ciphertext: Ciphertext,
     envelope: Envelope,
     sse: Sse,
     tags: Vec<(String, String)>,
@@ -1773,7 +1769,7 @@ fn replica_object(
     dst: &Bucket,
 ) -> StoredObject {
     StoredObject {
-        sealed,
+        ciphertext,
         envelope,
         sse,
         size: src.size,

@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod authz;
+mod body;
 mod engine;
 mod inferred;
 pub mod kms;
@@ -34,7 +35,7 @@ pub use engine::{AttemptRecord, AttemptResult, TraceLine};
 pub use inferred::{InferredChoice, InferredSet};
 pub use replication_spec::{
     FailureReason, NotEligible, Problem, ProblemKind, Skipped, UnknownFailureReason, ValidSpec,
-    validate,
+    shorten, validate,
 };
 pub use report::{ObjectRow, Outcome};
 pub use world::{ExpectationResult, ReplicationStatus, RunError, Sse};

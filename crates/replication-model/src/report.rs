@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use crate::body::{Ciphertext, HELD_LIMIT};
 use crate::engine::{AttemptRecord, AttemptResult};
 use crate::inferred::InferredChoice;
 use crate::rules::RuleSet;
@@ -160,10 +161,12 @@ impl Outcome {
         self.world.get_object_with_key(bucket, key, kms_key)
     }
 
-    /// The raw stored ciphertext of the current version (for tamper tests).
+    /// The raw stored ciphertext of the current version (for tamper tests); `None` for a delete
+    /// marker, and for an object above 16 MiB, whose ciphertext the model does not keep (it
+    /// keeps each chunk's tag and recomputes the ciphertext when reading; see `body.rs`).
     pub fn stored_ciphertext(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
         match &self.world.current_version(bucket, key)?.body {
-            Body::Object(o) => Some(o.sealed.as_bytes().to_vec()),
+            Body::Object(o) => o.ciphertext.held().map(|s| s.as_bytes().to_vec()),
             Body::DeleteMarker => None,
         }
     }
@@ -186,9 +189,13 @@ impl Outcome {
             .and_then(|vs| vs.last_mut())
             .ok_or_else(|| format!("no object `{bucket}/{key}`"))?;
         match &mut v.body {
+            Body::Object(o) if o.ciphertext.held().is_none() => Err(format!(
+                "`{bucket}/{key}` is above {} MiB: the model keeps no ciphertext for it to replace",
+                HELD_LIMIT >> 20
+            )),
             Body::Object(o) => {
                 let mut new = (**o).clone();
-                new.sealed = sealed;
+                new.ciphertext = Ciphertext::Held(sealed);
                 *o = std::sync::Arc::new(new);
                 Ok(())
             }

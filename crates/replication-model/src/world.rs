@@ -15,10 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use replication_crypto::{Key256, KeySource, PreparedKey, SealedObject, WrappedKey};
+use replication_crypto::{Key256, KeySource, PreparedKey, WrappedKey};
 use replication_policy::{Context, Policy, Principal};
 
 use crate::ValidSpec;
+use crate::body::{Ciphertext, GeneratedBody, LayerKeys, Upload};
 use crate::catalog::{Catalog, KeyOrigin};
 use crate::control::ControlPlane;
 use crate::iam::PolicyOwner;
@@ -100,7 +101,7 @@ pub(crate) enum Envelope {
 /// An object version's bytes and metadata.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredObject {
-    pub sealed: SealedObject,
+    pub ciphertext: Ciphertext,
     pub envelope: Envelope,
     pub sse: Sse,
     pub size: u64,
@@ -978,9 +979,13 @@ impl World {
     }
 
     fn put_object(&mut self, idx: usize, p: &PutObjectSpec) -> Result<(), RunError> {
-        let plaintext = match &p.body {
-            crate::spec::Body::Size(n) => deterministic_bytes(&p.key, *n),
-            crate::spec::Body::Text(t) => t.as_bytes().to_vec(),
+        let generated;
+        let upload = match &p.body {
+            crate::spec::Body::Size(n) => {
+                generated = GeneratedBody::new(&p.key, *n);
+                Upload::Generated(&generated)
+            }
+            crate::spec::Body::Text(t) => Upload::Text(t.as_bytes()),
         };
         let internal = |what: String| upload_invariant(p, what);
         // The same control-plane check validation ran: refused uploads never get here.
@@ -988,7 +993,7 @@ impl World {
             .control
             .put_object(&self.cat, p)
             .map_err(|e| internal(format!("S3 refuses it with {}", e.code())))?;
-        let (sealed, envelope, sse) = self.seal_upload(p, &plaintext, key_arn.as_deref())?;
+        let (ciphertext, envelope, sse) = self.seal_upload(p, upload, key_arn.as_deref())?;
         let account_id = self
             .buckets
             .get(&p.bucket)
@@ -1000,10 +1005,10 @@ impl World {
             .and_then(|o| self.cat.account_id(&o.account))
             .unwrap_or_else(|| account_id.clone());
         let stored = StoredObject {
-            sealed,
+            ciphertext,
             envelope,
             sse: sse.clone(),
-            size: plaintext.len() as u64,
+            size: upload.len(),
             tags: p.tags.clone(),
             storage_class: p.storage_class.clone().unwrap_or_else(|| "STANDARD".into()),
             owner_account,
@@ -1032,7 +1037,7 @@ impl World {
                 "PutObject `{}/{}` -> {vid} ({} bytes, {sse}){routing}",
                 p.bucket,
                 p.key,
-                plaintext.len()
+                upload.len()
             ),
         );
         Ok(())
@@ -1043,9 +1048,9 @@ impl World {
     fn seal_upload(
         &mut self,
         p: &PutObjectSpec,
-        plaintext: &[u8],
+        upload: Upload<'_>,
         key_arn: Option<&str>,
-    ) -> Result<(SealedObject, Envelope, Sse), RunError> {
+    ) -> Result<(Ciphertext, Envelope, Sse), RunError> {
         let internal = |what: String| upload_invariant(p, what);
         let (Some(bucket), Some(control)) =
             (self.buckets.get(&p.bucket), self.control.bucket(&p.bucket))
@@ -1061,7 +1066,7 @@ impl World {
         Ok(match &encryption {
             UploadEncryption::SseS3 => {
                 let dek = self.rng.key()?;
-                let sealed = replication_crypto::seal_object(&dek, &aad, plaintext, &mut self.rng)?;
+                let sealed = Ciphertext::seal(upload, LayerKeys::One(&dek), &aad, &mut self.rng)?;
                 let root = self
                     .s3_root
                     .get(&region)
@@ -1080,7 +1085,7 @@ impl World {
                 };
                 let context = BTreeMap::from([("aws:s3:arn".to_owned(), ctx_value)]);
                 let (dek, wrapped) = kms::generate_data_key(key, &context, &mut self.rng)?;
-                let sealed = replication_crypto::seal_object(&dek, &aad, plaintext, &mut self.rng)?;
+                let sealed = Ciphertext::seal(upload, LayerKeys::One(&dek), &aad, &mut self.rng)?;
                 (
                     sealed,
                     Envelope::Kms {
@@ -1099,14 +1104,11 @@ impl World {
                 let context = BTreeMap::from([("aws:s3:arn".to_owned(), object_arn.clone())]);
                 let (inner_key, inner) = kms::generate_data_key(key, &context, &mut self.rng)?;
                 let (outer_key, outer) = kms::generate_data_key(key, &context, &mut self.rng)?;
-                let inner_sealed =
-                    replication_crypto::seal_object(&inner_key, &aad, plaintext, &mut self.rng)?;
-                let sealed = replication_crypto::seal_object(
-                    &outer_key,
-                    &aad,
-                    inner_sealed.as_bytes(),
-                    &mut self.rng,
-                )?;
+                let keys = LayerKeys::Two {
+                    outer: &outer_key,
+                    inner: &inner_key,
+                };
+                let sealed = Ciphertext::seal(upload, keys, &aad, &mut self.rng)?;
                 (
                     sealed,
                     Envelope::Dsse {
@@ -1127,10 +1129,10 @@ impl World {
                 let mut salt = [0u8; 16];
                 self.rng.fill(&mut salt)?;
                 let hmac = replication_crypto::customer_key_hmac(&salt, ck);
-                let sealed = replication_crypto::seal_object(
-                    ck,
+                let sealed = Ciphertext::seal(
+                    upload,
+                    LayerKeys::One(ck),
                     &sse_c_aad(&p.key),
-                    plaintext,
                     &mut self.rng,
                 )?;
                 (
@@ -1653,20 +1655,18 @@ impl World {
         kms_override: Option<&KmsKey>,
     ) -> Result<Vec<u8>, crate::engine::OpenError> {
         use crate::engine::OpenError;
-        match self.data_keys(o, aad, region, kms_override)? {
-            DataKeys::One(dek) => {
-                replication_crypto::open_object(&dek, aad, &o.sealed).map_err(OpenError::Crypto)
+        let keys = self.data_keys(o, aad, region, kms_override)?;
+        let customer_aad;
+        let aad = match keys {
+            DataKeys::Customer(_) => {
+                customer_aad = sse_c_aad(key);
+                &customer_aad
             }
-            DataKeys::Two { outer, inner } => {
-                let inner_sealed = open_outer_layer(&outer, aad, o)?;
-                replication_crypto::open_object(&inner, aad, &inner_sealed)
-                    .map_err(OpenError::Crypto)
-            }
-            DataKeys::Customer(ck) => {
-                replication_crypto::open_object(ck, &sse_c_aad(key), &o.sealed)
-                    .map_err(OpenError::Crypto)
-            }
-        }
+            _ => aad,
+        };
+        o.ciphertext
+            .open(keys.layers(), aad)
+            .map_err(OpenError::Crypto)
     }
 
     /// Checks that a stored object opens as S3 in `region` would open it (every chunk
@@ -1682,16 +1682,18 @@ impl World {
         scratch: &mut Vec<u8>,
     ) -> Result<u64, crate::engine::OpenError> {
         use crate::engine::OpenError;
-        use replication_crypto::verify_object;
-        match self.data_keys(o, aad, region, None)? {
-            DataKeys::One(dek) => verify_object(&dek, aad, &o.sealed, scratch),
-            DataKeys::Two { outer, inner } => {
-                let inner_sealed = open_outer_layer(&outer, aad, o)?;
-                verify_object(&inner, aad, &inner_sealed, scratch)
+        let keys = self.data_keys(o, aad, region, None)?;
+        let customer_aad;
+        let aad = match keys {
+            DataKeys::Customer(_) => {
+                customer_aad = sse_c_aad(key);
+                &customer_aad
             }
-            DataKeys::Customer(ck) => verify_object(ck, &sse_c_aad(key), &o.sealed, scratch),
-        }
-        .map_err(OpenError::Crypto)
+            _ => aad,
+        };
+        o.ciphertext
+            .verify(keys.layers(), aad, scratch)
+            .map_err(OpenError::Crypto)
     }
 
     /// The data key(s) of a stored object as S3 in `region` recovers them: unwrapped with the
@@ -1773,6 +1775,17 @@ pub(crate) enum DataKeys<'w> {
     Customer(&'w Key256),
 }
 
+impl DataKeys<'_> {
+    /// The keys per layer of encryption.
+    pub(crate) fn layers(&self) -> LayerKeys<'_> {
+        match self {
+            DataKeys::One(key) => LayerKeys::One(key),
+            DataKeys::Two { outer, inner } => LayerKeys::Two { outer, inner },
+            DataKeys::Customer(key) => LayerKeys::One(key),
+        }
+    }
+}
+
 /// A broken invariant in an upload validation accepted.
 fn upload_invariant(p: &PutObjectSpec, what: String) -> RunError {
     RunError::Internal(format!(
@@ -1792,18 +1805,6 @@ fn upload_key<'k>(
         .get(arn)
         .ok_or_else(|| format!("its KMS key {arn} has no key material"))?;
     Ok((arn.to_owned(), key))
-}
-
-/// The inner sealed object of a DSSE-KMS object: its outer layer opened with `outer`.
-fn open_outer_layer(
-    outer: &Key256,
-    aad: &[u8],
-    o: &StoredObject,
-) -> Result<SealedObject, crate::engine::OpenError> {
-    use crate::engine::OpenError;
-    let inner_bytes =
-        replication_crypto::open_object(outer, aad, &o.sealed).map_err(OpenError::Crypto)?;
-    SealedObject::from_bytes(inner_bytes).map_err(OpenError::Crypto)
 }
 
 /// The number of a key's next own version: above every id present (replicas included) and above
@@ -1866,31 +1867,13 @@ fn compiled(valid: &ValidSpec, owner: &PolicyOwner) -> Result<Arc<Policy>, RunEr
     })
 }
 
-/// Deterministic object content of a given size: the same key always has the same bytes.
-pub(crate) fn deterministic_bytes(key: &str, n: u64) -> Vec<u8> {
-    let mut state = key.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state.to_le_bytes()
-    };
-    let mut out = vec![0u8; usize::try_from(n).unwrap_or(0)];
-    let mut words = out.chunks_exact_mut(8);
-    for word in &mut words {
-        word.copy_from_slice(&next());
-    }
-    let tail = words.into_remainder();
-    let len = tail.len();
-    tail.copy_from_slice(&next()[..len]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::deterministic_bytes;
+    use crate::body::GeneratedBody;
+
+    fn deterministic_bytes(key: &str, n: u64) -> Vec<u8> {
+        GeneratedBody::new(key, n).to_vec()
+    }
 
     /// The generator byte by byte, as first written: the word-at-a-time version must give the
     /// same bytes, or every scenario's objects (and their sizes in reports) would change.

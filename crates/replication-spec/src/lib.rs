@@ -22,6 +22,7 @@ pub mod rules;
 pub mod spec;
 pub mod spelling;
 
+mod echo;
 mod names;
 mod problem;
 mod reason;
@@ -37,6 +38,7 @@ pub mod iam;
 #[doc(hidden)]
 pub mod s3;
 
+pub use echo::shorten;
 pub use problem::{Problem, ProblemKind};
 pub use reason::{FailureReason, NotEligible, Skipped, UnknownFailureReason};
 pub use validate::{ValidSpec, validate};

@@ -13,6 +13,7 @@ use replication_policy::Policy;
 
 use crate::catalog::{Catalog, NameKind};
 use crate::control::ControlPlane;
+use crate::echo::shorten;
 use crate::iam::{self, PolicyOwner, PolicyUse};
 use crate::ids;
 use crate::kms::lifecycle::{KeyOp, LifecycleError};
@@ -627,7 +628,8 @@ impl Validator<'_> {
                             "tags",
                             ProblemKind::Malformed,
                             format!(
-                                "an object can have at most 10 tags and `{key}` would have {}; remove some",
+                                "an object can have at most 10 tags and `{}` would have {}; remove some",
+                                shorten(key),
                                 tags.len()
                             ),
                         );
@@ -753,7 +755,16 @@ impl Validator<'_> {
                 item.clone(),
                 "key",
                 ProblemKind::Malformed,
-                format!("object key `{}` must be 1 to 1024 bytes long", p.key),
+                if p.key.is_empty() {
+                    "the object key is empty; S3 keys are 1 to 1024 bytes, name the object"
+                        .to_owned()
+                } else {
+                    format!(
+                        "object key `{}` is {} bytes long; S3 keys are 1 to 1024 bytes, shorten it",
+                        shorten(&p.key),
+                        p.key.len()
+                    )
+                },
             );
         }
         if let Body::Size(n) = p.body
@@ -765,7 +776,7 @@ impl Validator<'_> {
                 ProblemKind::Malformed,
                 format!(
                     "a single PutObject holds at most 5 GiB; `{}` is {n} bytes, use a smaller size",
-                    p.key
+                    shorten(&p.key)
                 ),
             );
         }
@@ -794,7 +805,7 @@ impl Validator<'_> {
                 ProblemKind::Malformed,
                 format!(
                     "an object can have at most 10 tags and `{}` has {}; remove some",
-                    p.key,
+                    shorten(&p.key),
                     p.tags.len()
                 ),
             );
@@ -816,7 +827,7 @@ impl Validator<'_> {
                     format!("expect replication {} rejected {}", r.bucket, rej.code),
                 ),
                 Step::PutObject(p) => (
-                    format!("the upload of `{}` into `{}`", p.key, p.bucket),
+                    format!("the upload of `{}` into `{}`", shorten(&p.key), p.bucket),
                     format!(
                         "expect put {} \"{}\" rejected {}",
                         p.bucket, p.key, rej.code
@@ -1170,14 +1181,16 @@ impl Validator<'_> {
                 dry.expected_rejections.insert(step);
                 if actual != code {
                     let msg = format!(
-                        "the upload of `{key}` into `{bucket}` is rejected with `{actual}`, not `{code}`; expect `rejected {actual}`"
+                        "the upload of `{}` into `{bucket}` is rejected with `{actual}`, not `{code}`; expect `rejected {actual}`",
+                        shorten(key)
                     );
                     self.push(item, "code", ProblemKind::Impossible, msg);
                 }
             }
             None => {
                 let msg = format!(
-                    "no upload of `{key}` into `{bucket}` before this step is refused at the API; remove this expectation or expect the object's status instead"
+                    "no upload of `{}` into `{bucket}` before this step is refused at the API; remove this expectation or expect the object's status instead",
+                    shorten(key)
                 );
                 self.push(item, "code", ProblemKind::Impossible, msg);
             }

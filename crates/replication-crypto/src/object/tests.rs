@@ -685,8 +685,8 @@ mod cross_backend {
         );
 
         let mut out = Vec::new();
-        reseal_stream_with_backend::<_, _, AwsLc, AesGcm>(
-            by_rust.as_bytes(),
+        reseal_stream_with_backend::<AwsLc, AesGcm>(
+            &mut by_rust.as_bytes(),
             &mut out,
             &key,
             AAD,

@@ -3,9 +3,14 @@
 //! Thousands of inputs are derived deterministically (a fixed-seed xorshift generator) from
 //! valid scenarios: tokens deleted, duplicated, swapped or replaced by keywords, punctuation and
 //! literals of the wrong kind; text truncated at random points; raw garbage. Each goes through
-//! `validate_suite` under `catch_unwind`.
+//! `validate_suite` under `catch_unwind`, and every scenario that validates is also run: a
+//! scenario validation accepts must run to an outcome, never panic or break an invariant of the
+//! model (`RunError::Internal`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use replication_model::spec::{Body, Step};
+use replication_model::{RunError, ValidSpec};
 
 use super::grammar::KITCHEN_SINK;
 
@@ -231,6 +236,7 @@ fn bad_input_never_panics() {
     let bases = [pieces(VALID), pieces(KITCHEN_SINK)];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut diagnostics = 0usize;
+    let mut ran = 0usize;
     let n = 4000;
     for round in 0..n {
         let text = if round % 10 == 9 {
@@ -242,7 +248,12 @@ fn bad_input_never_panics() {
             replication_dsl::validate_suite("fuzz.scenario", &text)
         }));
         match result {
-            Ok(Ok(_)) => {}
+            Ok(Ok(specs)) => {
+                for spec in specs.iter().filter(|s| small(s)) {
+                    run_valid(spec, round, &text);
+                    ran += 1;
+                }
+            }
             Ok(Err(d)) => {
                 assert!(
                     !d.is_empty(),
@@ -263,9 +274,40 @@ fn bad_input_never_panics() {
             Err(_) => panic!("input {round} panicked:\n{text}"),
         }
     }
-    // Most mutations break something; the test would prove nothing if they all parsed.
+    // Most mutations break something; the test would prove nothing if they all parsed, nor if
+    // none ran.
     assert!(
         diagnostics > n / 2,
         "only {diagnostics} of {n} inputs had errors"
     );
+    assert!(ran > 0, "no mutated scenario validated, so none ran");
+}
+
+/// At most 1 MiB uploaded in all, so that running every valid mutation stays quick.
+fn small(spec: &ValidSpec) -> bool {
+    let bytes: u64 = spec
+        .spec()
+        .steps
+        .iter()
+        .map(|step| match step {
+            Step::PutObject(p) => match &p.body {
+                Body::Size(n) => *n,
+                Body::Text(t) => t.len() as u64,
+            },
+            _ => 0,
+        })
+        .fold(0, u64::saturating_add);
+    bytes <= 1 << 20
+}
+
+/// Runs a scenario that validated: it must come to an outcome, and its report must render.
+fn run_valid(spec: &ValidSpec, round: usize, text: &str) {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        replication_model::run(spec).map(|outcome| outcome.report().len())
+    }));
+    match result {
+        Ok(Ok(_)) | Ok(Err(RunError::Crypto(_))) => {}
+        Ok(Err(err)) => panic!("input {round} validated but did not run: {err}\n{text}"),
+        Err(_) => panic!("input {round} validated, then panicked when run:\n{text}"),
+    }
 }

@@ -263,7 +263,7 @@ fn a_scenario_name_too_long_for_a_file_name_is_refused() {
     assert_eq!(
         errs,
         [format!(
-            "t.scenario:1:1: scenario name `{}…` is 251 bytes long; names are at most 200 bytes so that the snapshot file name fits, shorten it",
+            "t.scenario:1:1: scenario name `{}…(251 bytes)` is too long; names are at most 200 bytes so that the snapshot file name fits, shorten it",
             "n".repeat(60)
         )]
     );
@@ -350,4 +350,50 @@ fn waits_beyond_the_clock_are_a_located_error() {
         ]
     );
     assert!(validate_suite("t.scenario", "s {\n    wait 18446744073709551615 s;\n}\n").is_ok());
+}
+
+/// A trust policy over IAM's default 2,048-character quota is refused, inline and from a file,
+/// at the policy and with the limit it broke; whitespace does not count.
+#[test]
+fn trust_policies_meet_iams_default_quota_inline_and_in_files() {
+    let statement = r#"{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}"#;
+    let policy = |n: usize| {
+        let statements = vec![statement; n].join(",\n    ");
+        format!("{{\"Version\": \"2012-10-17\", \"Statement\": [\n    {statements}\n]}}")
+    };
+    let scenario = |trust: &str| {
+        format!(
+            "s {{\n    account prod = 111122223333;\n    role r = iam(prod) {{ trust {trust}; }};\n}}\n"
+        )
+    };
+    // 22 statements stay under 2,048 characters without whitespace; 23 do not.
+    let fits = policy(22);
+    let over = policy(23);
+    assert!(errors(&scenario(&format!("json r#\"{fits}\"#"))).is_empty());
+    let errs = errors(&scenario(&format!("json r#\"{over}\"#")));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("t.scenario:3:37: inline policy is 2")
+            && errs[0].ends_with(
+                "characters other than whitespace, over IAM's default quota for a role trust policy (2048 characters other than whitespace); trust fewer principals or merge statements (AWS raises the quota to 4,096 characters on request)"
+            ),
+        "{errs:?}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("dsl-trust-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("trust.json"), &over).unwrap();
+    let label = dir.join("t.scenario").to_string_lossy().into_owned();
+    let errs: Vec<String> = parse_suite(&label, &scenario("json_file \"trust.json\""))
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("policy file `trust.json` is 2")
+                && e.contains("over IAM's default quota for a role trust policy")),
+        "{errs:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
