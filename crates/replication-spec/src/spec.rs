@@ -466,6 +466,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// AWS's spelling: `Enabled` or `Disabled`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Enabled => "Enabled",
+            Status::Disabled => "Disabled",
+        }
+    }
+
     /// Whether this is `Enabled`.
     pub const fn is_enabled(self) -> bool {
         matches!(self, Status::Enabled)
