@@ -29,17 +29,20 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 use replication_model::spec::RuleSetName;
-use replication_model::{RunConfig, ValidSpec};
+use replication_model::{AttemptRecord, ObjectRow, RunConfig, ValidSpec};
 
 use output::plural;
 
 pub use cli::{Command, Format, Options, parse_args, parse_rule_set, usage};
 pub use discover::{SCENARIO_EXTENSION, Suite, label, suites};
-pub use output::{render_diff, render_json, render_junit, render_text, terminal_safe};
+pub use output::{
+    JSON_SCHEMA_VERSION, render_diff, render_json, render_junit, render_text, terminal_safe,
+};
 pub use root::{SUITES_FOLDER, default_root, find_root};
 pub use snapshot::{SNAPSHOT_SOURCE, normalize, snapshot_dir, snapshot_file_name};
 
@@ -97,6 +100,13 @@ pub struct ScenarioResult {
     pub problems: Vec<String>,
     /// What became of its snapshot.
     pub snapshot: SnapshotState,
+    /// Every object version the run left, for `--format json` (empty when it did not run).
+    pub objects: Vec<ObjectRow>,
+    /// Every replication attempt with its decisions, for `--format json`.
+    pub attempts: Vec<AttemptRecord>,
+    /// How long checking its expectations and running it took, wall clock. Only JUnit's `time`
+    /// shows it; text and JSON output stay byte-identical across runs.
+    pub elapsed: Duration,
 }
 
 impl ScenarioResult {
@@ -418,6 +428,9 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
                     report: None,
                     problems,
                     snapshot: SnapshotState::NotCompared,
+                    objects: Vec::new(),
+                    attempts: Vec::new(),
+                    elapsed: Duration::ZERO,
                 },
                 valid,
             });
@@ -435,7 +448,13 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
     let mut scenarios: Vec<ScenarioResult> = jobs
         .into_par_iter()
         .map(|job| {
-            let result = run_one(job);
+            #[allow(
+                clippy::disallowed_methods,
+                reason = "JUnit's `time` is the one measured figure; no report or snapshot shows it"
+            )]
+            let started = std::time::Instant::now();
+            let mut result = run_one(job);
+            result.elapsed = started.elapsed();
             progress.tick(&result.id());
             result
         })
@@ -548,6 +567,8 @@ fn run_valid(mut result: ScenarioResult, valid: &ValidSpec) -> ScenarioResult {
                 );
             }
             result.report = Some(outcome.report().to_owned());
+            result.objects = outcome.objects();
+            result.attempts = outcome.attempts().to_vec();
         }
         Err(e) => result.problems.push(format!("the run stopped: {e}")),
     }
