@@ -7,8 +7,8 @@
 use proc_macro2::Ident;
 use replication_spec::spec::{
     BatchStatus, Body, BucketRef, ConditionSpec, Effect, EventName, ExpectedStatus, FailureReason,
-    FilterSpec, InitialKeyState, KeyRef, MetricName, ObjectOwner, RoleRef, RuleSetName,
-    StatementSelector, Versioning,
+    FilterSpec, InitialKeyState, KeyRef, MetricName, Metrics, ObjectOwner, ReplicationTime,
+    RoleRef, RuleSetName, StatementSelector, Status, Versioning,
 };
 use syn::LitStr;
 
@@ -320,18 +320,18 @@ pub struct RuleDef {
     pub head: SpanRange,
     pub id: Option<Spanned<String>>,
     pub priority: Option<Spanned<u32>>,
-    pub status: Option<Spanned<bool>>,
+    pub status: Option<Spanned<Status>>,
     pub filter: Option<Spanned<FilterSpec>>,
-    pub delete_marker_replication: Option<Spanned<bool>>,
+    pub delete_marker_replication: Option<Spanned<Status>>,
     pub destination: Spanned<BucketRef>,
     pub account: Option<Spanned<String>>,
     pub storage_class: Option<Spanned<String>>,
     pub owner_override: Option<Spanned<bool>>,
     pub replica_kms_key: Option<Spanned<KeyRef>>,
-    pub replication_time: Option<Spanned<(bool, u32)>>,
-    pub metrics: Option<Spanned<(bool, Option<u32>)>>,
-    pub sse_kms_encrypted_objects: Option<Spanned<bool>>,
-    pub replica_modifications: Option<Spanned<bool>>,
+    pub replication_time: Option<Spanned<ReplicationTime>>,
+    pub metrics: Option<Spanned<Metrics>>,
+    pub sse_kms_encrypted_objects: Option<Spanned<Status>>,
+    pub replica_modifications: Option<Spanned<Status>>,
 }
 
 /// `put source "k" = 4 KiB with sse_kms(k) { tags: {...} };`

@@ -14,8 +14,8 @@ use replication_spec::spec::{
     AccountSpec, BucketSpec, DefaultEncryption, DestinationSpec, Expectation, ExpectedEncryption,
     ExpectedVerdict, Fault, FilterSpec, GrantSpec, Item, KeyKind, KeyRef, KeySpec, NamedPolicy,
     ObjectExpectation, PolicySpec, PolicyTarget, PrincipalRef, PutObjectSpec, ReplicationSpec,
-    ResourceRef, RoleRef, RoleSpec, RuleSpec, ScenarioSpec, StatementSpec, Step, UploadEncryption,
-    Versioning,
+    ResourceRef, RoleRef, RoleSpec, RuleSpec, ScenarioSpec, StatementSpec, Status, Step,
+    UploadEncryption, Versioning,
 };
 
 use crate::ast::*;
@@ -781,7 +781,7 @@ impl Lowerer<'_> {
             rules.push(RuleSpec {
                 id: rule.id.as_ref().map(|v| v.value.clone()),
                 priority: rule.priority.as_ref().map(|v| v.value),
-                enabled: rule.status.as_ref().is_none_or(|v| v.value),
+                status: rule.status.as_ref().map_or(Status::Enabled, |v| v.value),
                 // No `filter` is `<Filter/>` (every object), the V2 schema S3's console writes.
                 filter: rule
                     .filter

@@ -12,8 +12,8 @@
 
 use proc_macro2::{Delimiter, Span, TokenTree};
 use replication_spec::spec::{
-    Body, BucketRef, ConditionSpec, Effect, FailureReason, FilterSpec, KeyRef, ObjectOwner,
-    RoleRef, StatementSelector,
+    Body, BucketRef, ConditionSpec, Effect, FailureReason, FilterSpec, KeyRef, Metrics,
+    ObjectOwner, ReplicationTime, RoleRef, StatementSelector, Status,
 };
 use syn::ext::IdentExt;
 use syn::parse::{ParseBuffer, ParseStream, Parser};
@@ -1296,7 +1296,7 @@ fn rule(cx: &Ctxt, input: ParseStream) -> PResult<RuleDef> {
             once(cx, &mut priority, &kw, rule_priority(c)?);
         } else if kw == sym::STATUS {
             colon(c, &kw)?;
-            once(cx, &mut status, &kw, switch(c)?);
+            once(cx, &mut status, &kw, rule_status(c)?);
         } else if kw == sym::FILTER {
             colon(c, &kw)?;
             once(cx, &mut filter, &kw, filter_value(c)?);
@@ -1337,7 +1337,7 @@ fn rule(cx: &Ctxt, input: ParseStream) -> PResult<RuleDef> {
         } else if kw == sym::REPLICATION_TIME {
             let value = if c.peek(Token![:]) {
                 colon(c, &kw)?;
-                let (on, minutes, range) = timed(c)?;
+                let (status, minutes, range) = timed(c)?;
                 let minutes = match minutes {
                     None => 15,
                     Some(Some(m)) => m,
@@ -1348,32 +1348,44 @@ fn rule(cx: &Ctxt, input: ParseStream) -> PResult<RuleDef> {
                         ));
                     }
                 };
-                Spanned::new((on, minutes), range)
+                Spanned::new(ReplicationTime { status, minutes }, range)
             } else {
-                Spanned::new((true, 15), kw_range)
+                let rtc = ReplicationTime {
+                    status: Status::Enabled,
+                    minutes: 15,
+                };
+                Spanned::new(rtc, kw_range)
             };
             once(cx, &mut replication_time, &kw, value);
         } else if kw == sym::METRICS {
             let value = if c.peek(Token![:]) {
                 colon(c, &kw)?;
-                let (on, minutes, range) = timed(c)?;
+                let (status, minutes, range) = timed(c)?;
                 // `Enabled` alone means the console's default threshold; `Disabled` has none.
-                let threshold = match minutes {
+                let event_threshold_minutes = match minutes {
                     Some(m) => m,
-                    None if on => Some(15),
+                    None if status.is_enabled() => Some(15),
                     None => None,
                 };
-                Spanned::new((on, threshold), range)
+                let metrics = Metrics {
+                    status,
+                    event_threshold_minutes,
+                };
+                Spanned::new(metrics, range)
             } else {
-                Spanned::new((true, Some(15)), kw_range)
+                let metrics = Metrics {
+                    status: Status::Enabled,
+                    event_threshold_minutes: Some(15),
+                };
+                Spanned::new(metrics, kw_range)
             };
             once(cx, &mut metrics, &kw, value);
+        } else if kw == sym::OWNER_OVERRIDE {
+            once(cx, &mut owner_override, &kw, switch_setting(c, &kw)?);
         } else {
-            let value = switch_setting(c, &kw)?;
+            let value = rule_status_setting(c, &kw)?;
             let slot = if kw == sym::DELETE_MARKER_REPLICATION {
                 &mut delete_marker_replication
-            } else if kw == sym::OWNER_OVERRIDE {
-                &mut owner_override
             } else if kw == sym::SSE_KMS_ENCRYPTED_OBJECTS {
                 &mut sse_kms_encrypted_objects
             } else {
@@ -1474,12 +1486,12 @@ fn tag_pair(input: ParseStream) -> PResult<(String, String)> {
 
 /// `15`, `Enabled`, `Enabled(15)`, `Disabled`, `Disabled(15)`, `Enabled(none)`: the status and,
 /// when written, the minutes (`Some(None)` for `none`).
-fn timed(input: ParseStream) -> PResult<(bool, Option<Option<u32>>, SpanRange)> {
+fn timed(input: ParseStream) -> PResult<(Status, Option<Option<u32>>, SpanRange)> {
     if input.peek(LitInt) {
         let m = int::<u32>(input, "minutes", "15")?;
-        return Ok((true, Some(Some(m.value)), m.range));
+        return Ok((Status::Enabled, Some(Some(m.value)), m.range));
     }
-    let status = switch(input)?;
+    let status = rule_status(input)?;
     if !input.peek(token::Paren) {
         return Ok((status.value, None, status.range));
     }
@@ -2124,6 +2136,27 @@ fn constructor(input: ParseStream, known: &[Symbol], what: &str, example: &str) 
 /// `Enabled`, `Disabled`, `true` or `false`.
 fn switch(input: ParseStream) -> PResult<Spanned<bool>> {
     table(input, sym::SWITCHES, "status")
+}
+
+/// A `Status` of a replication rule or of one of its elements: the spellings of [`switch`].
+fn rule_status(input: ParseStream) -> PResult<Spanned<Status>> {
+    let on = switch(input)?;
+    let status = if on.value {
+        Status::Enabled
+    } else {
+        Status::Disabled
+    };
+    Ok(Spanned::new(status, on.range))
+}
+
+/// A rule element's status setting: `name` alone means `Enabled`, `name: Disabled` says
+/// otherwise.
+fn rule_status_setting(input: ParseStream, kw: &Ident) -> PResult<Spanned<Status>> {
+    if input.peek(Token![:]) {
+        colon(input, kw)?;
+        return rule_status(input);
+    }
+    Ok(Spanned::new(Status::Enabled, kw.span()))
 }
 
 /// A flag setting: `name` alone means enabled, `name: Disabled` says otherwise.

@@ -2,7 +2,9 @@
 //! test function without re-parsing text at run time.
 //!
 //! Every impl destructures its type completely and matches every variant, so a field or variant
-//! added to the model's spec fails to compile here until the DSL handles it.
+//! added to the model's spec fails to compile here until the DSL handles it. What the tokens
+//! build is held to the spec by a round trip over every scenario text in the workspace
+//! (`to_rust/tests.rs`), so a field written with the wrong value fails a test.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -510,32 +512,61 @@ impl ToRust for RuleSpec {
         let RuleSpec {
             id,
             priority,
-            enabled,
+            status,
             filter,
             delete_marker_replication,
             destination,
             sse_kms_encrypted_objects,
             replica_modifications,
         } = self;
-        let (id, priority, filter, dmr, destination, sse_kms, replica_mods) = (
+        let (id, priority, status, filter, dmr, destination, sse_kms, replica_mods) = (
             opt_string(id),
             opt_copy(priority),
+            status.to_rust(),
             filter.to_rust(),
-            opt_copy(delete_marker_replication),
+            opt(delete_marker_replication),
             destination.to_rust(),
-            opt_copy(sse_kms_encrypted_objects),
-            opt_copy(replica_modifications),
+            opt(sse_kms_encrypted_objects),
+            opt(replica_modifications),
         );
         quote!(__spec::RuleSpec {
             id: #id,
             priority: #priority,
-            enabled: #enabled,
+            status: #status,
             filter: #filter,
             delete_marker_replication: #dmr,
             destination: #destination,
             sse_kms_encrypted_objects: #sse_kms,
             replica_modifications: #replica_mods,
         })
+    }
+}
+
+impl ToRust for Status {
+    fn to_rust(&self) -> TokenStream {
+        match self {
+            Status::Enabled => quote!(__spec::Status::Enabled),
+            Status::Disabled => quote!(__spec::Status::Disabled),
+        }
+    }
+}
+
+impl ToRust for ReplicationTime {
+    fn to_rust(&self) -> TokenStream {
+        let ReplicationTime { status, minutes } = self;
+        let status = status.to_rust();
+        quote!(__spec::ReplicationTime { status: #status, minutes: #minutes })
+    }
+}
+
+impl ToRust for Metrics {
+    fn to_rust(&self) -> TokenStream {
+        let Metrics {
+            status,
+            event_threshold_minutes,
+        } = self;
+        let (status, minutes) = (status.to_rust(), opt_copy(event_threshold_minutes));
+        quote!(__spec::Metrics { status: #status, event_threshold_minutes: #minutes })
     }
 }
 
@@ -580,17 +611,7 @@ impl ToRust for DestinationSpec {
             opt_string(storage_class),
             opt(replica_kms_key),
         );
-        let replication_time = match replication_time {
-            Some((on, minutes)) => quote!(::std::option::Option::Some((#on, #minutes))),
-            None => quote!(::std::option::Option::None),
-        };
-        let metrics = match metrics {
-            Some((on, minutes)) => {
-                let minutes = opt_copy(minutes);
-                quote!(::std::option::Option::Some((#on, #minutes)))
-            }
-            None => quote!(::std::option::Option::None),
-        };
+        let (replication_time, metrics) = (opt(replication_time), opt(metrics));
         quote!(__spec::DestinationSpec {
             bucket: #bucket,
             account: #account,
@@ -941,3 +962,6 @@ impl ToRust for EventName {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

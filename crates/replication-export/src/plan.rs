@@ -14,7 +14,7 @@ use replication_model::ids;
 use replication_model::rules::RuleSet;
 use replication_model::spec::{
     BucketRef, DefaultEncryption, FilterSpec, InitialKeyState, KeyKind, KeyRef, RoleRef, RuleSpec,
-    Step, Versioning,
+    Status, Step, Versioning,
 };
 use replication_spec::iam::PolicyOwner;
 use serde_json::{Map, Value, json};
@@ -627,8 +627,8 @@ fn principal_arn(
     }
 }
 
-fn status(enabled: bool) -> &'static str {
-    if enabled { "Enabled" } else { "Disabled" }
+fn status(status: Status) -> &'static str {
+    status.as_str()
 }
 
 /// One rule as the S3 API's `ReplicationRule` (aws-facts b), elements in the API's order.
@@ -668,7 +668,7 @@ fn rule_json(
             m.insert("Filter".into(), json!({ "And": and }));
         }
     }
-    m.insert("Status".into(), json!(status(rule.enabled)));
+    m.insert("Status".into(), json!(status(rule.status)));
     let mut ssc = Map::new();
     if let Some(on) = rule.sse_kms_encrypted_objects {
         ssc.insert(
@@ -729,16 +729,16 @@ fn rule_json(
             json!({ "ReplicaKmsKeyID": arn }),
         );
     }
-    if let Some((on, minutes)) = d.replication_time {
+    if let Some(rtc) = d.replication_time {
         dest.insert(
             "ReplicationTime".into(),
-            json!({ "Status": status(on), "Time": { "Minutes": minutes } }),
+            json!({ "Status": status(rtc.status), "Time": { "Minutes": rtc.minutes } }),
         );
     }
-    if let Some((on, minutes)) = d.metrics {
+    if let Some(m) = d.metrics {
         let mut metrics = Map::new();
-        metrics.insert("Status".into(), json!(status(on)));
-        if let Some(minutes) = minutes {
+        metrics.insert("Status".into(), json!(status(m.status)));
+        if let Some(minutes) = m.event_threshold_minutes {
             metrics.insert("EventThreshold".into(), json!({ "Minutes": minutes }));
         }
         dest.insert("Metrics".into(), Value::Object(metrics));

@@ -126,7 +126,7 @@ pub(crate) fn probes(plan: &Plan<'_>) -> Vec<Probe> {
         let (_, enc) = &b.bucket.encryption;
         let blocks_sse_c = enc.block_sse_c == Some(true);
         for (n, rule) in config.rules.iter().enumerate() {
-            if !rule.spec.enabled {
+            if !rule.spec.status.is_enabled() {
                 continue;
             }
             let label = rule

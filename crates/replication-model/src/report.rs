@@ -522,7 +522,7 @@ fn configuration(out: &mut String, w: &World) {
             let _ = writeln!(out, "`{name}` replicates as {role}");
             for r in &c.rules {
                 let mut extras = Vec::new();
-                if !r.enabled {
+                if !r.status.is_enabled() {
                     extras.push("Disabled".to_owned());
                 }
                 extras.push(format!("{:?} schema", r.schema));
@@ -531,7 +531,7 @@ fn configuration(out: &mut String, w: &World) {
                 if r.delete_markers {
                     extras.push("delete markers".into());
                 }
-                if r.sse_kms_opt_in {
+                if r.sse_kms_encrypted_objects.is_enabled() {
                     extras.push("SseKmsEncryptedObjects".into());
                 }
                 if let (Some(k), Some(dest)) = (&r.replica_key, w.buckets.get(&*r.dest)) {

@@ -196,7 +196,7 @@ impl Version {
 pub(crate) struct ResolvedRule {
     pub label: Arc<str>,
     pub priority: u32,
-    pub enabled: bool,
+    pub status: Status,
     pub filter: FilterSpec,
     pub schema: SchemaVersion,
     pub delete_markers: bool,
@@ -205,9 +205,11 @@ pub(crate) struct ResolvedRule {
     pub owner_override: bool,
     pub storage_class: Option<String>,
     pub replica_key: Option<KeyRef>,
-    /// `SourceSelectionCriteria.SseKmsEncryptedObjects` is enabled.
-    pub sse_kms_opt_in: bool,
+    /// `SourceSelectionCriteria.SseKmsEncryptedObjects.Status` (`Disabled` when absent).
+    pub sse_kms_encrypted_objects: Status,
+    /// Replication metrics are on (S3 RTC turns them on too, [U-METRICS] [U-RTC]).
     pub metrics: bool,
+    /// S3 RTC is on.
     pub rtc: bool,
 }
 
@@ -927,13 +929,13 @@ impl World {
             .map(|(i, rule)| ResolvedRule {
                 label: rule.label(i).into(),
                 priority: rule.priority.unwrap_or(0),
-                enabled: rule.enabled,
+                status: rule.status,
                 filter: rule.filter.clone(),
                 schema: s3config::rule_schema(rule),
                 delete_markers: match s3config::rule_schema(rule) {
                     // [U-WHAT] [U-CFG]: V1 replicates delete markers from user DELETEs.
                     SchemaVersion::V1 => true,
-                    SchemaVersion::V2 => rule.delete_marker_replication == Some(true),
+                    SchemaVersion::V2 => rule.delete_marker_replication == Some(Status::Enabled),
                 },
                 dest: {
                     let name = match &rule.destination.bucket {
@@ -951,10 +953,15 @@ impl World {
                 owner_override: rule.destination.owner_override,
                 storage_class: rule.destination.storage_class.clone(),
                 replica_key: rule.destination.replica_kms_key.clone(),
-                sse_kms_opt_in: rule.sse_kms_encrypted_objects == Some(true),
-                metrics: rule.destination.metrics.is_some_and(|m| m.0)
-                    || rule.destination.replication_time.is_some_and(|t| t.0),
-                rtc: rule.destination.replication_time.is_some_and(|t| t.0),
+                sse_kms_encrypted_objects: rule
+                    .sse_kms_encrypted_objects
+                    .unwrap_or(Status::Disabled),
+                metrics: rule
+                    .destination
+                    .metrics
+                    .is_some_and(|m| m.status.is_enabled())
+                    || rtc(rule),
+                rtc: rtc(rule),
             })
             .collect();
         let labels: Vec<String> = rules.iter().map(|r| r.label.to_string()).collect();
@@ -1288,7 +1295,7 @@ impl World {
         // aws-facts b: among matching rules with the same destination the highest priority wins;
         // rules with different destinations each replicate.
         let mut by_dest: BTreeMap<&str, &ResolvedRule> = BTreeMap::new();
-        for rule in config.rules.iter().filter(|r| r.enabled) {
+        for rule in config.rules.iter().filter(|r| r.status.is_enabled()) {
             if !s3config::filter_matches(&rule.filter, key, tags) {
                 continue;
             }
@@ -1865,6 +1872,13 @@ fn compiled(valid: &ValidSpec, owner: &PolicyOwner) -> Result<Arc<Policy>, RunEr
     valid.policies().get(owner).cloned().ok_or_else(|| {
         RunError::Internal(format!("the {owner} of a valid scenario was not compiled"))
     })
+}
+
+/// Whether a rule has S3 RTC on.
+fn rtc(rule: &RuleSpec) -> bool {
+    rule.destination
+        .replication_time
+        .is_some_and(|t| t.status.is_enabled())
 }
 
 #[cfg(test)]

@@ -441,18 +441,43 @@ pub struct RuleSpec {
     pub id: Option<String>,
     /// `Priority`.
     pub priority: Option<u32>,
-    /// `Status`: `true` is `Enabled`.
-    pub enabled: bool,
+    /// `Status`.
+    pub status: Status,
     /// `Filter`, or the V1 `Prefix`.
     pub filter: FilterSpec,
     /// `DeleteMarkerReplication.Status`: `None` when the element is absent.
-    pub delete_marker_replication: Option<bool>,
+    pub delete_marker_replication: Option<Status>,
     /// `Destination`.
     pub destination: DestinationSpec,
     /// `SourceSelectionCriteria.SseKmsEncryptedObjects.Status`.
-    pub sse_kms_encrypted_objects: Option<bool>,
+    pub sse_kms_encrypted_objects: Option<Status>,
     /// `SourceSelectionCriteria.ReplicaModifications.Status`.
-    pub replica_modifications: Option<bool>,
+    pub replica_modifications: Option<Status>,
+}
+
+/// The `Status` of a replication rule and of its `DeleteMarkerReplication`,
+/// `SseKmsEncryptedObjects`, `ReplicaModifications`, `ReplicationTime` and `Metrics` elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// `Enabled`.
+    Enabled,
+    /// `Disabled`.
+    Disabled,
+}
+
+impl Status {
+    /// AWS's spelling: `Enabled` or `Disabled`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Enabled => "Enabled",
+            Status::Disabled => "Disabled",
+        }
+    }
+
+    /// Whether this is `Enabled`.
+    pub const fn is_enabled(self) -> bool {
+        matches!(self, Status::Enabled)
+    }
 }
 
 impl RuleSpec {
@@ -498,10 +523,28 @@ pub struct DestinationSpec {
     pub owner_override: bool,
     /// `EncryptionConfiguration.ReplicaKmsKeyID`.
     pub replica_kms_key: Option<KeyRef>,
-    /// `ReplicationTime`: status and `Time.Minutes`.
-    pub replication_time: Option<(bool, u32)>,
-    /// `Metrics`: status and `EventThreshold.Minutes` (`None` when absent).
-    pub metrics: Option<(bool, Option<u32>)>,
+    /// `ReplicationTime` (S3 RTC).
+    pub replication_time: Option<ReplicationTime>,
+    /// `Metrics`.
+    pub metrics: Option<Metrics>,
+}
+
+/// A destination's `ReplicationTime` (S3 Replication Time Control).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicationTime {
+    /// `Status`.
+    pub status: Status,
+    /// `Time.Minutes` (S3 accepts only 15).
+    pub minutes: u32,
+}
+
+/// A destination's `Metrics` (replication metrics and events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metrics {
+    /// `Status`.
+    pub status: Status,
+    /// `EventThreshold.Minutes` (`None` when the element is absent).
+    pub event_threshold_minutes: Option<u32>,
 }
 
 /// A destination bucket.

@@ -1267,8 +1267,15 @@ impl Validator<'_> {
             return;
         };
         // [U-METRICS] [U-RTC]: S3 RTC turns metrics on too.
-        let rtc = found.destination.replication_time.is_some_and(|t| t.0);
-        let metrics = rtc || found.destination.metrics.is_some_and(|m| m.0);
+        let rtc = found
+            .destination
+            .replication_time
+            .is_some_and(|t| t.status.is_enabled());
+        let metrics = rtc
+            || found
+                .destination
+                .metrics
+                .is_some_and(|m| m.status.is_enabled());
         match e {
             Expectation::Metric { metric, .. } if !metrics => {
                 let msg = format!(

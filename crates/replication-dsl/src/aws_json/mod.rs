@@ -322,7 +322,9 @@ fn finish<T>(cx: Cx<'_>, value: Option<T>) -> Result<T, Vec<JsonProblem>> {
 
 #[cfg(test)]
 mod tests {
-    use replication_spec::spec::{BucketRef, FilterSpec, KeyRef, Versioning};
+    use replication_spec::spec::{
+        BucketRef, FilterSpec, KeyRef, Metrics, ReplicationTime, Status, Versioning,
+    };
 
     use super::*;
 
@@ -359,7 +361,7 @@ mod tests {
         let r = &c.rules[0].spec;
         assert_eq!(r.id.as_deref(), Some("all"));
         assert_eq!(r.priority, Some(7));
-        assert!(!r.enabled);
+        assert_eq!(r.status, Status::Disabled);
         assert_eq!(
             r.filter,
             FilterSpec::And {
@@ -367,9 +369,9 @@ mod tests {
                 tags: vec![("k".into(), "v".into())]
             }
         );
-        assert_eq!(r.delete_marker_replication, Some(false));
-        assert_eq!(r.sse_kms_encrypted_objects, Some(true));
-        assert_eq!(r.replica_modifications, Some(true));
+        assert_eq!(r.delete_marker_replication, Some(Status::Disabled));
+        assert_eq!(r.sse_kms_encrypted_objects, Some(Status::Enabled));
+        assert_eq!(r.replica_modifications, Some(Status::Enabled));
         let d = &r.destination;
         assert_eq!(d.bucket, BucketRef::Arn("arn:aws:s3:::dr".into()));
         assert_eq!(d.account.as_deref(), Some("444455556666"));
@@ -381,8 +383,20 @@ mod tests {
                 "arn:aws:kms:us-west-2:444455556666:alias/dr".into()
             ))
         );
-        assert_eq!(d.replication_time, Some((true, 15)));
-        assert_eq!(d.metrics, Some((true, Some(15))));
+        assert_eq!(
+            d.replication_time,
+            Some(ReplicationTime {
+                status: Status::Enabled,
+                minutes: 15
+            })
+        );
+        assert_eq!(
+            d.metrics,
+            Some(Metrics {
+                status: Status::Enabled,
+                event_threshold_minutes: Some(15)
+            })
+        );
         assert_eq!(c.rules[1].spec.filter, FilterSpec::V1Prefix("v1/".into()));
         assert_eq!(
             c.rules[2].spec.filter,

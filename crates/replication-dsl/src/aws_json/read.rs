@@ -181,9 +181,19 @@ impl<'t> Cx<'t> {
     }
 
     /// `Enabled` or `Disabled`, as `true` or `false`.
-    pub(crate) fn status(&mut self, value: &Value<'_>, path: &str) -> Option<bool> {
-        self.one_of(value, path, &["Enabled", "Disabled"])
-            .map(|w| w == "Enabled")
+    pub(crate) fn status(
+        &mut self,
+        value: &Value<'_>,
+        path: &str,
+    ) -> Option<replication_spec::spec::Status> {
+        use replication_spec::spec::Status;
+        self.one_of(value, path, &["Enabled", "Disabled"]).map(|w| {
+            if w == "Enabled" {
+                Status::Enabled
+            } else {
+                Status::Disabled
+            }
+        })
     }
 
     /// Reports members not in `known` (with a spelling suggestion) and duplicate members.

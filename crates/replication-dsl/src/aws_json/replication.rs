@@ -9,7 +9,9 @@
 //! (`replication_spec::validate`, aws-facts a.4); this reader only refuses what is not the schema.
 
 use replication_policy::json::Value;
-use replication_spec::spec::{BucketRef, DestinationSpec, FilterSpec, KeyRef, RuleSpec};
+use replication_spec::spec::{
+    BucketRef, DestinationSpec, FilterSpec, KeyRef, Metrics, ReplicationTime, RuleSpec, Status,
+};
 
 use super::read::{Cx, Obj};
 use super::{CliDocument, JsonProblem, Located, finish, parse, unwrap};
@@ -136,7 +138,7 @@ fn rule(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<ReplicationRul
     let priority = obj
         .get("Priority")
         .and_then(|v| cx.integer(v, &p("Priority"), 0..=i32::MAX as u32));
-    let enabled = cx
+    let status = cx
         .required(obj, path, "Status")
         .and_then(|v| cx.status(v, &p("Status")));
     let filter = filter_of(cx, obj, path);
@@ -149,7 +151,7 @@ fn rule(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<ReplicationRul
             None => (None, None),
         };
     if let Some(v) = obj.get("ExistingObjectReplication")
-        && status_member(cx, v, &p("ExistingObjectReplication")) == Some(true)
+        && status_member(cx, v, &p("ExistingObjectReplication")) == Some(Status::Enabled)
     {
         cx.error(
             v.span.start,
@@ -168,7 +170,7 @@ fn rule(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<ReplicationRul
         spec: RuleSpec {
             id,
             priority,
-            enabled: enabled?,
+            status: status?,
             filter: filter?,
             delete_marker_replication,
             destination,
@@ -181,8 +183,8 @@ fn rule(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<ReplicationRul
     })
 }
 
-/// `{"Status": "Enabled"}` as `Some(true)`.
-fn status_member(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<bool> {
+/// `{"Status": "Enabled"}` as `Some(Status::Enabled)`.
+fn status_member(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<Status> {
     let obj = cx.object(value, path)?;
     cx.known_members(obj, path, &["Status"]);
     let v = cx.required(obj, path, "Status")?;
@@ -284,7 +286,7 @@ fn source_selection(
     cx: &mut Cx<'_>,
     value: &Value<'_>,
     path: &str,
-) -> (Option<bool>, Option<bool>) {
+) -> (Option<Status>, Option<Status>) {
     let Some(obj) = cx.object(value, path) else {
         return (None, None);
     };
@@ -365,7 +367,7 @@ fn destination(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<Destina
     let replication_time = obj.get("ReplicationTime").and_then(|v| {
         let (status, minutes) = timed(cx, v, &p("ReplicationTime"), "Time")?;
         match minutes {
-            Some(m) => Some((status, m)),
+            Some(minutes) => Some(ReplicationTime { status, minutes }),
             None => {
                 cx.error(
                     v.span.start,
@@ -378,9 +380,13 @@ fn destination(cx: &mut Cx<'_>, value: &Value<'_>, path: &str) -> Option<Destina
             }
         }
     });
-    let metrics = obj
-        .get("Metrics")
-        .and_then(|v| timed(cx, v, &p("Metrics"), "EventThreshold"));
+    let metrics = obj.get("Metrics").and_then(|v| {
+        let (status, event_threshold_minutes) = timed(cx, v, &p("Metrics"), "EventThreshold")?;
+        Some(Metrics {
+            status,
+            event_threshold_minutes,
+        })
+    });
     let bucket = bucket?;
     Some((
         DestinationSpec {
@@ -406,7 +412,7 @@ fn timed(
     value: &Value<'_>,
     path: &str,
     inner: &str,
-) -> Option<(bool, Option<u32>)> {
+) -> Option<(Status, Option<u32>)> {
     let obj = cx.object(value, path)?;
     cx.known_members(obj, path, &["Status", inner]);
     let status = cx

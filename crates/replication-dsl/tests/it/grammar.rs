@@ -245,7 +245,7 @@ fn replication_rules() {
         RuleSpec {
             id: Some("to_eu".into()),
             priority: Some(2),
-            enabled: true,
+            status: Status::Enabled,
             filter: FilterSpec::And {
                 prefix: Some("reports/".into()),
                 tags: vec![
@@ -253,7 +253,7 @@ fn replication_rules() {
                     ("team".into(), "data".into())
                 ]
             },
-            delete_marker_replication: Some(false),
+            delete_marker_replication: Some(Status::Disabled),
             destination: DestinationSpec {
                 bucket: BucketRef::Named("target".into()),
                 account: Some("partner".into()),
@@ -263,11 +263,17 @@ fn replication_rules() {
                     "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
                         .into()
                 )),
-                replication_time: Some((true, 15)),
-                metrics: Some((true, Some(15))),
+                replication_time: Some(ReplicationTime {
+                    status: Status::Enabled,
+                    minutes: 15
+                }),
+                metrics: Some(Metrics {
+                    status: Status::Enabled,
+                    event_threshold_minutes: Some(15)
+                }),
             },
-            sse_kms_encrypted_objects: Some(true),
-            replica_modifications: Some(false),
+            sse_kms_encrypted_objects: Some(Status::Enabled),
+            replica_modifications: Some(Status::Disabled),
         }
     );
     let second = &r.rules[1];
@@ -277,18 +283,36 @@ fn replication_rules() {
         second.destination.bucket,
         BucketRef::Arn("arn:aws:s3:::elsewhere".into())
     );
-    assert_eq!(second.destination.metrics, Some((true, None)));
+    assert_eq!(
+        second.destination.metrics,
+        Some(Metrics {
+            status: Status::Enabled,
+            event_threshold_minutes: None
+        })
+    );
     let third = &r.rules[2];
     assert_eq!(third.id.as_deref(), Some("third"));
     assert_eq!(third.filter, FilterSpec::Tag("k".into(), "v".into()));
-    assert_eq!(third.destination.replication_time, Some((false, 15)));
-    assert_eq!(third.destination.metrics, Some((false, None)));
+    assert_eq!(
+        third.destination.replication_time,
+        Some(ReplicationTime {
+            status: Status::Disabled,
+            minutes: 15
+        })
+    );
+    assert_eq!(
+        third.destination.metrics,
+        Some(Metrics {
+            status: Status::Disabled,
+            event_threshold_minutes: None
+        })
+    );
     assert_eq!(
         third.destination.replica_kms_key,
         Some(KeyRef::AwsManagedS3)
     );
     assert_eq!(r.rules[3].filter, FilterSpec::Empty);
-    assert!(!r.rules[3].enabled);
+    assert_eq!(r.rules[3].status, Status::Disabled);
     let Step::PutBucketReplication(r2) = &s.steps[1] else {
         panic!("second replication")
     };
@@ -296,7 +320,7 @@ fn replication_rules() {
         r2.role,
         RoleRef::Arn("arn:aws:iam::111122223333:role/elsewhere".into())
     );
-    assert_eq!(r2.rules[0].delete_marker_replication, Some(true));
+    assert_eq!(r2.rules[0].delete_marker_replication, Some(Status::Enabled));
 }
 
 #[test]

@@ -30,7 +30,7 @@ pub(crate) fn eligibility(
             Err(NotEligible::DeleteMarkersNotReplicated)
         }
         (TaskKind::Object, Some(Sse::SseKms { .. } | Sse::DsseKms { .. }))
-            if !rule.sse_kms_opt_in =>
+            if !rule.sse_kms_encrypted_objects.is_enabled() =>
         {
             Err(NotEligible::SseKmsWithoutSseKmsEncryptedObjects)
         }
@@ -48,13 +48,13 @@ pub(crate) fn eligibility(
 mod tests {
     use super::*;
     use crate::s3::put_bucket_replication::SchemaVersion;
-    use crate::spec::{FilterSpec, RuleSetName};
+    use crate::spec::{FilterSpec, RuleSetName, Status};
 
-    fn rule(sse_kms_encrypted_objects: bool, delete_markers: bool) -> ResolvedRule {
+    fn rule(sse_kms_encrypted_objects: Status, delete_markers: bool) -> ResolvedRule {
         ResolvedRule {
             label: "to_eu".into(),
             priority: 1,
-            enabled: true,
+            status: Status::Enabled,
             filter: FilterSpec::Empty,
             schema: SchemaVersion::V2,
             delete_markers,
@@ -62,7 +62,7 @@ mod tests {
             owner_override: false,
             storage_class: None,
             replica_key: None,
-            sse_kms_opt_in: sse_kms_encrypted_objects,
+            sse_kms_encrypted_objects,
             metrics: false,
             rtc: false,
         }
@@ -83,7 +83,7 @@ mod tests {
         let object = TaskKind::Object;
         assert_eq!(
             eligibility(
-                &rule(false, true),
+                &rule(Status::Disabled, true),
                 object,
                 Some(&sse_kms()),
                 "STANDARD",
@@ -93,7 +93,7 @@ mod tests {
         );
         assert_eq!(
             eligibility(
-                &rule(true, true),
+                &rule(Status::Enabled, true),
                 object,
                 Some(&sse_kms()),
                 "STANDARD",
@@ -103,7 +103,7 @@ mod tests {
         );
         assert_eq!(
             eligibility(
-                &rule(false, true),
+                &rule(Status::Disabled, true),
                 object,
                 Some(&Sse::SseS3),
                 "STANDARD",
@@ -123,7 +123,7 @@ mod tests {
         let aws = RuleSet::of(RuleSetName::Aws2026);
         assert!(!sse_c_replicates(&exam));
         assert!(sse_c_replicates(&aws));
-        let r = rule(false, true);
+        let r = rule(Status::Disabled, true);
         assert_eq!(
             eligibility(&r, TaskKind::Object, Some(&sse_c), "STANDARD", &exam),
             Err(NotEligible::SseCUnderExamGuide)
@@ -141,7 +141,7 @@ mod tests {
         let rules = RuleSet::of(RuleSetName::Aws2026);
         assert_eq!(
             eligibility(
-                &rule(false, false),
+                &rule(Status::Disabled, false),
                 TaskKind::DeleteMarker,
                 None,
                 "",
@@ -150,12 +150,18 @@ mod tests {
             Err(NotEligible::DeleteMarkersNotReplicated)
         );
         assert_eq!(
-            eligibility(&rule(false, true), TaskKind::DeleteMarker, None, "", &rules),
+            eligibility(
+                &rule(Status::Disabled, true),
+                TaskKind::DeleteMarker,
+                None,
+                "",
+                &rules
+            ),
             Ok(())
         );
         assert_eq!(
             eligibility(
-                &rule(false, true),
+                &rule(Status::Disabled, true),
                 TaskKind::Object,
                 Some(&Sse::SseS3),
                 "GLACIER",

@@ -90,7 +90,7 @@ fn d3_sse_kms_without_opt_in_is_not_replicated_and_gets_no_status() {
 #[test]
 fn d3_replica_key_without_opt_in_still_skips() {
     let mut spec = kms_cross_region();
-    first_rule(&mut spec).sse_kms_encrypted_objects = Some(false);
+    first_rule(&mut spec).sse_kms_encrypted_objects = Some(Status::Disabled);
     spec.steps.push(put("source", "kms.txt", 10, None));
     spec.steps.push(Step::Replicate);
     spec.steps

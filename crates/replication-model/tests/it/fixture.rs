@@ -326,9 +326,9 @@ pub fn rule(dest: &str, replica_key: Option<KeyRef>) -> RuleSpec {
     RuleSpec {
         id: Some("to_dest".into()),
         priority: Some(1),
-        enabled: true,
+        status: Status::Enabled,
         filter: FilterSpec::Empty,
-        delete_marker_replication: Some(false),
+        delete_marker_replication: Some(Status::Disabled),
         destination: DestinationSpec {
             bucket: BucketRef::Named(dest.into()),
             account: None,
@@ -336,9 +336,12 @@ pub fn rule(dest: &str, replica_key: Option<KeyRef>) -> RuleSpec {
             owner_override: false,
             replica_kms_key: replica_key.clone(),
             replication_time: None,
-            metrics: Some((true, None)),
+            metrics: Some(Metrics {
+                status: Status::Enabled,
+                event_threshold_minutes: None,
+            }),
         },
-        sse_kms_encrypted_objects: replica_key.map(|_| true),
+        sse_kms_encrypted_objects: replica_key.map(|_| Status::Enabled),
         replica_modifications: None,
     }
 }

@@ -358,7 +358,7 @@ fn h_cross_account_deny_in_the_destination_wins() {
 #[test]
 fn h_cross_account_delete_markers_need_the_bucket_policy() {
     let mut spec = cross_account();
-    first_rule(&mut spec).delete_marker_replication = Some(true);
+    first_rule(&mut spec).delete_marker_replication = Some(Status::Enabled);
     spec.steps.push(add_statement(
         PolicyTarget::Bucket("target".into()),
         sid(
@@ -388,7 +388,7 @@ fn h_cross_account_delete_markers_need_the_bucket_policy() {
 
     // Without the destination owner's allow, the fix belongs in its bucket policy.
     let mut spec = cross_account();
-    first_rule(&mut spec).delete_marker_replication = Some(true);
+    first_rule(&mut spec).delete_marker_replication = Some(Status::Enabled);
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
     spec.steps.push(revoke(

@@ -12,9 +12,15 @@ fn busy() -> ScenarioSpec {
     let mut spec = kms_cross_region();
     spec.name = "busy".into();
     let r = first_rule(&mut spec);
-    r.delete_marker_replication = Some(true);
-    r.destination.replication_time = Some((true, 15));
-    r.destination.metrics = Some((true, Some(15)));
+    r.delete_marker_replication = Some(Status::Enabled);
+    r.destination.replication_time = Some(ReplicationTime {
+        status: Status::Enabled,
+        minutes: 15,
+    });
+    r.destination.metrics = Some(Metrics {
+        status: Status::Enabled,
+        event_threshold_minutes: Some(15),
+    });
     spec.buckets[1].bucket_key = true;
     role_statements(&mut spec).push(sid(
         allow(&["kms:Decrypt"], vec![key_res("dst_key")]),

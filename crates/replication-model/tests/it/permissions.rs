@@ -97,7 +97,7 @@ fn a2_tag_read_denied_gives_a_replica_without_tags() {
 #[test]
 fn a2_missing_replicate_delete() {
     let mut spec = sse_s3();
-    first_rule(&mut spec).delete_marker_replication = Some(true);
+    first_rule(&mut spec).delete_marker_replication = Some(Status::Enabled);
     without(&mut spec, "ReplicateDelete");
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);

@@ -164,7 +164,7 @@ fn a4_tag_filter_with_delete_marker_replication_is_rejected() {
         let mut spec = kms_cross_region();
         let r = first_rule(&mut spec);
         r.filter = filter;
-        r.delete_marker_replication = Some(true);
+        r.delete_marker_replication = Some(Status::Enabled);
         let p = rejection(
             spec,
             0,
@@ -231,7 +231,10 @@ fn a4_account_not_owning_the_destination_is_rejected() {
 fn a4_replication_time_without_metrics_is_rejected() {
     let mut spec = kms_cross_region();
     let d = &mut first_rule(&mut spec).destination;
-    d.replication_time = Some((true, 15));
+    d.replication_time = Some(ReplicationTime {
+        status: Status::Enabled,
+        minutes: 15,
+    });
     d.metrics = None;
     rejection(
         spec,
@@ -242,8 +245,14 @@ fn a4_replication_time_without_metrics_is_rejected() {
 
     let mut spec = kms_cross_region();
     let d = &mut first_rule(&mut spec).destination;
-    d.replication_time = Some((true, 15));
-    d.metrics = Some((false, None));
+    d.replication_time = Some(ReplicationTime {
+        status: Status::Enabled,
+        minutes: 15,
+    });
+    d.metrics = Some(Metrics {
+        status: Status::Disabled,
+        event_threshold_minutes: None,
+    });
     rejection(spec, 0, "rules[0].destination.metrics", "InvalidRequest");
 }
 
@@ -252,8 +261,14 @@ fn a4_replication_time_without_metrics_is_rejected() {
 fn a4_rtc_and_metrics_minutes_must_be_15() {
     let mut spec = kms_cross_region();
     let d = &mut first_rule(&mut spec).destination;
-    d.replication_time = Some((true, 10));
-    d.metrics = Some((true, Some(15)));
+    d.replication_time = Some(ReplicationTime {
+        status: Status::Enabled,
+        minutes: 10,
+    });
+    d.metrics = Some(Metrics {
+        status: Status::Enabled,
+        event_threshold_minutes: Some(15),
+    });
     rejection(
         spec,
         0,
@@ -263,14 +278,26 @@ fn a4_rtc_and_metrics_minutes_must_be_15() {
 
     let mut spec = kms_cross_region();
     let d = &mut first_rule(&mut spec).destination;
-    d.replication_time = Some((true, 15));
-    d.metrics = Some((true, Some(30)));
+    d.replication_time = Some(ReplicationTime {
+        status: Status::Enabled,
+        minutes: 15,
+    });
+    d.metrics = Some(Metrics {
+        status: Status::Enabled,
+        event_threshold_minutes: Some(30),
+    });
     rejection(spec, 0, "rules[0].destination.metrics", "InvalidArgument");
 
     let mut spec = kms_cross_region();
     let d = &mut first_rule(&mut spec).destination;
-    d.replication_time = Some((true, 15));
-    d.metrics = Some((true, None));
+    d.replication_time = Some(ReplicationTime {
+        status: Status::Enabled,
+        minutes: 15,
+    });
+    d.metrics = Some(Metrics {
+        status: Status::Enabled,
+        event_threshold_minutes: None,
+    });
     rejection(spec, 0, "rules[0].destination.metrics", "InvalidArgument");
 }
 

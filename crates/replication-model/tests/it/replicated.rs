@@ -104,7 +104,7 @@ fn b_v1_prefix_filter() {
 #[test]
 fn b_disabled_rule_does_nothing() {
     let mut spec = sse_s3();
-    first_rule(&mut spec).enabled = false;
+    first_rule(&mut spec).status = Status::Disabled;
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
     spec.steps
@@ -394,9 +394,9 @@ fn c_v1_replicates_delete_markers() {
 /// `DeleteMarkerReplication` is Enabled.
 #[test]
 fn c_v2_delete_markers_only_with_delete_marker_replication() {
-    for enabled in [false, true] {
+    for status in [Status::Disabled, Status::Enabled] {
         let mut spec = sse_s3();
-        first_rule(&mut spec).delete_marker_replication = Some(enabled);
+        first_rule(&mut spec).delete_marker_replication = Some(status);
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
         spec.steps.push(Step::DeleteObject {
@@ -410,7 +410,7 @@ fn c_v2_delete_markers_only_with_delete_marker_replication() {
         spec.steps.push(expect(
             "target",
             "a.txt",
-            if enabled {
+            if status.is_enabled() {
                 ExpectedStatus::DeleteMarker
             } else {
                 ExpectedStatus::Replica
@@ -425,7 +425,7 @@ fn c_v2_delete_markers_only_with_delete_marker_replication() {
 #[test]
 fn c_version_specific_deletes_are_never_replicated() {
     let mut spec = sse_s3();
-    first_rule(&mut spec).delete_marker_replication = Some(true);
+    first_rule(&mut spec).delete_marker_replication = Some(Status::Enabled);
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
     spec.steps.push(Step::DeleteObject {

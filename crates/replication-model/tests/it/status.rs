@@ -408,8 +408,14 @@ fn e_threshold_events_need_rtc() {
 fn e_rtc_threshold_events() {
     let mut spec = sse_s3();
     let d = &mut first_rule(&mut spec).destination;
-    d.replication_time = Some((true, 15));
-    d.metrics = Some((true, Some(15)));
+    d.replication_time = Some(ReplicationTime {
+        status: Status::Enabled,
+        minutes: 15,
+    });
+    d.metrics = Some(Metrics {
+        status: Status::Enabled,
+        event_threshold_minutes: Some(15),
+    });
     spec.steps
         .push(fault(Fault::RegionUnavailable("eu-west-1".into())));
     spec.steps.push(put("source", "a.txt", 10, None));
@@ -490,7 +496,7 @@ fn e_no_threshold_events_without_rtc() {
 #[test]
 fn e_delete_markers_have_no_status() {
     let mut spec = sse_s3();
-    first_rule(&mut spec).delete_marker_replication = Some(true);
+    first_rule(&mut spec).delete_marker_replication = Some(Status::Enabled);
     spec.steps.push(put("source", "a.txt", 10, None));
     spec.steps.push(Step::Replicate);
     spec.steps.push(Step::DeleteObject {

@@ -557,8 +557,25 @@ fn i16_metrics_must_be_enabled() {
     for rs in BOTH {
         for (metrics, rtc, visible) in [
             (None, None, false),
-            (Some((true, None)), None, true),
-            (Some((true, Some(15))), Some((true, 15)), true),
+            (
+                Some(Metrics {
+                    status: Status::Enabled,
+                    event_threshold_minutes: None,
+                }),
+                None,
+                true,
+            ),
+            (
+                Some(Metrics {
+                    status: Status::Enabled,
+                    event_threshold_minutes: Some(15),
+                }),
+                Some(ReplicationTime {
+                    status: Status::Enabled,
+                    minutes: 15,
+                }),
+                true,
+            ),
         ] {
             let mut spec = under(rs, kms_cross_region());
             let d = &mut first_rule(&mut spec).destination;
@@ -714,7 +731,7 @@ fn note_exam_pointer_check_permissions_or_opt_in() {
         );
 
         let mut spec = under(rs, kms_cross_region());
-        first_rule(&mut spec).sse_kms_encrypted_objects = Some(false);
+        first_rule(&mut spec).sse_kms_encrypted_objects = Some(Status::Disabled);
         spec.steps.push(put("source", "a.txt", 10, None));
         spec.steps.push(Step::Replicate);
         let out = run(spec);

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::Catalog;
 use crate::ids;
-use crate::spec::{BucketRef, FilterSpec, ReplicationSpec, RuleSpec, Versioning};
+use crate::spec::{
+    BucketRef, FilterSpec, Metrics, ReplicationSpec, ReplicationTime, RuleSpec, Status, Versioning,
+};
 
 /// An error S3 answers a call with.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -241,7 +243,7 @@ fn check_rule_schema<'c>(
             );
         }
         // aws-facts a.4 [A-RULE] [U-DM]
-        if has_tag_filter(&rule.filter) && rule.delete_marker_replication == Some(true) {
+        if has_tag_filter(&rule.filter) && rule.delete_marker_replication == Some(Status::Enabled) {
             return reject(
                 "InvalidRequest",
                 p("delete_marker_replication"),
@@ -278,7 +280,9 @@ fn check_destination(
     let label = &at.label;
     let src = &config.bucket;
     // aws-facts a.4 [O-KMSID]
-    if rule.sse_kms_encrypted_objects == Some(true) && rule.destination.replica_kms_key.is_none() {
+    if rule.sse_kms_encrypted_objects == Some(Status::Enabled)
+        && rule.destination.replica_kms_key.is_none()
+    {
         return reject(
             "InvalidRequest",
             p("sse_kms_encrypted_objects"),
@@ -363,7 +367,7 @@ fn check_monitoring(rule: &RuleSpec, at: &RuleAt) -> Result<(), ApiRejection> {
     let metrics = rule.destination.metrics;
     // Metrics alone are allowed (aws-facts e); S3 RTC without Metrics, or with another
     // status, is not.
-    if let Some((rtc_on, _)) = rtc {
+    if let Some(rtc) = rtc {
         match metrics {
             None => {
                 return reject(
@@ -374,7 +378,7 @@ fn check_monitoring(rule: &RuleSpec, at: &RuleAt) -> Result<(), ApiRejection> {
                     "add `metrics` with the same status and a 15-minute threshold".into(),
                 );
             }
-            Some((metrics_on, _)) if metrics_on != rtc_on => {
+            Some(metrics) if metrics.status != rtc.status => {
                 return reject(
                     "InvalidRequest",
                     p("destination.metrics"),
@@ -388,7 +392,10 @@ fn check_monitoring(rule: &RuleSpec, at: &RuleAt) -> Result<(), ApiRejection> {
             Some(_) => {}
         }
     }
-    if let Some((true, minutes)) = rtc
+    if let Some(ReplicationTime {
+        status: Status::Enabled,
+        minutes,
+    }) = rtc
         && minutes != 15
     {
         return reject(
@@ -399,8 +406,12 @@ fn check_monitoring(rule: &RuleSpec, at: &RuleAt) -> Result<(), ApiRejection> {
             "set it to 15, the only value S3 takes".into(),
         );
     }
-    if let Some((true, threshold)) = metrics {
-        match threshold {
+    if let Some(Metrics {
+        status: Status::Enabled,
+        event_threshold_minutes,
+    }) = metrics
+    {
+        match event_threshold_minutes {
             Some(15) => {}
             None if rtc.is_none() => {}
             None => {
