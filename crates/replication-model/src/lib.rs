@@ -18,6 +18,7 @@
 
 mod authz;
 mod engine;
+mod expect;
 mod inferred;
 pub mod kms;
 mod objects;
@@ -31,13 +32,17 @@ pub use replication_spec::{catalog, ids, rules, spec, spelling};
 use replication_spec::{control, iam};
 
 pub use engine::{AttemptRecord, AttemptResult, TraceLine};
+pub use expect::{
+    CallVerdict, Check, ConfigCheck, EventCheck, ExpectationResult, ExpectedSse, FoundVersion,
+    MetricCheck, ObjectCheck, Part,
+};
 pub use inferred::{InferredChoice, InferredSet};
 pub use replication_spec::{
     FailureReason, NotEligible, Problem, ProblemKind, Skipped, UnknownFailureReason, ValidSpec,
     validate,
 };
 pub use report::{ObjectRow, Outcome};
-pub use world::{ExpectationResult, ReplicationStatus, RunError, Sse};
+pub use world::{ReplicationStatus, RunError, Sse};
 
 /// How to run a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -376,7 +376,7 @@ pub fn render_junit(results: &RunResults) -> String {
                 continue;
             }
             let mut body = s.problems.join("\n");
-            let message = match &s.snapshot {
+            let snapshot_message = match &s.snapshot {
                 SnapshotState::Changed { old } => {
                     if let Some(r) = &s.report {
                         body.push('\n');
@@ -388,18 +388,25 @@ pub fn render_junit(results: &RunResults) -> String {
                             false,
                         ));
                     }
-                    format!("snapshot {} changed", s.snapshot_label)
+                    Some(format!("snapshot {} changed", s.snapshot_label))
                 }
-                SnapshotState::New { .. } => format!("snapshot {} is missing", s.snapshot_label),
-                SnapshotState::Unreadable { reason } => {
-                    format!("snapshot {} is unusable ({reason})", s.snapshot_label)
+                SnapshotState::New { .. } => {
+                    Some(format!("snapshot {} is missing", s.snapshot_label))
                 }
-                _ => s
-                    .problems
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| "failed".to_owned()),
+                SnapshotState::Unreadable { reason } => Some(format!(
+                    "snapshot {} is unusable ({reason})",
+                    s.snapshot_label
+                )),
+                _ => None,
             };
+            // A failed expectation or a diagnostic says more than a changed snapshot (which it
+            // usually causes), and it is located: `file:line:col: ...`.
+            let message = s
+                .problems
+                .first()
+                .cloned()
+                .or(snapshot_message)
+                .unwrap_or_else(|| "failed".to_owned());
             let _ = writeln!(
                 out,
                 ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",

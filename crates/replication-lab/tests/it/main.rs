@@ -6,6 +6,7 @@ mod configuration;
 mod cross_account;
 mod encryption;
 mod faults;
+mod located;
 mod mrk;
 mod policies;
 mod rejections;
