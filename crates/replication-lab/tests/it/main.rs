@@ -12,4 +12,6 @@ mod policies;
 mod rejections;
 mod rule_sets;
 mod sse_kms;
+mod status;
+mod text;
 mod ui;

@@ -13,6 +13,5 @@ mod permissions;
 mod prerequisites;
 mod replicated;
 mod smoke;
-mod status;
 mod study_note;
 mod validation;
