@@ -1,11 +1,12 @@
 //! Project tasks as a library, so the `cargo xtask` binary and the integration tests run the same
-//! code: `scenarios` (the suite runner).
+//! code. The suite runner lives in `replication-lab-cli` (the installable `replication-lab`
+//! binary); `scenarios` names it here so `cargo xtask scenarios` and its tests keep one path.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-pub mod scenarios;
+pub use replication_lab_cli as scenarios;
 
 /// The workspace root, found at run time by walking up from the current directory.
 ///

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "bench" => exit_code(bench::run(&rest)),
-        "scenarios" => xtask::scenarios::main(&rest),
+        "scenarios" => replication_lab_cli::main("cargo xtask scenarios", &rest),
         "" | "help" | "--help" | "-h" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

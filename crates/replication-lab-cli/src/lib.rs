@@ -1,9 +1,13 @@
-//! `cargo xtask scenarios`: runs the scenario suites under `scenarios/` in-process and in parallel,
+//! The scenario runner: runs the suites under a `scenarios/` folder in-process and in parallel,
 //! compares each outcome report with its insta snapshot, and ends with `N passed, N failed`.
+//!
+//! This crate is both the installable `replication-lab` binary (`cargo install --path
+//! crates/replication-lab-cli`), which runs suites in any repository, and the library that
+//! `cargo xtask scenarios` and the snapshot tests call, so every front end runs the same code.
 //!
 //! A scenario passes when it validates, every `expect` holds and its report equals its snapshot.
 //! The work is split so the `cargo test` target can reuse it: [`collect`] checks and runs every
-//! scenario and compares snapshots without printing, [`finish`] writes accepted snapshots, and
+//! scenario and compares snapshots without printing, [`accept`] writes accepted snapshots, and
 //! the `output` module prints. Nothing is written without `--accept`.
 //!
 //! `--rules R` runs every scenario under rule set `R`. A scenario that declares `R` already is
@@ -17,6 +21,7 @@ mod cli;
 mod discover;
 mod load;
 mod output;
+mod root;
 mod snapshot;
 
 use std::collections::BTreeMap;
@@ -32,16 +37,11 @@ use replication_model::{RunConfig, ValidSpec};
 
 use output::plural;
 
-pub use cli::{Command, Format, Options, USAGE, parse_args, parse_rule_set};
+pub use cli::{Command, Format, Options, parse_args, parse_rule_set, usage};
 pub use discover::{SCENARIO_EXTENSION, Suite, label, suites};
 pub use output::{render_diff, render_json, render_junit, render_text, terminal_safe};
+pub use root::{SUITES_FOLDER, default_root, find_root};
 pub use snapshot::{SNAPSHOT_SOURCE, normalize, snapshot_dir, snapshot_file_name};
-
-/// The default folder of suites: `scenarios/` at the workspace root found from the current
-/// directory.
-pub fn default_root() -> anyhow::Result<PathBuf> {
-    Ok(crate::project_root()?.join("scenarios"))
-}
 
 /// What became of a scenario's snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -547,8 +547,11 @@ pub fn prune(results: &mut RunResults) -> anyhow::Result<usize> {
     Ok(results.pruned.len())
 }
 
-/// Runs the command line after `scenarios`; returns the exit code (0 only when all passed).
-pub fn main(args: &[String]) -> ExitCode {
+/// Runs a command line (the arguments after the program, or after `cargo xtask scenarios`);
+/// returns the exit code: 0 when everything passed, 1 when a scenario failed or nothing ran, 2
+/// when the command line or the folder of suites is wrong. `program` is how the usage text and
+/// hints name the command (`replication-lab`, `cargo xtask scenarios`).
+pub fn main(program: &str, args: &[String]) -> ExitCode {
     let command = match parse_args(args, default_root) {
         Ok(c) => c,
         Err(e) => {
@@ -558,7 +561,7 @@ pub fn main(args: &[String]) -> ExitCode {
     };
     let opts = match command {
         Command::Help => {
-            print!("{USAGE}");
+            print!("{}", usage(program));
             return ExitCode::SUCCESS;
         }
         Command::Run(o) => o,

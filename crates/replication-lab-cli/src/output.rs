@@ -183,7 +183,7 @@ fn details(out: &mut String, s: &ScenarioResult, color: bool) {
             let old = &*terminal_safe(old);
             let _ = writeln!(
                 out,
-                "snapshot changed: {} (accept with `cargo xtask scenarios --accept`)",
+                "snapshot changed: {} (accept with `--accept`)",
                 s.snapshot_label
             );
             out.push_str(&render_diff(

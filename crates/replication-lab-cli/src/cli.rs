@@ -1,5 +1,5 @@
-//! The command line of `cargo xtask scenarios`, parsed into [`Options`] by hand: the runner keeps
-//! xtask's dependency list short.
+//! The command line of `replication-lab` (and `cargo xtask scenarios`, which passes its arguments
+//! through), parsed into [`Options`] by hand: the runner keeps its dependency list short.
 
 use std::path::PathBuf;
 
@@ -18,7 +18,7 @@ pub enum Format {
     Junit,
 }
 
-/// Everything `cargo xtask scenarios` was asked to do.
+/// Everything a run was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// The folder holding one folder per suite.
@@ -65,15 +65,19 @@ pub enum Command {
     Help,
 }
 
-/// The usage text.
-pub const USAGE: &str = "\
-usage: cargo xtask scenarios [SUITE...] [--filter PATTERN] [--accept] [--prune]
-                             [--format text|json|junit] [--rules exam_guide|aws_2026] [--root DIR]
-       cargo xtask scenarios --explain [SUITE/]NAME [--rules exam_guide|aws_2026]
+/// The usage text, naming the command as `program` (`replication-lab`, `cargo xtask scenarios`).
+pub fn usage(program: &str) -> String {
+    let pad = " ".repeat(program.len());
+    format!(
+        "\
+usage: {program} [SUITE...] [--filter PATTERN] [--accept] [--prune]
+       {pad} [--format text|json|junit] [--rules exam_guide|aws_2026] [--root DIR]
+       {program} --explain [SUITE/]NAME [--rules exam_guide|aws_2026] [--root DIR]
 
 Runs the scenario suites under scenarios/ (a folder per suite, scenario files `*.scenario`),
 in parallel, compares each outcome report with scenarios/<suite>/snapshots/<name>.snap and
-ends with `N passed, N failed`. Folders starting with `_` run only when named.
+ends with `N passed, N failed`. Folders starting with `_` or `.` run only when named. Exits 0
+when everything passed, 1 when a scenario failed or nothing ran, 2 on a usage error.
 
   SUITE               a suite name under the root, or a path to a suite folder
   --filter PATTERN    only scenarios whose `suite/name` contains PATTERN (`*` is a wildcard)
@@ -84,10 +88,13 @@ ends with `N passed, N failed`. Folders starting with `_` run only when named.
   --rules RULE_SET    run every scenario under RULE_SET; a scenario that declares another rule
                       set is compared with <name>@RULE_SET.snap (shown against <name>.snap
                       until accepted)
-  --root DIR          the folder of suites (default: scenarios/ of the workspace found at or
-                      above the current directory)
+  --root DIR          the folder of suites (default: the nearest scenarios/ folder at or above
+                      the current directory)
   --explain NAME      print one scenario's full report with its trace
-";
+  -h, --help          print this text
+"
+    )
+}
 
 /// Parses the arguments after `scenarios`. `default_root` is asked only when `--root` is absent,
 /// so a run with `--root` works outside any checkout.
@@ -106,9 +113,10 @@ pub fn parse_args(
         let mut value = |what: &str| -> anyhow::Result<String> {
             match inline.clone() {
                 Some(v) => Ok(v),
-                None => iter.next().cloned().with_context(|| {
-                    format!("`{flag}` needs {what}; see `cargo xtask scenarios --help`")
-                }),
+                None => iter
+                    .next()
+                    .cloned()
+                    .with_context(|| format!("`{flag}` needs {what}; see `--help`")),
             }
         };
         match flag {
@@ -128,7 +136,7 @@ pub fn parse_args(
             }
             "--rules" => opts.rules = Some(parse_rule_set(&value("a rule set")?)?),
             f if f.starts_with('-') => {
-                bail!("unknown option `{f}`; see `cargo xtask scenarios --help`")
+                bail!("unknown option `{f}`; see `--help`")
             }
             suite => opts.suites.push(suite.to_owned()),
         }
@@ -223,5 +231,30 @@ mod tests {
         };
         assert!(o.prune && !o.accept);
         assert_eq!(parse(&["--help"]).unwrap(), Command::Help);
+    }
+
+    /// The usage text names every option the parser reads, so `--help` cannot fall behind.
+    #[test]
+    fn usage_names_every_option() {
+        let text = usage("replication-lab");
+        let source = include_str!("cli.rs");
+        let parsed = source
+            .split("match flag {")
+            .nth(1)
+            .and_then(|rest| rest.split("f if f.starts_with").next())
+            .expect("the option match");
+        let mut n_options = 0;
+        for option in parsed.split('"').filter(|s| s.starts_with('-')) {
+            assert!(
+                text.contains(option),
+                "`--help` does not mention `{option}`"
+            );
+            n_options += 1;
+        }
+        assert!(n_options >= 9, "only {n_options} options found");
+        assert!(text.starts_with("usage: replication-lab [SUITE...]"));
+        assert!(
+            usage("cargo xtask scenarios").contains("\n       cargo xtask scenarios --explain")
+        );
     }
 }
