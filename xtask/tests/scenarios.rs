@@ -187,7 +187,7 @@ fn changed_snapshot_or_expectation_fails_with_a_readable_diff() {
     let n = results.scenarios.len();
     assert_eq!(
         out.lines().last(),
-        Some(format!("{} passed, 2 failed", n - 2).as_str()),
+        Some(format!("{} passed, 2 failed, 0 new", n - 2).as_str()),
         "{out}"
     );
 }
@@ -228,7 +228,7 @@ fn malformed_file_reports_every_problem_and_other_suites_still_run() {
     }
     assert_eq!(
         out.lines().last(),
-        Some(format!("{monitoring} passed, 3 failed").as_str()),
+        Some(format!("{monitoring} passed, 3 failed, 0 new").as_str()),
         "{out}"
     );
 }
@@ -331,7 +331,8 @@ fn prune_deletes_only_unreferenced_snapshots() {
 }
 
 /// `--rules exam_guide` on a scenario of the default rule set compares with
-/// `<name>@exam_guide.snap`; until that exists the diff is against the scenario's own snapshot.
+/// `<name>@exam_guide.snap`; until that exists the diff is against the scenario's own snapshot,
+/// and the scenario counts as new (a failure only under `CI=true`).
 /// A scenario the other rule set makes invalid (`--rules aws_2026` on an exam-guide scenario: an
 /// SSE-C upload into a bucket that now blocks SSE-C) says so. The JSON and JUnit renderings carry
 /// the same verdicts.
@@ -380,9 +381,12 @@ fn rules_override_shows_what_changes() {
         "{text}"
     );
     let json: serde_json::Value = serde_json::from_str(&scenarios::render_json(&results)).unwrap();
-    assert_eq!(json["failed"], 1);
+    assert_eq!(json["failed"], 0);
+    assert_eq!(json["new"], 1);
+    assert_eq!(json["scenarios"][0]["result"], "new");
     assert_eq!(json["scenarios"][0]["rule_set"], "exam_guide");
     assert_eq!(json["scenarios"][0]["snapshot_state"], "new");
+    assert!(results.ok());
     let junit = scenarios::render_junit(&results);
     assert!(
         junit.contains(
@@ -390,7 +394,16 @@ fn rules_override_shows_what_changes() {
         ),
         "{junit}"
     );
-    assert!(junit.contains("<failure message=\"snapshot "), "{junit}");
+    assert!(!junit.contains("<failure"), "{junit}");
+    opts.ci = true;
+    let under_ci = scenarios::collect(&opts).unwrap();
+    assert!(!under_ci.ok());
+    assert_eq!(under_ci.summary(), "0 passed, 0 failed, 1 new");
+    assert!(
+        scenarios::render_junit(&under_ci).contains("<failure message=\"snapshot "),
+        "{}",
+        scenarios::render_junit(&under_ci)
+    );
 }
 
 /// Every shipped scenario tells the same story without the trace: a run with `trace: false`
@@ -466,7 +479,7 @@ fn a_relocated_checkout_runs_and_writes_its_own_scenarios() {
     );
     assert!(removed.exists(), "--accept did not write into the copy");
     assert!(
-        out.ends_with(&format!("\n{n_snapshots} passed, 0 failed\n")),
+        out.ends_with(&format!("\n{n_snapshots} passed, 0 failed, 0 new\n")),
         "{out}"
     );
 }
@@ -487,7 +500,11 @@ fn a_filter_matching_nothing_fails() {
         out.contains("error: no scenario matches `--filter no_such_scenario_anywhere`"),
         "{out}"
     );
-    assert_eq!(out.lines().last(), Some("0 passed, 0 failed"), "{out}");
+    assert_eq!(
+        out.lines().last(),
+        Some("0 passed, 0 failed, 0 new"),
+        "{out}"
+    );
 }
 
 /// An empty snapshot file fails only its own scenario, says that `--accept` repairs it, and
@@ -519,7 +536,7 @@ fn an_empty_snapshot_fails_only_its_scenario_and_accept_repairs_it() {
     assert!(text.contains("run with `--accept` to rewrite it"), "{text}");
     assert_eq!(
         text.lines().last(),
-        Some(format!("{} passed, 1 failed", results.scenarios.len() - 1).as_str())
+        Some(format!("{} passed, 1 failed, 0 new", results.scenarios.len() - 1).as_str())
     );
 
     opts.accept = true;

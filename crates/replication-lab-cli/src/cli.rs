@@ -28,6 +28,11 @@ pub struct Options {
     pub suites: Vec<String>,
     /// Only scenarios whose `suite/name` contains this text (`*` matches any run of characters).
     pub filter: Option<String>,
+    /// Only these scenarios, each named exactly as `suite/name` (`--scenario`, repeatable).
+    pub scenarios: Vec<String>,
+    /// A new snapshot fails the run, as insta does under `CI=true`; locally it is reported as
+    /// `new` and the run passes.
+    pub ci: bool,
     /// Write new and changed snapshots instead of failing on them.
     pub accept: bool,
     /// Delete snapshot files that no scenario of their suite claims.
@@ -47,6 +52,8 @@ impl Options {
             root,
             suites: Vec::new(),
             filter: None,
+            scenarios: Vec::new(),
+            ci: false,
             accept: false,
             prune: false,
             format: Format::Text,
@@ -70,17 +77,21 @@ pub fn usage(program: &str) -> String {
     let pad = " ".repeat(program.len());
     format!(
         "\
-usage: {program} [SUITE...] [--filter PATTERN] [--accept] [--prune]
+usage: {program} [SUITE...] [--filter PATTERN] [--scenario SUITE/NAME]... [--accept] [--prune]
        {pad} [--format text|json|junit] [--rules exam_guide|aws_2026] [--root DIR]
        {program} --explain [SUITE/]NAME [--rules exam_guide|aws_2026] [--root DIR]
 
 Runs the scenario suites under scenarios/ (a folder per suite, scenario files `*.scenario`),
 in parallel, compares each outcome report with scenarios/<suite>/snapshots/<name>.snap and
-ends with `N passed, N failed`. Folders starting with `_` or `.` run only when named. Exits 0
-when everything passed, 1 when a scenario failed or nothing ran, 2 on a usage error.
+ends with `N passed, N failed, N new`. Folders starting with `_` or `.` run only when named.
+A passing scenario without a snapshot yet counts as new: that passes, except under `CI=true`
+(as insta does), where it fails until `--accept` writes the snapshot and it is committed.
+Exits 0 when everything passed, 1 when a scenario failed or nothing ran, 2 on a usage error.
 
   SUITE               a suite name under the root, or a path to a suite folder
   --filter PATTERN    only scenarios whose `suite/name` contains PATTERN (`*` is a wildcard)
+  --scenario ID       only the scenario named exactly `suite/name`; repeat for more (with
+                      --filter, a scenario must match both)
   --accept            write new and changed snapshots (never for a scenario that fails otherwise)
   --prune             delete snapshots no scenario of their suite claims (not with --filter, and
                       not in a suite with a file that did not parse)
@@ -124,6 +135,20 @@ pub fn parse_args(
             "--accept" => opts.accept = true,
             "--prune" => opts.prune = true,
             "--filter" => opts.filter = Some(value("a pattern")?),
+            "--scenario" => {
+                let id = value("a scenario as `suite/name`")?;
+                if id
+                    .split_once('/')
+                    .is_none_or(|(s, n)| s.is_empty() || n.is_empty() || n.contains('/'))
+                {
+                    bail!(
+                        "`--scenario {id}` names no scenario; write it as `suite/name` (`--filter` matches parts of names)"
+                    );
+                }
+                if !opts.scenarios.contains(&id) {
+                    opts.scenarios.push(id);
+                }
+            }
             "--root" => root = Some(PathBuf::from(value("a folder")?)),
             "--explain" => opts.explain = Some(value("a scenario name")?),
             "--format" => {
@@ -144,9 +169,9 @@ pub fn parse_args(
     if opts.explain.is_some() && (opts.accept || opts.prune) {
         bail!("`--explain` prints a report and writes nothing; drop `--accept` and `--prune`");
     }
-    if opts.prune && opts.filter.is_some() {
+    if opts.prune && (opts.filter.is_some() || !opts.scenarios.is_empty()) {
         bail!(
-            "`--prune` needs every scenario of a suite to know which snapshots are unused; drop `--filter`"
+            "`--prune` needs every scenario of a suite to know which snapshots are unused; drop `--filter` and `--scenario`"
         );
     }
     opts.root = match root {
@@ -231,6 +256,26 @@ mod tests {
         };
         assert!(o.prune && !o.accept);
         assert_eq!(parse(&["--help"]).unwrap(), Command::Help);
+    }
+
+    #[test]
+    fn scenarios_are_named_exactly_and_repeatable() {
+        let Command::Run(o) = parse(&[
+            "--scenario",
+            "dr/prod_to_dr",
+            "--scenario=dr/prod_to_dr_2026",
+            "--scenario",
+            "dr/prod_to_dr",
+        ])
+        .unwrap() else {
+            panic!("expected a run");
+        };
+        assert_eq!(o.scenarios, ["dr/prod_to_dr", "dr/prod_to_dr_2026"]);
+        for bad in ["prod_to_dr", "dr/", "/x", "a/b/c"] {
+            let err = parse(&["--scenario", bad]).unwrap_err().to_string();
+            assert!(err.contains("write it as `suite/name`"), "{bad}: {err}");
+        }
+        assert!(parse(&["--prune", "--scenario", "a/b"]).is_err());
     }
 
     /// The usage text names every option the parser reads, so `--help` cannot fall behind.

@@ -110,6 +110,12 @@ impl ScenarioResult {
         self.problems.is_empty() && self.snapshot.ok()
     }
 
+    /// Whether the scenario holds but has no snapshot yet: `new`, which fails only under
+    /// `CI=true`.
+    pub fn is_new(&self) -> bool {
+        self.problems.is_empty() && matches!(self.snapshot, SnapshotState::New { .. })
+    }
+
     /// The one-word result the table shows.
     pub fn verdict(&self) -> &'static str {
         if !self.problems.is_empty() && self.report.is_none() {
@@ -173,6 +179,10 @@ pub struct RunResults {
     pub rules: Option<RuleSetName>,
     /// The `--filter` pattern, if any (to say why nothing ran).
     pub filter: Option<String>,
+    /// `--scenario` names that matched no scenario, each with the closest known `suite/name`.
+    pub unmatched: Vec<(String, Option<String>)>,
+    /// Whether new snapshots fail the run (`CI=true`).
+    pub ci: bool,
 }
 
 impl RunResults {
@@ -181,20 +191,71 @@ impl RunResults {
         self.scenarios.iter().filter(|s| s.passed()).count()
     }
 
-    /// Scenarios that failed, plus files that failed outside any scenario.
-    pub fn failed(&self) -> usize {
-        self.scenarios.len() - self.passed() + self.file_failures.len()
+    /// Scenarios that hold but have no snapshot yet.
+    pub fn new_snapshots(&self) -> usize {
+        self.scenarios.iter().filter(|s| s.is_new()).count()
     }
 
-    /// The closing line: `N passed, N failed`.
+    /// Scenarios that failed, plus files that failed outside any scenario. A new snapshot is
+    /// counted as `new`, not here, also under `CI=true` (where it fails the run all the same).
+    pub fn failed(&self) -> usize {
+        self.scenarios.len() - self.passed() - self.new_snapshots() + self.file_failures.len()
+    }
+
+    /// The closing line: `N passed, N failed, N new`.
     pub fn summary(&self) -> String {
-        format!("{} passed, {} failed", self.passed(), self.failed())
+        format!(
+            "{} passed, {} failed, {} new",
+            self.passed(),
+            self.failed(),
+            self.new_snapshots()
+        )
+    }
+
+    /// Why new snapshots fail this run, when they do (`CI=true`).
+    pub fn new_fails(&self) -> Option<String> {
+        let n = self.new_snapshots();
+        (self.ci && n > 0).then(|| {
+            let (verb, them) = if n == 1 { ("fails", "it") } else { ("fail", "them") };
+            format!(
+                "{} {verb} under CI=true, as insta does; write {them} with `--accept` and commit {them}",
+                plural(n, "new snapshot")
+            )
+        })
+    }
+
+    /// Whether `s` fails this run: it failed, or it is new under `CI=true`.
+    pub fn fails(&self, s: &ScenarioResult) -> bool {
+        !s.passed() && (self.ci || !s.is_new())
+    }
+
+    /// Why some `--scenario` names selected nothing, when they did.
+    pub fn unmatched_message(&self) -> Option<String> {
+        if self.unmatched.is_empty() {
+            return None;
+        }
+        let each: Vec<String> = self
+            .unmatched
+            .iter()
+            .map(|(id, close)| match close {
+                Some(c) => format!("`{id}` (did you mean `{c}`?)"),
+                None => format!("`{id}`"),
+            })
+            .collect();
+        Some(format!(
+            "no scenario is named {}; `--scenario` takes `suite/name` exactly, `--filter` a part",
+            each.join(", ")
+        ))
     }
 
     /// Why the run checked nothing, when it did: zero scenarios is a failed run, since a
     /// `--filter` typo or an empty suite must not look like success in CI.
     pub fn nothing_ran(&self) -> Option<String> {
         if !self.scenarios.is_empty() || !self.file_failures.is_empty() {
+            return None;
+        }
+        if !self.unmatched.is_empty() {
+            // `unmatched_message` names them.
             return None;
         }
         Some(match &self.filter {
@@ -208,9 +269,25 @@ impl RunResults {
         })
     }
 
-    /// Whether the run passed: something ran and nothing failed.
+    /// Whether the run passed: something ran, nothing failed, every `--scenario` named one, and
+    /// under `CI=true` no snapshot is new.
     pub fn ok(&self) -> bool {
-        self.failed() == 0 && self.nothing_ran().is_none()
+        self.failed() == 0
+            && self.nothing_ran().is_none()
+            && self.unmatched.is_empty()
+            && self.new_fails().is_none()
+    }
+
+    /// Every reason the run fails apart from failed scenarios, one sentence each.
+    pub fn errors(&self) -> Vec<String> {
+        [
+            self.nothing_ran(),
+            self.unmatched_message(),
+            self.new_fails(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
@@ -256,7 +333,21 @@ struct Job {
 
 /// Checks, runs and compares every selected scenario; writes nothing.
 pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
-    let suites = discover::suites(&opts.root, &opts.suites)?;
+    // `--scenario suite/name` alone runs only the suites it names, hidden ones (`_x`) included.
+    let named_suites: Vec<String> = if opts.suites.is_empty() {
+        let mut names: Vec<String> = Vec::new();
+        for id in &opts.scenarios {
+            if let Some((suite, _)) = id.split_once('/')
+                && !names.iter().any(|n| n == suite)
+            {
+                names.push(suite.to_owned());
+            }
+        }
+        names
+    } else {
+        opts.suites.clone()
+    };
+    let suites = discover::suites(&opts.root, &named_suites)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let files: Vec<(usize, &Path)> = suites
         .iter()
@@ -283,6 +374,7 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
     let mut file_failures = Vec::new();
     let mut names: BTreeMap<(usize, String), String> = BTreeMap::new();
     let mut complete_suites = vec![true; suites.len()];
+    let mut known_ids: Vec<String> = Vec::new();
     for (suite_idx, file, lf) in loaded {
         let suite = &suites[suite_idx];
         let mut diagnostics = lf.errors;
@@ -297,7 +389,11 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
                 ));
                 continue;
             }
-            if !selected(opts.filter.as_deref(), &suite.name, &sc.name) {
+            let id = format!("{}/{}", suite.name, sc.name);
+            known_ids.push(id.clone());
+            if !selected(opts.filter.as_deref(), &suite.name, &sc.name)
+                || !(opts.scenarios.is_empty() || opts.scenarios.contains(&id))
+            {
                 continue;
             }
             let rule_set = opts.rules.unwrap_or(sc.declared);
@@ -349,6 +445,17 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
         compare(s);
     }
 
+    let unmatched: Vec<(String, Option<String>)> = opts
+        .scenarios
+        .iter()
+        .filter(|id| !scenarios.iter().any(|s| s.id() == **id))
+        .map(|id| {
+            let close =
+                replication_model::spelling::suggest(id, known_ids.iter().map(String::as_str))
+                    .map(str::to_owned);
+            (id.clone(), close)
+        })
+        .collect();
     let unreferenced = if opts.filter.is_none() {
         unreferenced(&opts.root, &suites, &complete_suites, &names)?
     } else {
@@ -362,6 +469,8 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
         pruned: Vec::new(),
         rules: opts.rules,
         filter: opts.filter.clone(),
+        unmatched,
+        ci: opts.ci,
     })
 }
 
@@ -564,7 +673,10 @@ pub fn main(program: &str, args: &[String]) -> ExitCode {
             print!("{}", usage(program));
             return ExitCode::SUCCESS;
         }
-        Command::Run(o) => o,
+        Command::Run(mut o) => {
+            o.ci = ci_env();
+            o
+        }
     };
     let res = match &opts.explain {
         Some(name) => explain(&opts, name),
@@ -578,6 +690,11 @@ pub fn main(program: &str, args: &[String]) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether `CI` says this is a CI run, read as insta reads it: set, and not `false`, `0` or empty.
+pub fn ci_env() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
 }
 
 /// Runs suites and prints the results; `Ok(true)` when everything passed.
@@ -605,14 +722,14 @@ pub fn run(opts: &Options) -> anyhow::Result<bool> {
         }
         Format::Json => {
             writeln!(out, "{}", render_json(&results))?;
-            if let Some(why) = results.nothing_ran() {
+            for why in results.errors() {
                 eprintln!("error: {why}");
             }
             eprintln!("{}", results.summary());
         }
         Format::Junit => {
             out.write_all(render_junit(&results).as_bytes())?;
-            if let Some(why) = results.nothing_ran() {
+            for why in results.errors() {
                 eprintln!("error: {why}");
             }
             eprintln!("{}", results.summary());
@@ -630,6 +747,7 @@ pub fn explain(opts: &Options, name: &str) -> anyhow::Result<bool> {
     };
     let mut o = opts.clone();
     o.filter = None;
+    o.scenarios.clear();
     if let Some(s) = suite_part {
         o.suites = vec![s.to_owned()];
     }

@@ -102,7 +102,7 @@ pub fn render_text(results: &RunResults, color: bool, written: usize) -> String 
         let verdict = s.verdict();
         let shown = if !color {
             verdict.to_owned()
-        } else if s.passed() {
+        } else if !results.fails(s) {
             format!("{GREEN}{verdict}{RESET}")
         } else {
             format!("{RED}{verdict}{RESET}")
@@ -157,7 +157,7 @@ pub fn render_text(results: &RunResults, color: bool, written: usize) -> String 
     if written > 0 {
         let _ = writeln!(out, "\nwrote {}", plural(written, "snapshot"));
     }
-    if let Some(why) = results.nothing_ran() {
+    for why in results.errors() {
         let _ = writeln!(out, "\nerror: {why}");
     }
     let _ = writeln!(out, "\n{}", results.summary());
@@ -307,7 +307,7 @@ pub fn render_json(results: &RunResults) -> String {
                 "file": s.file,
                 "line": s.line,
                 "rule_set": s.rule_set.as_str(),
-                "result": if s.passed() { "passed" } else { "failed" },
+                "result": if s.passed() { "passed" } else if s.is_new() { "new" } else { "failed" },
                 "verdict": s.verdict(),
                 "snapshot": s.snapshot_label,
                 "snapshot_state": state,
@@ -330,6 +330,7 @@ pub fn render_json(results: &RunResults) -> String {
         "pruned_snapshots": results.pruned,
         "passed": results.passed(),
         "failed": results.failed(),
+        "new": results.new_snapshots(),
     });
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
@@ -342,7 +343,12 @@ pub fn render_junit(results: &RunResults) -> String {
     let _ = writeln!(
         out,
         "<testsuites name=\"replication-lab scenarios\" tests=\"{total}\" failures=\"{}\">",
-        results.failed()
+        results
+            .scenarios
+            .iter()
+            .filter(|s| results.fails(s))
+            .count()
+            + results.file_failures.len()
     );
     for suite in &results.suites {
         let cases: Vec<&ScenarioResult> = results
@@ -355,7 +361,7 @@ pub fn render_junit(results: &RunResults) -> String {
             .iter()
             .filter(|f| &f.suite == suite)
             .collect();
-        let failures = cases.iter().filter(|s| !s.passed()).count() + files.len();
+        let failures = cases.iter().filter(|s| results.fails(s)).count() + files.len();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
@@ -371,7 +377,7 @@ pub fn render_junit(results: &RunResults) -> String {
                 xml(&s.file),
                 s.line
             );
-            if s.passed() {
+            if !results.fails(s) {
                 out.push_str("/>\n");
                 continue;
             }

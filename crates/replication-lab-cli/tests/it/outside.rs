@@ -87,6 +87,22 @@ fn runs_suites_of_a_repository_that_is_not_this_workspace() {
         out.contains("new snapshot: scenarios/dr/snapshots/dr_copy.snap"),
         "{out}"
     );
+    // A passing scenario without a snapshot is new, not failed; under CI=true it fails.
+    assert_eq!(first.status.code(), Some(0), "{out}");
+    assert!(out.ends_with("\n0 passed, 0 failed, 1 new\n"), "{out}");
+    let ci = Command::new(env!("CARGO_BIN_EXE_replication-lab"))
+        .current_dir(&nested)
+        .env("NO_COLOR", "1")
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_eq!(ci.status.code(), Some(1), "{}", stdout(&ci));
+    assert!(
+        stdout(&ci).contains("error: 1 new snapshot fails under CI=true, as insta does"),
+        "{}",
+        stdout(&ci)
+    );
+    assert!(!repo.path().join("scenarios/dr/snapshots").exists());
 
     let accepted = run(&nested, &["--accept"]);
     assert_eq!(accepted.status.code(), Some(0), "{}", stdout(&accepted));
@@ -104,7 +120,7 @@ fn runs_suites_of_a_repository_that_is_not_this_workspace() {
     let again = run(&nested, &[]);
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
     assert!(
-        stdout(&again).ends_with("\n1 passed, 0 failed\n"),
+        stdout(&again).ends_with("\n1 passed, 0 failed, 0 new\n"),
         "{}",
         stdout(&again)
     );
@@ -147,4 +163,39 @@ fn help_names_the_binary() {
         "{text}"
     );
     assert!(text.contains("--explain NAME"), "{text}");
+}
+
+/// `--scenario suite/name` selects exactly that scenario, where `--filter` with the same text
+/// also takes every name it is a part of; a name that selects nothing fails with the closest one.
+#[test]
+fn scenario_selects_exactly_where_filter_matches_parts() {
+    let two = format!(
+        "{PASSING}\n{}",
+        PASSING.replace("dr_copy {", "dr_copy_2026 {")
+    );
+    let repo = Repo::new("select", &[("dr/dr.scenario", &two)]);
+    let table = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.starts_with("dr/"))
+            .map(|l| l.split_whitespace().next().unwrap().to_owned())
+            .collect()
+    };
+    let filtered = run(repo.path(), &["--filter", "dr/dr_copy"]);
+    assert_eq!(table(&stdout(&filtered)), ["dr/dr_copy", "dr/dr_copy_2026"]);
+    let exact = run(repo.path(), &["--scenario", "dr/dr_copy"]);
+    assert_eq!(table(&stdout(&exact)), ["dr/dr_copy"]);
+    let both = run(
+        repo.path(),
+        &["--scenario", "dr/dr_copy", "--scenario=dr/dr_copy_2026"],
+    );
+    assert_eq!(table(&stdout(&both)), ["dr/dr_copy", "dr/dr_copy_2026"]);
+
+    let typo = run(repo.path(), &["--scenario", "dr/dr_cpy"]);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(
+        stdout(&typo)
+            .contains("error: no scenario is named `dr/dr_cpy` (did you mean `dr/dr_copy`?)"),
+        "{}",
+        stdout(&typo)
+    );
 }
