@@ -178,10 +178,33 @@ fn changed_snapshot_or_expectation_fails_with_a_readable_diff() {
         kms.problems
     );
     assert!(out.contains(&located), "{out}");
-    // JUnit's failure message is the located expectation, not only "snapshot changed".
+    // JUnit as the strict junit-10 schema wants it: `errors` and `time` on every suite, no
+    // attribute the schema lacks, and the failed expectation, located at its `expect`, not the
+    // snapshot, in the message.
     let junit = scenarios::render_junit(&results);
     assert!(
         junit.contains(&format!("<failure message=\"{located}")),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<failure message=\"snapshot scenarios/study_note/snapshots/note_sse_s3_replicates_transparently.snap changed\">"),
+        "{junit}"
+    );
+    for line in junit
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<testsuite"))
+    {
+        assert!(
+            line.contains(" failures=\"2\" errors=\"0\"") && line.contains(" time=\""),
+            "{line}"
+        );
+    }
+    assert!(
+        !junit.contains(" file=\"") && !junit.contains(" line=\""),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("scenarios/study_note/core_table.scenario:"),
         "{junit}"
     );
     let n = results.scenarios.len();
@@ -230,6 +253,38 @@ fn malformed_file_reports_every_problem_and_other_suites_still_run() {
         out.lines().last(),
         Some(format!("{monitoring} passed, 3 failed, 0 new").as_str()),
         "{out}"
+    );
+}
+
+/// In JUnit, a file that does not parse and a scenario that does not validate are `<error>`s,
+/// counted in `errors`, with every `file:line:col` in the text.
+#[test]
+fn junit_reports_invalid_files_and_scenarios_as_errors() {
+    let mut opts = Options::new(root());
+    opts.suites = vec!["_invalid".into()];
+    let results = scenarios::collect(&opts).unwrap();
+    let junit = scenarios::render_junit(&results);
+    let errors = results.file_failures.len()
+        + results
+            .scenarios
+            .iter()
+            .filter(|s| s.report.is_none())
+            .count();
+    assert!(errors >= 2, "{junit}");
+    assert!(
+        junit.contains(&format!(
+            "<testsuite name=\"_invalid\" tests=\"{}\" failures=\"0\" errors=\"{errors}\" skipped=\"0\" time=\"",
+            results.scenarios.len() + results.file_failures.len()
+        )),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<error message=\"invalid scenario file: "),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("scenarios/_invalid/malformed.scenario:7:5: unknown statement `replicat`"),
+        "{junit}"
     );
 }
 

@@ -29,6 +29,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
@@ -97,6 +98,9 @@ pub struct ScenarioResult {
     pub problems: Vec<String>,
     /// What became of its snapshot.
     pub snapshot: SnapshotState,
+    /// How long checking its expectations and running it took, wall clock. Only JUnit's `time`
+    /// shows it; text and JSON output stay byte-identical across runs.
+    pub elapsed: Duration,
 }
 
 impl ScenarioResult {
@@ -418,6 +422,7 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
                     report: None,
                     problems,
                     snapshot: SnapshotState::NotCompared,
+                    elapsed: Duration::ZERO,
                 },
                 valid,
             });
@@ -435,7 +440,13 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
     let mut scenarios: Vec<ScenarioResult> = jobs
         .into_par_iter()
         .map(|job| {
-            let result = run_one(job);
+            #[allow(
+                clippy::disallowed_methods,
+                reason = "JUnit's `time` is the one measured figure; no report or snapshot shows it"
+            )]
+            let started = std::time::Instant::now();
+            let mut result = run_one(job);
+            result.elapsed = started.elapsed();
             progress.tick(&result.id());
             result
         })

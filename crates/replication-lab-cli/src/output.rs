@@ -335,98 +335,133 @@ pub fn render_json(results: &RunResults) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-/// A JUnit XML report: a `<testsuite>` per suite, a `<testcase>` per scenario, and a failing
-/// `<testcase>` per file with problems outside its scenarios.
+/// A JUnit XML report that validates against the strict junit-10 schema (Jenkins xUnit's
+/// `junit-10.xsd`): a `<testsuite>` per suite with `tests`, `failures`, `errors`, `skipped` and
+/// `time`, a `<testcase>` per scenario, and an `<error>` per file with problems outside its
+/// scenarios.
+///
+/// A scenario whose expectations fail or whose snapshot differs is a `<failure>`; one that did
+/// not validate or whose run stopped is an `<error>`. The message names the first problem (a
+/// failed expectation before a snapshot change), and the body holds every problem, the
+/// scenario's `file:line` and the snapshot diff. The schema has no `file` or `line` attribute on
+/// a test case, so the location travels in the text.
+///
+/// `time` is measured (seconds, wall clock, per scenario run): JUnit is a CI artifact and never
+/// a snapshot, so it is the one output that may differ between two runs.
 pub fn render_junit(results: &RunResults) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total = results.scenarios.len() + results.file_failures.len();
+    let outcome = |s: &ScenarioResult| -> Option<(&'static str, String, String)> {
+        if !results.fails(s) {
+            return None;
+        }
+        let kind = if s.report.is_none() {
+            "error"
+        } else {
+            "failure"
+        };
+        let mut body = format!("{}:{}: scenario `{}`\n", s.file, s.line, s.name);
+        for p in &s.problems {
+            body.push_str(p);
+            body.push('\n');
+        }
+        let snapshot = match &s.snapshot {
+            SnapshotState::Changed { old } => {
+                if let Some(r) = &s.report {
+                    body.push_str(&render_diff(
+                        &with_newline(old),
+                        &with_newline(r),
+                        &s.snapshot_label,
+                        &s.name,
+                        false,
+                    ));
+                }
+                Some(format!("snapshot {} changed", s.snapshot_label))
+            }
+            SnapshotState::New { .. } => Some(format!(
+                "snapshot {} is new; under CI=true write it with `--accept` and commit it",
+                s.snapshot_label
+            )),
+            SnapshotState::Unreadable { reason } => Some(format!(
+                "snapshot {} is unusable ({reason})",
+                s.snapshot_label
+            )),
+            _ => None,
+        };
+        let message = match (s.problems.first(), snapshot) {
+            (Some(first), _) if s.problems.len() > 1 => {
+                format!("{first} (and {} more)", s.problems.len() - 1)
+            }
+            (Some(first), _) => first.clone(),
+            (None, Some(snap)) => snap,
+            (None, None) => "failed".to_owned(),
+        };
+        Some((kind, message, body))
+    };
+    let seconds = |d: std::time::Duration| format!("{:.3}", d.as_secs_f64());
+    let total_time: std::time::Duration = results.scenarios.iter().map(|s| s.elapsed).sum();
+    let count = |kind: &str, cases: &[&ScenarioResult]| {
+        cases
+            .iter()
+            .filter(|s| outcome(s).is_some_and(|(k, _, _)| k == kind))
+            .count()
+    };
+    let all: Vec<&ScenarioResult> = results.scenarios.iter().collect();
     let _ = writeln!(
         out,
-        "<testsuites name=\"replication-lab scenarios\" tests=\"{total}\" failures=\"{}\">",
-        results
-            .scenarios
-            .iter()
-            .filter(|s| results.fails(s))
-            .count()
-            + results.file_failures.len()
+        "<testsuites name=\"replication-lab scenarios\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">",
+        all.len() + results.file_failures.len(),
+        count("failure", &all),
+        count("error", &all) + results.file_failures.len(),
+        seconds(total_time)
     );
     for suite in &results.suites {
-        let cases: Vec<&ScenarioResult> = results
-            .scenarios
-            .iter()
-            .filter(|s| &s.suite == suite)
-            .collect();
+        let cases: Vec<&ScenarioResult> =
+            all.iter().copied().filter(|s| &s.suite == suite).collect();
         let files: Vec<_> = results
             .file_failures
             .iter()
             .filter(|f| &f.suite == suite)
             .collect();
-        let failures = cases.iter().filter(|s| results.fails(s)).count() + files.len();
+        let time: std::time::Duration = cases.iter().map(|s| s.elapsed).sum();
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{}\">",
             xml(suite),
-            cases.len() + files.len()
+            cases.len() + files.len(),
+            count("failure", &cases),
+            count("error", &cases) + files.len(),
+            seconds(time)
         );
         for s in cases {
             let _ = write!(
                 out,
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\"",
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"",
                 xml(suite),
                 xml(&s.name),
-                xml(&s.file),
-                s.line
+                seconds(s.elapsed)
             );
-            if !results.fails(s) {
-                out.push_str("/>\n");
-                continue;
+            match outcome(s) {
+                None => out.push_str("/>\n"),
+                Some((kind, message, body)) => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <{kind} message=\"{}\">{}</{kind}>\n    </testcase>",
+                        xml(&message),
+                        xml(&body)
+                    );
+                }
             }
-            let mut body = s.problems.join("\n");
-            let snapshot_message = match &s.snapshot {
-                SnapshotState::Changed { old } => {
-                    if let Some(r) = &s.report {
-                        body.push('\n');
-                        body.push_str(&render_diff(
-                            &with_newline(old),
-                            &with_newline(r),
-                            &s.snapshot_label,
-                            &s.name,
-                            false,
-                        ));
-                    }
-                    Some(format!("snapshot {} changed", s.snapshot_label))
-                }
-                SnapshotState::New { .. } => {
-                    Some(format!("snapshot {} is missing", s.snapshot_label))
-                }
-                SnapshotState::Unreadable { reason } => Some(format!(
-                    "snapshot {} is unusable ({reason})",
-                    s.snapshot_label
-                )),
-                _ => None,
-            };
-            // A failed expectation or a diagnostic says more than a changed snapshot (which it
-            // usually causes), and it is located: `file:line:col: ...`.
-            let message = s
-                .problems
-                .first()
-                .cloned()
-                .or(snapshot_message)
-                .unwrap_or_else(|| "failed".to_owned());
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                xml(&message),
-                xml(&body)
-            );
         }
         for f in files {
             let _ = writeln!(
                 out,
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\">\n      <failure message=\"invalid scenario file\">{}</failure>\n    </testcase>",
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"0.000\">\n      <error message=\"{}\">{}</error>\n    </testcase>",
                 xml(suite),
                 xml(&f.file),
-                xml(&f.file),
+                xml(&format!(
+                    "invalid scenario file: {}",
+                    plural(f.diagnostics.len(), "problem")
+                )),
                 xml(&f.diagnostics.join("\n"))
             );
         }
