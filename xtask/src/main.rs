@@ -3,12 +3,14 @@
 use std::process::ExitCode;
 
 mod bench;
+mod import;
 
 const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
   bench [--quick] [--backend aes-gcm|aws-lc-rs]   run the benchmarks and print the summary table
+  import DIR [--out FILE] [--name NAME]          turn a directory of AWS CLI outputs into a scenario and run its probes
   export FILE [--scenario NAME] --format aws-cli|cloudformation|terraform --out DIR
                                                  write the configuration a scenario tested, to deploy
   export --shipped --out DIR                     export every shipped scenario that exports, in every format
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "bench" => exit_code(bench::run(&rest)),
+        "import" => exit_code(import::run(&rest)),
         "scenarios" => replication_lab_cli::main("cargo xtask scenarios", &rest),
         "export" => exit_code(export(&rest)),
         "" | "help" | "--help" | "-h" => {

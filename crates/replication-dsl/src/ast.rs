@@ -281,12 +281,31 @@ pub enum StepKind {
     Expect(ExpectDef),
 }
 
-/// `replication source via replicator { rule ... };`
+/// `replication source via replicator { rule ... };` or `replication source json_file "r.json";`
 #[derive(Debug, Clone)]
 pub struct ReplicationDef {
     pub bucket: Ident,
-    pub role: Spanned<RoleRef>,
-    pub rules: Vec<RuleDef>,
+    pub body: ReplicationBody,
+}
+
+/// Where a replication configuration's role and rules come from.
+#[derive(Debug, Clone)]
+pub enum ReplicationBody {
+    /// `via role { rule ...; }`
+    Rules {
+        role: Spanned<RoleRef>,
+        rules: Vec<RuleDef>,
+    },
+    /// `json "..."` or `json_file "..."`: AWS's JSON, the role taken from its `Role` ARN.
+    Json(JsonText),
+}
+
+/// AWS JSON written inline or named by a file, and the `json`/`json_file` keyword's span.
+#[derive(Debug, Clone)]
+pub struct JsonText {
+    pub keyword: SpanRange,
+    pub lit: LitStr,
+    pub file: bool,
 }
 
 /// `rule to_eu { priority: 1, ... };`

@@ -27,13 +27,14 @@
 #![warn(missing_docs)]
 
 mod ast;
+pub mod aws_json;
 mod check;
 mod error;
 mod expand;
 mod fallback;
 mod lower;
 mod parse;
-mod policy_file;
+pub mod policy_file;
 mod span_map;
 mod suite;
 mod symbol;

@@ -14,13 +14,14 @@ use replication_spec::spec::{
     AccountSpec, BucketSpec, DefaultEncryption, DestinationSpec, Expectation, ExpectedEncryption,
     ExpectedVerdict, Fault, FilterSpec, GrantSpec, Item, KeyKind, KeyRef, KeySpec, NamedPolicy,
     ObjectExpectation, PolicySpec, PolicyTarget, PrincipalRef, PutObjectSpec, ReplicationSpec,
-    ResourceRef, RoleSpec, RuleSpec, ScenarioSpec, StatementSpec, Step, UploadEncryption,
+    ResourceRef, RoleRef, RoleSpec, RuleSpec, ScenarioSpec, StatementSpec, Step, UploadEncryption,
     Versioning,
 };
 
 use crate::ast::*;
+use crate::aws_json;
 use crate::error::{Ctxt, SpanRange, source_location};
-use crate::policy_file::{PolicyFileError, PolicyKind, read_policy_file};
+use crate::policy_file::{PolicyFileError, PolicyKind, read_json_file, read_policy_file};
 use crate::span_map::{JsonSource, SpanMap};
 
 /// Where relative `json_file` paths are read from.
@@ -495,9 +496,120 @@ impl Lowerer<'_> {
 
     fn replication(&mut self, item: &Item, r: &ReplicationDef) -> ReplicationSpec {
         self.rec(item, "bucket", r.bucket.span());
-        self.rec(item, "role", r.role.range);
+        let (role, rules) = match &r.body {
+            ReplicationBody::Rules { role, rules } => {
+                self.rec(item, "role", role.range);
+                (role.value.clone(), self.rules(item, rules))
+            }
+            ReplicationBody::Json(json) => self.replication_json(item, &r.bucket, json),
+        };
+        ReplicationSpec {
+            bucket: r.bucket.to_string(),
+            role,
+            rules,
+        }
+    }
+
+    /// A configuration in AWS JSON: the role is its `Role` ARN and each destination its bucket
+    /// ARN, which the model resolves to the scenario's role and buckets by ARN. Every path of a
+    /// rule points at the rule inside an inline literal, or at the file's name.
+    fn replication_json(
+        &mut self,
+        item: &Item,
+        bucket: &syn::Ident,
+        json: &JsonText,
+    ) -> (RoleRef, Vec<RuleSpec>) {
+        self.rec(item, "", json.keyword);
+        self.rec(item, "role", json.lit.span());
+        let fallback = (RoleRef::Arn(String::new()), Vec::new());
+        let Some(text) = self.json_text(json) else {
+            return fallback;
+        };
+        let config = match aws_json::read_replication_configuration(&text) {
+            Ok(config) => config,
+            Err(problems) => {
+                for p in problems {
+                    let (span, message) = self.json_problem(json, &p, || {
+                        format!("in the replication configuration of `{bucket}`")
+                    });
+                    self.cx.error(span, message);
+                }
+                return fallback;
+            }
+        };
+        for (j, rule) in config.rules.iter().enumerate() {
+            let at = self.json_span(json, rule.at.offset);
+            self.rec(item, format!("rules[{j}]"), at);
+        }
+        (
+            RoleRef::Arn(config.role.value),
+            config.rules.into_iter().map(|r| r.spec).collect(),
+        )
+    }
+
+    /// The text of a `json` literal or `json_file`; a file that cannot be read is an error.
+    fn json_text(&mut self, json: &JsonText) -> Option<String> {
+        if !json.file {
+            return Some(json.lit.value());
+        }
+        let rel = json.lit.value();
+        let Some(base) = &self.config.base_dir else {
+            self.cx.error(json.lit.span(), format!("`json_file \"{rel}\"` has no directory to be relative to here; inline the document with `json r#\"...\"#`"));
+            return None;
+        };
+        let path = base.join(Path::new(&rel));
+        match read_json_file(&path) {
+            Ok(text) => {
+                self.policy_files.push(path);
+                Some(text)
+            }
+            Err(e @ PolicyFileError::Io(_)) => {
+                self.cx.error(
+                    json.lit.span(),
+                    format!(
+                        "cannot read `{rel}` ({e}); the path is relative to {}",
+                        self.config.base_dir_label
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                self.cx.error(json.lit.span(), format!("`{rel}` is {e}"));
+                None
+            }
+        }
+    }
+
+    /// Where a problem in AWS JSON is shown and how it reads: inside an inline literal, at its
+    /// character with `line, column` in the message; for a file, at the file's name with
+    /// `file:line:col` in the message.
+    fn json_problem(
+        &self,
+        json: &JsonText,
+        p: &aws_json::JsonProblem,
+        context: impl FnOnce() -> String,
+    ) -> (SpanRange, String) {
+        let at = self.json_span(json, p.location.offset);
+        let message = if json.file {
+            format!("{}:{p}", json.lit.value())
+        } else {
+            format!("{}: {}: {}", context(), p.location, p.message)
+        };
+        (at, message)
+    }
+
+    fn json_span(&self, json: &JsonText, offset: usize) -> SpanRange {
+        if json.file {
+            return SpanRange::new(json.lit.span());
+        }
+        SpanRange::new(
+            crate::span_map::json_span(&json.lit, offset).unwrap_or_else(|| json.lit.span()),
+        )
+    }
+
+    fn rules(&mut self, item: &Item, defs: &[RuleDef]) -> Vec<RuleSpec> {
         let mut rules = Vec::new();
-        for (j, rule) in r.rules.iter().enumerate() {
+        for (j, rule) in defs.iter().enumerate() {
             let p = format!("rules[{j}]");
             self.rec(item, &p, rule.head);
             let opt = |l: &mut Self, field: &str, range: Option<SpanRange>| {
@@ -579,12 +691,7 @@ impl Lowerer<'_> {
                 replica_modifications: rule.replica_modifications.as_ref().map(|v| v.value),
             });
         }
-        let role = r.role.value.clone();
-        ReplicationSpec {
-            bucket: r.bucket.to_string(),
-            role,
-            rules,
-        }
+        rules
     }
 
     fn put(&mut self, item: &Item, p: &PutDef) -> PutObjectSpec {

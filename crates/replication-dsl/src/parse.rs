@@ -1141,10 +1141,33 @@ fn key_ref(input: ParseStream) -> PResult<Spanned<KeyRef>> {
 fn replication(cx: &Ctxt, input: ParseStream) -> PResult<ReplicationDef> {
     word(input)?;
     let bucket = named(input, "the source bucket")?;
+    if peek_is(input, sym::JSON) || peek_is(input, sym::JSON_FILE) {
+        let kw = word(input)?;
+        let file = kw == sym::JSON_FILE;
+        if !input.peek(LitStr) {
+            return Err(input.error(if file {
+                "expected the configuration file's path as a string, like `json_file \"aws-cli/get-bucket-replication.json\"`"
+            } else {
+                "expected the replication configuration as a string, like `json r#\"{\"Role\": \"...\", \"Rules\": [...]}\"#`"
+            }));
+        }
+        let lit: LitStr = input.parse()?;
+        semi(input, "replication")?;
+        return Ok(ReplicationDef {
+            bucket,
+            body: ReplicationBody::Json(JsonText {
+                keyword: SpanRange::new(kw.span()),
+                lit,
+                file,
+            }),
+        });
+    }
     keyword(
         input,
         sym::VIA,
-        &format!("after `replication {bucket}`: `replication {bucket} via role {{ rules }}`"),
+        &format!(
+            "after `replication {bucket}`: `replication {bucket} via role {{ rules }}` or `replication {bucket} json_file \"replication.json\"`"
+        ),
     )?;
     let role = if input.peek(LitStr) {
         let arn = string(
@@ -1177,8 +1200,7 @@ fn replication(cx: &Ctxt, input: ParseStream) -> PResult<ReplicationDef> {
     semi(input, "replication")?;
     Ok(ReplicationDef {
         bucket,
-        role,
-        rules,
+        body: ReplicationBody::Rules { role, rules },
     })
 }
 

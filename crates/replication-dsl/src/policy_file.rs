@@ -2,7 +2,8 @@
 //! allows for that kind of policy, so a FIFO cannot hang the build or the runner, `/dev/zero`
 //! cannot exhaust memory, and a policy AWS would refuse for its size is refused here too.
 //!
-//! One small entry point, [`read_policy_file`], for every place that reads a policy file.
+//! One small entry point, [`read_policy_file`], for every place that reads a policy file, and
+//! [`read_json_file`] for the other AWS JSON documents (same guards, no policy size limit).
 
 use std::fmt;
 use std::io::Read as _;
@@ -101,7 +102,7 @@ impl fmt::Display for PolicyFileError {
         match self {
             PolicyFileError::Io(e) => f.write_str(&io_reason(e)),
             PolicyFileError::NotRegularFile => f.write_str(
-                "not a regular file (a FIFO, device or folder); point `json_file` at a policy file",
+                "not a regular file (a FIFO, device or folder); point `json_file` at a JSON file",
             ),
             PolicyFileError::FileTooLarge => write!(
                 f,
@@ -126,6 +127,22 @@ impl fmt::Display for PolicyFileError {
 /// Reads a policy file of `kind`: only a regular file, at most [`MAX_FILE_BYTES`], UTF-8, and
 /// within the size AWS allows that kind of policy.
 pub fn read_policy_file(path: &Path, kind: PolicyKind) -> Result<String, PolicyFileError> {
+    let text = read_json_file(path)?;
+    if let Some(limit) = kind.size_limit() {
+        let size = match limit.measure {
+            Measure::NonWhitespaceChars => text.chars().filter(|c| !c.is_whitespace()).count(),
+            Measure::Bytes => text.len(),
+        };
+        if size > limit.max {
+            return Err(PolicyFileError::PolicyTooLarge { size, limit });
+        }
+    }
+    Ok(text)
+}
+
+/// Reads any AWS JSON document file (a replication configuration, `describe-key` output, ...):
+/// only a regular file, at most [`MAX_FILE_BYTES`], UTF-8.
+pub fn read_json_file(path: &Path) -> Result<String, PolicyFileError> {
     // Checked before opening: opening a FIFO blocks until a writer appears.
     let meta = std::fs::metadata(path).map_err(PolicyFileError::Io)?;
     if !meta.is_file() {
@@ -139,19 +156,8 @@ pub fn read_policy_file(path: &Path, kind: PolicyKind) -> Result<String, PolicyF
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(PolicyFileError::FileTooLarge);
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        PolicyFileError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-    })?;
-    if let Some(limit) = kind.size_limit() {
-        let size = match limit.measure {
-            Measure::NonWhitespaceChars => text.chars().filter(|c| !c.is_whitespace()).count(),
-            Measure::Bytes => text.len(),
-        };
-        if size > limit.max {
-            return Err(PolicyFileError::PolicyTooLarge { size, limit });
-        }
-    }
-    Ok(text)
+    String::from_utf8(bytes)
+        .map_err(|e| PolicyFileError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
 
 /// An I/O error in words that do not depend on the platform's locale.

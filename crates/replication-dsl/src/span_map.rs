@@ -143,7 +143,7 @@ fn prefixes(path: &str) -> impl Iterator<Item = &str> {
 
 /// The span of the character at `offset` (a byte offset into the literal's value), when the
 /// platform can make spans inside a literal.
-fn json_span(lit: &LitStr, offset: usize) -> Option<proc_macro2::Span> {
+pub(crate) fn json_span(lit: &LitStr, offset: usize) -> Option<proc_macro2::Span> {
     let token = lit.token();
     let index = source_char_index(&token.to_string(), offset)?;
     // proc-macro2's own spans count characters; rustc's (nightly only) count bytes, which

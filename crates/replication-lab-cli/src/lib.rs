@@ -34,13 +34,15 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 use replication_model::spec::RuleSetName;
-use replication_model::{RunConfig, ValidSpec};
+use replication_model::{AttemptRecord, ObjectRow, RunConfig, ValidSpec};
 
 use output::plural;
 
 pub use cli::{Command, Format, Options, parse_args, parse_rule_set, usage};
 pub use discover::{SCENARIO_EXTENSION, Suite, label, suites};
-pub use output::{render_diff, render_json, render_junit, render_text, terminal_safe};
+pub use output::{
+    JSON_SCHEMA_VERSION, render_diff, render_json, render_junit, render_text, terminal_safe,
+};
 pub use root::{SUITES_FOLDER, default_root, find_root};
 pub use snapshot::{SNAPSHOT_SOURCE, normalize, snapshot_dir, snapshot_file_name};
 
@@ -98,6 +100,10 @@ pub struct ScenarioResult {
     pub problems: Vec<String>,
     /// What became of its snapshot.
     pub snapshot: SnapshotState,
+    /// Every object version the run left, for `--format json` (empty when it did not run).
+    pub objects: Vec<ObjectRow>,
+    /// Every replication attempt with its decisions, for `--format json`.
+    pub attempts: Vec<AttemptRecord>,
     /// How long checking its expectations and running it took, wall clock. Only JUnit's `time`
     /// shows it; text and JSON output stay byte-identical across runs.
     pub elapsed: Duration,
@@ -422,6 +428,8 @@ pub fn collect(opts: &Options) -> anyhow::Result<RunResults> {
                     report: None,
                     problems,
                     snapshot: SnapshotState::NotCompared,
+                    objects: Vec::new(),
+                    attempts: Vec::new(),
                     elapsed: Duration::ZERO,
                 },
                 valid,
@@ -557,6 +565,8 @@ fn run_valid(mut result: ScenarioResult, valid: &ValidSpec) -> ScenarioResult {
                     .map(|e| e.located(Some(file)).to_string()),
             );
             result.report = Some(outcome.report().to_owned());
+            result.objects = outcome.objects();
+            result.attempts = outcome.attempts().to_vec();
         }
         Err(e) => result.problems.push(format!("the run stopped: {e}")),
     }

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use replication_model::{AttemptRecord, AttemptResult, ObjectRow, ReplicationStatus, Sse};
 use serde_json::json;
 use similar::{ChangeTag, TextDiff};
 
@@ -264,8 +265,107 @@ fn with_newline(s: &str) -> String {
     t
 }
 
-/// One JSON document: every scenario with its result, problems and diff, file failures,
-/// unreferenced snapshots and the counts.
+/// The version of the `--format json` document; `schemas/report-v1.json` describes it. A change
+/// that removes or retypes a field makes a new version and a new schema file.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// An object version as JSON: status, failure reason, encryption and key, and for a source
+/// version each destination with its replica's encryption and key.
+fn object_json(o: &ObjectRow, all: &[ObjectRow]) -> serde_json::Value {
+    let replicas: Vec<serde_json::Value> = o
+        .destinations
+        .iter()
+        .map(|(bucket, rule)| {
+            let replica = all.iter().find(|r| {
+                &r.bucket == bucket
+                    && r.key == o.key
+                    && r.version_id == o.version_id
+                    && r.status == Some(ReplicationStatus::Replica)
+            });
+            json!({
+                "bucket": bucket,
+                "rule": rule,
+                "replica": replica.map(|r| json!({
+                    "version_id": r.version_id,
+                    "encryption": r.encryption.as_ref().map(sse_json),
+                })),
+            })
+        })
+        .collect();
+    json!({
+        "bucket": o.bucket,
+        "key": o.key,
+        "version_id": o.version_id,
+        "delete_marker": o.delete_marker,
+        "status": o.status.map(|s| s.to_string()),
+        "failure_reason": o.failure_reason.map(|r| r.to_string()),
+        "encryption": o.encryption.as_ref().map(sse_json),
+        "destinations": replicas,
+    })
+}
+
+/// Server-side encryption as JSON: the type in AWS's spelling and the key it names.
+fn sse_json(sse: &Sse) -> serde_json::Value {
+    match sse {
+        Sse::SseS3 => json!({ "type": "SSE-S3" }),
+        Sse::SseKms {
+            key_arn,
+            bucket_key,
+        } => json!({ "type": "SSE-KMS", "key_arn": key_arn, "bucket_key": bucket_key }),
+        Sse::DsseKms { key_arn } => json!({ "type": "DSSE-KMS", "key_arn": key_arn }),
+        Sse::SseC { customer_key } => json!({ "type": "SSE-C", "customer_key": customer_key }),
+    }
+}
+
+/// A replication attempt as JSON: how it ended and every decision, in order.
+fn attempt_json(a: &AttemptRecord) -> serde_json::Value {
+    let mut out = json!({
+        "at": a.at,
+        "source": &*a.source,
+        "key": a.key,
+        "version_id": &*a.version_id,
+        "rule": &*a.rule,
+        "destination": &*a.dest,
+        "kind": a.kind,
+        "attempt": a.attempt,
+        "batch": a.batch,
+        "decisions": a.trace.iter().map(|t| json!({
+            "action": t.action,
+            "resource": t.resource,
+            "result": t.result,
+        })).collect::<Vec<_>>(),
+        "notes": a.notes,
+    });
+    let ending = match &a.result {
+        AttemptResult::Completed {
+            replica_version,
+            replica_sse,
+        } => json!({
+            "result": "completed",
+            "replica_version_id": &**replica_version,
+            "replica_encryption": replica_sse.as_ref().map(sse_json),
+        }),
+        AttemptResult::Failed {
+            reason,
+            detail,
+            fix,
+        } => json!({
+            "result": "failed",
+            "failure_reason": reason.to_string(),
+            "detail": detail,
+            "fix": fix,
+        }),
+        AttemptResult::Pending { why } => json!({ "result": "pending", "why": why }),
+    };
+    if let (Some(map), serde_json::Value::Object(end)) = (out.as_object_mut(), ending) {
+        map.extend(end);
+    }
+    out
+}
+
+/// One JSON document under `schemas/report-v1.json`: every scenario with its result, problems
+/// and diff, each object version with its status, failure reason, encryption and replicas, each
+/// attempt with its decisions; file failures, unreferenced snapshots and the counts.
 pub fn render_json(results: &RunResults) -> String {
     let scenarios: Vec<serde_json::Value> = results
         .scenarios
@@ -313,6 +413,8 @@ pub fn render_json(results: &RunResults) -> String {
                 "snapshot_state": state,
                 "problems": s.problems,
                 "diff": diff,
+                "objects": s.objects.iter().map(|o| object_json(o, &s.objects)).collect::<Vec<_>>(),
+                "attempts": s.attempts.iter().map(attempt_json).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -322,6 +424,7 @@ pub fn render_json(results: &RunResults) -> String {
         .map(|f| json!({ "suite": f.suite, "file": f.file, "diagnostics": f.diagnostics }))
         .collect();
     let doc = json!({
+        "schema_version": JSON_SCHEMA_VERSION,
         "suites": results.suites,
         "rules": results.rules.map(|r| r.as_str()),
         "scenarios": scenarios,

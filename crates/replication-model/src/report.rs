@@ -6,13 +6,13 @@
 
 use std::fmt::Write as _;
 
-use crate::FailureReason;
 use crate::engine::{AttemptRecord, AttemptResult};
 use crate::expect::ExpectationResult;
 use crate::inferred::InferredChoice;
 use crate::rules::RuleSet;
 use crate::spec::*;
 use crate::world::{Body, DestStatus, LogKind, ReplicationStatus, Sse, World};
+use crate::{FailureReason, Skipped};
 
 /// The result of running a scenario.
 #[derive(Debug)]
@@ -50,6 +50,8 @@ pub struct ObjectRow {
     pub owner_account: String,
     /// For a source version: each destination bucket with the rule that replicates to it.
     pub destinations: Vec<(String, String)>,
+    /// Rules that matched the version and do not replicate it, with why (aws-facts c, d.3).
+    pub not_eligible: Vec<Skipped>,
 }
 
 impl Outcome {
@@ -108,6 +110,7 @@ impl Outcome {
                             .iter()
                             .map(|(dest, (rule, _))| (dest.to_string(), rule.to_string()))
                             .collect(),
+                        not_eligible: v.not_eligible.clone(),
                     });
                 }
             }

@@ -4,6 +4,9 @@
 //! the policy grammar is read from this tree instead. The parser accepts exactly what `serde_json`
 //! accepts for a `Value` (a differential test in `tests/it` holds it to that), never panics, and
 //! limits nesting so hostile input cannot exhaust the stack.
+//!
+//! It is public so that readers of other AWS JSON documents (replication configurations, bucket
+//! encryption, `kms describe-key`, in `replication-dsl`) locate their errors the same way.
 
 use std::borrow::Cow;
 
@@ -13,26 +16,34 @@ const MAX_DEPTH: usize = 127;
 
 /// Byte range `start..end` of a value or key in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
-    pub(crate) start: usize,
-    pub(crate) end: usize,
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
 }
 
 /// A JSON value with the span it was read from.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Value<'a> {
-    pub(crate) span: Span,
-    pub(crate) kind: Kind<'a>,
+pub struct Value<'a> {
+    /// Where the value was written.
+    pub span: Span,
+    /// What it is.
+    pub kind: Kind<'a>,
 }
 
 /// The shape of a JSON value; strings borrow from the source unless they contained escapes.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Kind<'a> {
+pub enum Kind<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number's text exactly as written, already checked against the JSON grammar.
     Number(&'a str),
+    /// A string, decoded.
     String(Cow<'a, str>),
+    /// An array.
     Array(Vec<Value<'a>>),
     /// Members in source order; duplicates are kept so the policy layer can reject them.
     Object(Vec<Member<'a>>),
@@ -40,22 +51,27 @@ pub(crate) enum Kind<'a> {
 
 /// One `"key": value` pair of an object.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Member<'a> {
-    pub(crate) key: Cow<'a, str>,
-    pub(crate) key_span: Span,
-    pub(crate) value: Value<'a>,
+pub struct Member<'a> {
+    /// The key, decoded.
+    pub key: Cow<'a, str>,
+    /// Where the key (with its quotes) was written.
+    pub key_span: Span,
+    /// The value.
+    pub value: Value<'a>,
 }
 
 /// A syntax error at a byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct JsonError {
-    pub(crate) offset: usize,
-    pub(crate) message: String,
+pub struct JsonError {
+    /// Byte offset of the offending character.
+    pub offset: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
 }
 
 impl<'a> Value<'a> {
     /// A short name of the value's type for messages ("a string", "an array", ...).
-    pub(crate) fn type_name(&self) -> &'static str {
+    pub fn type_name(&self) -> &'static str {
         match self.kind {
             Kind::Null => "`null`",
             Kind::Bool(_) => "a boolean",
@@ -68,7 +84,7 @@ impl<'a> Value<'a> {
 }
 
 /// Parses a whole JSON document; trailing non-whitespace is an error.
-pub(crate) fn parse(text: &str) -> Result<Value<'_>, JsonError> {
+pub fn parse(text: &str) -> Result<Value<'_>, JsonError> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
@@ -539,7 +555,7 @@ pub(crate) fn truncate(text: &str) -> Cow<'_, str> {
 }
 
 /// Converts a byte offset to a 1-based line and 1-based column counted in characters.
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

@@ -44,7 +44,7 @@ mod cli;
 mod condition;
 mod error;
 mod glob;
-mod json;
+pub mod json;
 mod parse;
 mod policy;
 mod principal;

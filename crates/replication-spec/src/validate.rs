@@ -597,7 +597,7 @@ impl Validator<'_> {
     /// Dry-runs the steps in order on the control plane: what AWS refuses at each one, and
     /// whether each expectation can hold.
     fn steps(&mut self) {
-        let mut dry = DryRun::new(self.spec, &self.rules);
+        let mut dry = DryRun::new(self.spec, &self.rules, self.cat);
         // The run's logical clock: a second per step plus every wait. `None` once it overflowed
         // (reported once, at the step that did it), so the run never wraps time backwards.
         let mut clock = Some(0u64);
@@ -1337,7 +1337,7 @@ struct DryRun {
 }
 
 impl DryRun {
-    fn new(spec: &ScenarioSpec, rules: &RuleSet) -> DryRun {
+    fn new(spec: &ScenarioSpec, rules: &RuleSet, cat: &Catalog) -> DryRun {
         let replication_targets = spec
             .steps
             .iter()
@@ -1350,7 +1350,10 @@ impl DryRun {
                     .iter()
                     .filter_map(|rule| match &rule.destination.bucket {
                         BucketRef::Named(n) => Some(n.clone()),
-                        BucketRef::Arn(_) => None,
+                        // A configuration read from AWS JSON names its destinations by ARN.
+                        BucketRef::Arn(a) => ids::parse_bucket_arn(a)
+                            .ok()
+                            .and_then(|s3| cat.bucket_by_s3_name(&s3).map(str::to_owned)),
                     })
             })
             .collect();

@@ -2,4 +2,5 @@
 //! workspace (a temporary folder with only `scenarios/`), found from a nested folder or given by
 //! `--root`.
 
+mod json;
 mod outside;
