@@ -195,6 +195,11 @@ pub struct BucketDef {
     pub object_lock: Option<Spanned<bool>>,
     pub requester_pays: Option<Spanned<bool>>,
     pub policy: Option<PolicyDef>,
+    /// `versioning: json_file "get-bucket-versioning.json"`.
+    pub versioning_json: Option<JsonText>,
+    /// `encryption: json_file "get-bucket-encryption.json"`: default encryption, Bucket Key and
+    /// `BlockedEncryptionTypes` at once.
+    pub encryption_json: Option<JsonText>,
 }
 
 /// The kind of an encryption setting.

@@ -69,10 +69,19 @@ pub fn lower(cx: &Ctxt, scenario: &Scenario, config: &LowerConfig) -> Lowered {
         };
         names.entry(name.to_string()).or_insert(kind);
     }
+    let account_ids = scenario
+        .stmts
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::Account(a) => Some((a.name.to_string(), a.id.value.clone())),
+            _ => None,
+        })
+        .collect();
     let mut l = Lowerer {
         cx,
         config,
         names,
+        account_ids,
         spans: SpanMap::new(SpanRange::new(scenario.name.span())),
         spec: ScenarioSpec {
             name: scenario.name.to_string(),
@@ -101,6 +110,8 @@ struct Lowerer<'a> {
     cx: &'a Ctxt,
     config: &'a LowerConfig,
     names: BTreeMap<String, Kind>,
+    /// Account names and ids, for key ids in AWS JSON that need an ARN.
+    account_ids: BTreeMap<String, String>,
     spans: SpanMap,
     spec: ScenarioSpec,
     policy_files: Vec<PathBuf>,
@@ -257,22 +268,118 @@ impl Lowerer<'_> {
             .policy
             .as_ref()
             .map(|p| self.policy(&item, "policy", PolicyKind::Bucket, p));
+        let mut versioning = b
+            .versioning
+            .as_ref()
+            .map_or(Versioning::Unversioned, |v| v.value);
+        if let Some(json) = &b.versioning_json {
+            self.rec(&item, "versioning", json.lit.span());
+            if let Some(text) = self.json_text(json) {
+                match aws_json::read_bucket_versioning(&text) {
+                    Ok(v) => versioning = v,
+                    Err(problems) => self.json_problems(
+                        json,
+                        &problems,
+                        &format!("in the versioning of `{}`", b.name),
+                    ),
+                }
+            }
+        }
+        let mut default_encryption = default_encryption;
+        let mut bucket_key = bucket_key;
+        let mut block_sse_c = b.block_sse_c.as_ref().map(|v| v.value);
+        if let Some(json) = &b.encryption_json
+            && let Some(enc) = self.bucket_encryption(&item, b, json)
+        {
+            let key = enc
+                .kms_master_key_id
+                .as_ref()
+                .map_or(KeyRef::AwsManagedS3, |k| {
+                    KeyRef::Arn(self.kms_arn(&b.account.to_string(), &b.region.value, &k.value))
+                });
+            default_encryption = Some(match enc.algorithm {
+                aws_json::SseAlgorithm::Aes256 => DefaultEncryption::SseS3,
+                aws_json::SseAlgorithm::AwsKms => DefaultEncryption::SseKms { key },
+                aws_json::SseAlgorithm::AwsKmsDsse => DefaultEncryption::DsseKms { key },
+            });
+            bucket_key = enc.bucket_key_enabled;
+            if enc.block_sse_c.is_some() {
+                block_sse_c = enc.block_sse_c;
+            }
+        }
         self.spec.buckets.push(BucketSpec {
             name: b.name.to_string(),
             s3_name: b.s3_name.as_ref().map(|n| n.value.clone()),
             account: b.account.to_string(),
             region: b.region.value.clone(),
-            versioning: b
-                .versioning
-                .as_ref()
-                .map_or(Versioning::Unversioned, |v| v.value),
+            versioning,
             default_encryption,
             bucket_key,
             policy,
-            block_sse_c: b.block_sse_c.as_ref().map(|v| v.value),
+            block_sse_c,
             object_lock,
             requester_pays,
         });
+    }
+
+    /// `encryption: json_file ...`: the document, its paths recorded; `bucket_key` or
+    /// `block_sse_c` written beside it as well is an error (the document holds both).
+    fn bucket_encryption(
+        &mut self,
+        item: &Item,
+        b: &BucketDef,
+        json: &JsonText,
+    ) -> Option<aws_json::BucketEncryption> {
+        for path in ["default_encryption", "default_encryption.key"] {
+            self.rec(item, path, json.lit.span());
+        }
+        for (flag, name, member) in [
+            (&b.bucket_key, "bucket_key", "BucketKeyEnabled"),
+            (&b.block_sse_c, "block_sse_c", "BlockedEncryptionTypes"),
+        ] {
+            if let Some(v) = flag {
+                self.cx.error(
+                    v.range,
+                    format!("`{name}` is the encryption document's `{member}`; remove `{name}` here and set it in the document"),
+                );
+            }
+        }
+        let text = self.json_text(json)?;
+        match aws_json::read_bucket_encryption(&text) {
+            Ok(enc) => Some(enc),
+            Err(problems) => {
+                let context = format!("in the default encryption of `{}`", b.name);
+                self.json_problems(json, &problems, &context);
+                None
+            }
+        }
+    }
+
+    /// A `KMSMasterKeyID` as an ARN: a key id or alias name names a key of the bucket owner's
+    /// account in the bucket's Region (*inferred*: as KMS resolves a key id or alias name in
+    /// the caller's account and Region).
+    fn kms_arn(&self, account: &str, region: &str, id: &str) -> String {
+        if id.starts_with("arn:") {
+            return id.to_owned();
+        }
+        let account_id = self.account_ids.get(account).map_or("", String::as_str);
+        if id.starts_with("alias/") {
+            replication_spec::ids::alias_arn(region, account_id, id)
+        } else {
+            replication_spec::ids::key_arn(region, account_id, id)
+        }
+    }
+
+    fn json_problems(
+        &mut self,
+        json: &JsonText,
+        problems: &[aws_json::JsonProblem],
+        context: &str,
+    ) {
+        for p in problems {
+            let (span, message) = self.json_problem(json, p, || context.to_owned());
+            self.cx.error(span, message);
+        }
     }
 
     fn role(&mut self, r: &RoleDef) {

@@ -510,6 +510,8 @@ fn bucket(cx: &Ctxt, input: ParseStream) -> PResult<BucketDef> {
         object_lock: None,
         requester_pays: None,
         policy: None,
+        versioning_json: None,
+        encryption_json: None,
     };
     if input.peek(token::Brace) {
         let what = format!("bucket `{}`", def.name);
@@ -519,7 +521,24 @@ fn bucket(cx: &Ctxt, input: ParseStream) -> PResult<BucketDef> {
                 colon(c, &kw)?;
                 let name = string(c, "an S3 bucket name", "\"acme.prod-data\"")?;
                 once(cx, &mut def.s3_name, &kw, name);
+            } else if kw == sym::VERSIONING && json_follows(c) {
+                colon(c, &kw)?;
+                let json = json_text(c, "get-bucket-versioning.json")?;
+                if def.versioning.is_some() {
+                    cx.error(kw.span(), format!("`{kw}` is set twice; keep one"));
+                }
+                once(cx, &mut def.versioning_json, &kw, json);
+            } else if kw == sym::ENCRYPTION && json_follows(c) {
+                colon(c, &kw)?;
+                let json = json_text(c, "get-bucket-encryption.json")?;
+                if def.encryption.is_some() {
+                    cx.error(kw.span(), format!("`{kw}` is set twice; keep one"));
+                }
+                once(cx, &mut def.encryption_json, &kw, json);
             } else if kw == sym::VERSIONING {
+                if def.versioning_json.is_some() {
+                    cx.error(kw.span(), format!("`{kw}` is set twice; keep one"));
+                }
                 let value = if c.peek(Token![:]) {
                     colon(c, &kw)?;
                     table(c, sym::VERSIONING_STATES, "versioning state")?
@@ -528,6 +547,9 @@ fn bucket(cx: &Ctxt, input: ParseStream) -> PResult<BucketDef> {
                 };
                 once(cx, &mut def.versioning, &kw, value);
             } else if kw == sym::ENCRYPTION {
+                if def.encryption_json.is_some() {
+                    cx.error(kw.span(), format!("`{kw}` is set twice; keep one"));
+                }
                 colon(c, &kw)?;
                 let enc = encryption(c)?;
                 if enc.kind.value == EncryptionKind::SseC {
@@ -565,6 +587,29 @@ fn bucket(cx: &Ctxt, input: ParseStream) -> PResult<BucketDef> {
     }
     semi(input, "bucket")?;
     Ok(def)
+}
+
+/// After a setting's keyword: `: json ...` or `: json_file ...` follows.
+fn json_follows(input: ParseStream) -> bool {
+    let fork = input.fork();
+    fork.parse::<Token![:]>().is_ok()
+        && (peek_is(&fork, sym::JSON) || peek_is(&fork, sym::JSON_FILE))
+}
+
+/// `json "..."` or `json_file "path"` for an AWS JSON document other than a policy.
+fn json_text(input: ParseStream, example: &str) -> PResult<JsonText> {
+    let kw = word(input)?;
+    let file = kw == sym::JSON_FILE;
+    if !input.peek(LitStr) {
+        return Err(input.error(format!(
+            "expected the document as a string: `json_file \"{example}\"` or `json r#\"{{...}}\"#`"
+        )));
+    }
+    Ok(JsonText {
+        keyword: SpanRange::new(kw.span()),
+        lit: input.parse()?,
+        file,
+    })
 }
 
 fn role(cx: &Ctxt, input: ParseStream) -> PResult<RoleDef> {
