@@ -155,9 +155,11 @@ mod tests {
                     threads,
                 };
                 let outcome = replication_model::run_with(&valid, config).unwrap();
-                outcome
-                    .check_expectations()
-                    .unwrap_or_else(|e| panic!("{}: {e}", variant.label()));
+                let failed: Vec<String> = outcome
+                    .failed_expectations()
+                    .map(ToString::to_string)
+                    .collect();
+                assert!(failed.is_empty(), "{}: {failed:?}", variant.label());
                 assert_eq!(
                     outcome.get_object("target", "obj-00002").unwrap().len(),
                     2048

@@ -136,7 +136,7 @@ fn changed_snapshot_or_expectation_fails_with_a_readable_diff() {
         1,
     );
     assert_ne!(text, edited, "the expectation to edit is in the suite");
-    std::fs::write(&file, edited).unwrap();
+    std::fs::write(&file, &edited).unwrap();
 
     let results = scenarios::collect(&Options::new(scratch.root())).unwrap();
     let out = scenarios::render_text(&results, false, 0);
@@ -158,19 +158,32 @@ fn changed_snapshot_or_expectation_fails_with_a_readable_diff() {
         ),
         "{out}"
     );
+    // The failed expectation points at its `expect`: `file:line:col: expectation failed: ...`.
     let kms = by("note_sse_kms_with_opt_in_replicates");
+    let (line, column) = edited
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.find("expect source \"ledger.csv\" FAILED")
+                .map(|c| (i + 1, c + 1))
+        })
+        .unwrap();
+    let located = format!("{}:{line}:{column}: expectation failed: step ", kms.file);
+    assert!(kms.file.ends_with("core_table.scenario"), "{}", kms.file);
     assert!(
         kms.problems
             .iter()
-            .any(|p| p.starts_with("expectation failed:") && p.contains("FAILED")),
-        "{:?}",
+            .any(|p| p.starts_with(&located) && p.contains("expected `source/ledger.csv` FAILED")),
+        "{located}\n{:?}",
         kms.problems
     );
+    assert!(out.contains(&located), "{out}");
     // JUnit as the strict junit-10 schema wants it: `errors` and `time` on every suite, no
-    // attribute the schema lacks, and the failed expectation, not the snapshot, in the message.
+    // attribute the schema lacks, and the failed expectation, located at its `expect`, not the
+    // snapshot, in the message.
     let junit = scenarios::render_junit(&results);
     assert!(
-        junit.contains("<failure message=\"expectation failed: "),
+        junit.contains(&format!("<failure message=\"{located}")),
         "{junit}"
     );
     assert!(

@@ -10,6 +10,7 @@ use std::fmt;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::ToTokens;
+use replication_spec::spec::SourceLocation;
 
 /// A source range: the first and the last token of the wrong part.
 ///
@@ -108,6 +109,16 @@ impl DslError {
             message: self.message.clone(),
         }
     }
+}
+
+/// Where a token was written, as the model's specs carry it; `None` where the platform cannot
+/// tell (proc-macro2 reports line 0 then). Columns become 1-based, as in [`Diagnostic`].
+pub fn source_location(span: Span) -> Option<SourceLocation> {
+    let at = span.start();
+    Some(SourceLocation {
+        line: u32::try_from(at.line).ok().filter(|line| *line > 0)?,
+        column: u32::try_from(at.column + 1).ok()?,
+    })
 }
 
 /// Every error of a list as one `syn::Error`, so rustc shows all of them in one build.

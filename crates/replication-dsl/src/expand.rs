@@ -61,7 +61,7 @@ fn scenario_test(scenario: &CheckedScenario) -> TokenStream {
             #[allow(unused_imports)]
             use ::replication_lab::__private::model::spec as __spec;
             let spec: __spec::ScenarioSpec = #spec;
-            let report = ::replication_lab::__private::run_scenario(spec);
+            let report = ::replication_lab::__private::run_scenario(spec, ::core::file!());
             ::replication_lab::__private::insta::assert_snapshot!(#name_str, report);
         }
     }

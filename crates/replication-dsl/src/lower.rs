@@ -20,7 +20,7 @@ use replication_spec::spec::{
 
 use crate::ast::*;
 use crate::aws_json;
-use crate::error::{Ctxt, SpanRange};
+use crate::error::{Ctxt, SpanRange, source_location};
 use crate::policy_file::{
     PolicyFileError, PolicyKind, check_policy_size, read_json_file, read_policy_file,
 };
@@ -599,7 +599,10 @@ impl Lowerer<'_> {
                 }
             }
             StepKind::Fault(f) => Step::Fault(self.fault(&item, f)),
-            StepKind::Expect(e) => Step::Expect(self.expect(&item, e)),
+            StepKind::Expect(e) => Step::Expect {
+                expectation: self.expect(&item, e),
+                at: source_location(s.keyword.start),
+            },
         };
         self.spec.steps.push(step);
     }

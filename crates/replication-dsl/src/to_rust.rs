@@ -472,9 +472,9 @@ impl ToRust for Step {
                 quote!(__spec::Step::Fault(#f))
             }
             Step::Wait { seconds } => quote!(__spec::Step::Wait { seconds: #seconds }),
-            Step::Expect(e) => {
-                let e = e.to_rust();
-                quote!(__spec::Step::Expect(#e))
+            Step::Expect { expectation, at } => {
+                let (expectation, at) = (expectation.to_rust(), opt(at));
+                quote!(__spec::Step::Expect { expectation: #expectation, at: #at })
             }
         }
     }
@@ -851,6 +851,13 @@ impl ToRust for Expectation {
                 quote!(__spec::Expectation::Event { bucket: #bucket, rule: #rule, event: #event, reason: #reason, count: #count })
             }
         }
+    }
+}
+
+impl ToRust for SourceLocation {
+    fn to_rust(&self) -> TokenStream {
+        let SourceLocation { line, column } = self;
+        quote!(__spec::SourceLocation { line: #line, column: #column })
     }
 }
 

@@ -218,17 +218,8 @@ pub fn export(valid: &ValidSpec, format: Format) -> Result<Export, ExportError> 
         message: e.to_string(),
     })?;
     let failures: Vec<String> = outcome
-        .expectations()
-        .iter()
-        .filter(|e| !e.ok)
-        .map(|e| {
-            format!(
-                "step {}: expected {}, found {}",
-                e.step + 1,
-                e.expected,
-                e.actual
-            )
-        })
+        .failed_expectations()
+        .map(ToString::to_string)
         .collect();
     if !failures.is_empty() {
         return Err(ExportError::ExpectationsFail {

@@ -230,7 +230,7 @@ impl Pipeline<'_> {
         }
         let text = render::render(self.plan, &self.probes, &expected, self.cx);
         let last = self.check_and_run(&text)?;
-        if let Err(failed) = last.check_expectations() {
+        if let Some(failed) = last.failed_expectations().next() {
             return Err(vec![self.scenario_problem(None, format!(
                 "the generated scenario does not repeat its own run; report this as a bug: {failed}"
             ))]);

@@ -558,14 +558,12 @@ fn run_valid(mut result: ScenarioResult, valid: &ValidSpec) -> ScenarioResult {
         },
     ) {
         Ok(outcome) => {
-            if let Err(failed) = outcome.check_expectations() {
-                result.problems.extend(
-                    failed
-                        .lines()
-                        .skip(1)
-                        .map(|l| format!("expectation failed: {l}")),
-                );
-            }
+            let file = result.file.as_str();
+            result.problems.extend(
+                outcome
+                    .failed_expectations()
+                    .map(|e| e.located(Some(file)).to_string()),
+            );
             result.report = Some(outcome.report().to_owned());
             result.objects = outcome.objects();
             result.attempts = outcome.attempts().to_vec();

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use replication_model::spec::ScenarioSpec;
-use replication_model::{Outcome, Problem, RunError};
+use replication_model::{ExpectationResult, Outcome, Problem, RunError};
 
 /// Why a scenario did not pass.
 #[derive(Debug, thiserror::Error)]
@@ -28,15 +28,32 @@ pub enum ScenarioFailure {
         source: RunError,
     },
     /// The scenario ran, and some `expect` did not hold.
-    #[error("scenario `{name}` ran, but expectations failed:\n{failures}\n\nthe report:\n{report}")]
+    #[error(
+        "scenario `{name}` ran, but {} of {total} expectations failed:\n{}\nthe report:\n{report}",
+        failed.len(),
+        located(failed, file.as_deref())
+    )]
     Expectations {
         /// The scenario's name.
         name: String,
-        /// Every failed expectation, as the model lists them.
-        failures: String,
+        /// The file the scenario was written in, when known; each failure is located in it.
+        file: Option<String>,
+        /// Every failed expectation, in step order.
+        failed: Vec<ExpectationResult>,
+        /// How many expectations the scenario has.
+        total: usize,
         /// The whole report, to see what happened instead.
         report: String,
     },
+}
+
+/// One line per failed expectation: `file:line:col: expectation failed: step N: ...`.
+fn located(failed: &[ExpectationResult], file: Option<&str>) -> String {
+    let mut out = String::new();
+    for e in failed {
+        let _ = writeln!(out, "{}", e.located(file));
+    }
+    out
 }
 
 fn list<'a>(lines: impl Iterator<Item = &'a str>) -> String {
@@ -60,6 +77,16 @@ fn list<'a>(lines: impl Iterator<Item = &'a str>) -> String {
 ///
 /// [`ScenarioFailure`] when the scenario is invalid, cannot run, or an expectation fails.
 pub fn run_checked(spec: ScenarioSpec) -> Result<Outcome, ScenarioFailure> {
+    run_checked_in(spec, None)
+}
+
+/// As [`run_checked`], for a scenario written in `file` (the macro passes `file!()`), so that a
+/// failed expectation reads `file:line:col: expectation failed: ...` at its `expect`.
+///
+/// # Errors
+///
+/// As [`run_checked`].
+pub fn run_checked_in(spec: ScenarioSpec, file: Option<&str>) -> Result<Outcome, ScenarioFailure> {
     let name = spec.name.clone();
     let valid = replication_model::validate(spec).map_err(|problems| ScenarioFailure::Invalid {
         name: name.clone(),
@@ -69,10 +96,13 @@ pub fn run_checked(spec: ScenarioSpec) -> Result<Outcome, ScenarioFailure> {
         name: name.clone(),
         source,
     })?;
-    if let Err(failures) = outcome.check_expectations() {
+    let failed: Vec<ExpectationResult> = outcome.failed_expectations().cloned().collect();
+    if !failed.is_empty() {
         return Err(ScenarioFailure::Expectations {
             name,
-            failures,
+            file: file.map(str::to_owned),
+            failed,
+            total: outcome.expectations().len(),
             report: outcome.report().to_owned(),
         });
     }

@@ -48,11 +48,12 @@ pub mod __private {
     pub use insta;
     pub use replication_model as model;
 
-    /// Validates, runs and checks a scenario and returns its report; panics with every problem
-    /// or failed expectation, which is how a generated test fails.
+    /// Validates, runs and checks a scenario written in `file` and returns its report; panics
+    /// with every problem or failed expectation (each at its `expect`'s `file:line:col`), which
+    /// is how a generated test fails.
     #[track_caller]
-    pub fn run_scenario(spec: crate::ScenarioSpec) -> String {
-        match crate::harness::run_checked(spec) {
+    pub fn run_scenario(spec: crate::ScenarioSpec, file: &str) -> String {
+        match crate::harness::run_checked_in(spec, Some(file)) {
             Ok(outcome) => outcome.report().to_owned(),
             Err(failure) => panic!("{failure}"),
         }

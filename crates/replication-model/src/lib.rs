@@ -19,6 +19,7 @@
 mod authz;
 mod body;
 mod engine;
+mod expect;
 mod inferred;
 pub mod kms;
 mod objects;
@@ -32,13 +33,17 @@ pub use replication_spec::{catalog, ids, rules, spec, spelling};
 use replication_spec::{control, iam};
 
 pub use engine::{AttemptRecord, AttemptResult, TraceLine};
+pub use expect::{
+    CallVerdict, Check, ConfigCheck, EventCheck, ExpectationResult, ExpectedSse, FoundVersion,
+    MetricCheck, ObjectCheck, Part,
+};
 pub use inferred::{InferredChoice, InferredSet};
 pub use replication_spec::{
     FailureReason, NotEligible, Problem, ProblemKind, Skipped, UnknownFailureReason, ValidSpec,
     shorten, validate,
 };
 pub use report::{ObjectRow, Outcome};
-pub use world::{ExpectationResult, ReplicationStatus, RunError, Sse};
+pub use world::{ReplicationStatus, RunError, Sse};
 
 /// How to run a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

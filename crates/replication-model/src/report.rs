@@ -8,10 +8,11 @@ use std::fmt::Write as _;
 
 use crate::body::{Ciphertext, HELD_LIMIT};
 use crate::engine::{AttemptRecord, AttemptResult};
+use crate::expect::ExpectationResult;
 use crate::inferred::InferredChoice;
 use crate::rules::RuleSet;
 use crate::spec::*;
-use crate::world::{Body, DestStatus, ExpectationResult, LogKind, ReplicationStatus, Sse, World};
+use crate::world::{Body, DestStatus, LogKind, ReplicationStatus, Sse, World};
 use crate::{FailureReason, Skipped};
 
 /// The result of running a scenario.
@@ -70,33 +71,9 @@ impl Outcome {
         &self.world.expectations
     }
 
-    /// `Ok` when every expectation held; otherwise every failed one, one per line.
-    pub fn check_expectations(&self) -> Result<(), String> {
-        let failed: Vec<String> = self
-            .world
-            .expectations
-            .iter()
-            .filter(|e| !e.ok)
-            .map(|e| {
-                format!(
-                    "step {}: expected {}, found {}",
-                    e.step + 1,
-                    e.expected,
-                    e.actual
-                )
-            })
-            .collect();
-        if failed.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} of {} expectations failed in scenario `{}`:\n{}",
-                failed.len(),
-                self.world.expectations.len(),
-                self.name,
-                failed.join("\n")
-            ))
-        }
+    /// The expectations that did not hold, in step order.
+    pub fn failed_expectations(&self) -> impl Iterator<Item = &ExpectationResult> {
+        self.world.expectations.iter().filter(|e| !e.held())
     }
 
     /// Every object version in every bucket, in bucket, key and version order.
@@ -214,222 +191,8 @@ impl Outcome {
     }
 }
 
-fn status_text(s: Option<ReplicationStatus>) -> String {
-    s.map_or_else(|| "no status".to_owned(), |s| s.to_string())
-}
-
-/// Checks one expectation against the world: (expected, actual, held).
-pub(crate) fn check_expectation(w: &World, e: &Expectation) -> (String, String, bool) {
-    match e {
-        Expectation::Config { bucket, verdict } => {
-            // Validation proved the verdict; the run checks it again against what happened.
-            let actual = match w.last_bucket_call.get(bucket) {
-                None => None,
-                Some(None) => Some("accepted".to_owned()),
-                Some(Some(code)) => Some(format!("rejected with {code}")),
-            };
-            let expected = match verdict {
-                ExpectedVerdict::Accepted => "configuration accepted".to_owned(),
-                ExpectedVerdict::Rejected { code } => format!("rejected with {code}"),
-            };
-            let ok = match (verdict, &actual) {
-                (ExpectedVerdict::Accepted, Some(a)) => a == "accepted",
-                (ExpectedVerdict::Rejected { .. }, Some(a)) => *a == expected,
-                (_, None) => false,
-            };
-            (
-                expected,
-                actual.unwrap_or_else(|| "no bucket-level call".into()),
-                ok,
-            )
-        }
-        Expectation::PutRejected { bucket, key, code } => (
-            format!("PutObject `{bucket}/{key}` rejected with {code}"),
-            format!("rejected with {code}"),
-            true,
-        ),
-        Expectation::Object(o) => check_object(w, o),
-        Expectation::Metric {
-            bucket,
-            rule,
-            metric,
-            value,
-        } => {
-            let actual = metric_value(w, bucket, rule, *metric);
-            (
-                format!("{metric:?} of rule `{rule}` = {value}"),
-                actual.map_or("metrics not enabled on the rule".into(), |v| v.to_string()),
-                actual == Some(*value),
-            )
-        }
-        Expectation::Event {
-            bucket,
-            rule,
-            event,
-            reason,
-            count,
-        } => {
-            let n = w
-                .events
-                .iter()
-                .filter(|ev| {
-                    *ev.source == **bucket
-                        && *ev.rule == **rule
-                        && ev.event == *event
-                        && reason.is_none_or(|r| ev.reason == Some(r))
-                })
-                .count() as u64;
-            let what = match reason {
-                Some(r) => format!("{count} {event:?} event(s) with {r} for rule `{rule}`"),
-                None => format!("{count} {event:?} event(s) for rule `{rule}`"),
-            };
-            (what, format!("{n}"), n == *count)
-        }
-    }
-}
-
-fn check_object(w: &World, o: &ObjectExpectation) -> (String, String, bool) {
-    let mut expected = format!("`{}/{}`", o.bucket, o.key);
-    if let Some(v) = o.version {
-        let _ = write!(expected, " v{v}");
-    }
-    let version = match o.version {
-        Some(n) => w
-            .buckets
-            .get(&o.bucket)
-            .and_then(|b| b.objects.get(&o.key))
-            .and_then(|vs| vs.iter().find(|v| *v.id == *format!("v{n}"))),
-        None => w.current_version(&o.bucket, &o.key),
-    };
-    let mut ok = true;
-    let mut actual = Vec::new();
-    if let Some(st) = &o.status {
-        let _ = write!(expected, " {}", expected_status_text(st));
-        let found = match version {
-            None => "absent".to_owned(),
-            Some(v) if matches!(v.body, Body::DeleteMarker) => "delete marker".to_owned(),
-            Some(v) => status_text(v.status()),
-        };
-        let holds = match (st, version) {
-            (ExpectedStatus::Absent, v) => v.is_none(),
-            (ExpectedStatus::DeleteMarker, Some(v)) => matches!(v.body, Body::DeleteMarker),
-            (ExpectedStatus::NotReplicated, Some(v)) => {
-                !matches!(v.body, Body::DeleteMarker) && v.status().is_none()
-            }
-            (ExpectedStatus::Pending, Some(v)) => v.status() == Some(ReplicationStatus::Pending),
-            (ExpectedStatus::Completed, Some(v)) => {
-                v.status() == Some(ReplicationStatus::Completed)
-            }
-            (ExpectedStatus::Failed, Some(v)) => v.status() == Some(ReplicationStatus::Failed),
-            (ExpectedStatus::Replica, Some(v)) => v.status() == Some(ReplicationStatus::Replica),
-            (_, None) => false,
-        };
-        ok &= holds;
-        actual.push(found);
-    }
-    if let Some(reason) = &o.reason {
-        let _ = write!(expected, " reason {reason}");
-        let found = version.and_then(|v| v.failure_reason());
-        ok &= found == Some(*reason);
-        actual.push(format!(
-            "reason {}",
-            found.map_or("none", FailureReason::as_str)
-        ));
-    }
-    if let Some(enc) = &o.encryption {
-        let found = version.and_then(|v| match &v.body {
-            Body::Object(obj) => Some(obj.sse.clone()),
-            Body::DeleteMarker => None,
-        });
-        let bucket = w.buckets.get(&o.bucket);
-        let (acct, region) = bucket
-            .map(|b| (b.account_id.clone(), b.region.clone()))
-            .unwrap_or_default();
-        let holds = match (enc, &found) {
-            (ExpectedEncryption::SseS3, Some(Sse::SseS3)) => true,
-            (
-                ExpectedEncryption::SseKms { key, bucket_key },
-                Some(Sse::SseKms {
-                    key_arn,
-                    bucket_key: bk,
-                }),
-            ) => {
-                key.as_ref().is_none_or(|k| {
-                    w.key_ref_arn(k, &acct, &region) == *key_arn
-                        || w.resolve_key(k, &acct, &region)
-                            .is_some_and(|kk| kk.arn == *key_arn)
-                }) && bucket_key.is_none_or(|b| b == *bk)
-            }
-            (ExpectedEncryption::DsseKms { key }, Some(Sse::DsseKms { key_arn })) => {
-                key.as_ref().is_none_or(|k| {
-                    w.key_ref_arn(k, &acct, &region) == *key_arn
-                        || w.resolve_key(k, &acct, &region)
-                            .is_some_and(|kk| kk.arn == *key_arn)
-                })
-            }
-            (ExpectedEncryption::SseC { customer_key }, Some(Sse::SseC { customer_key: ck })) => {
-                customer_key == ck
-            }
-            _ => false,
-        };
-        let _ = write!(
-            expected,
-            " with {}",
-            expected_encryption_text(w, enc, &acct, &region)
-        );
-        ok &= holds;
-        actual.push(found.map_or("no object".to_owned(), |s| s.to_string()));
-    }
-    (
-        expected,
-        if actual.is_empty() {
-            "present".into()
-        } else {
-            actual.join(", ")
-        },
-        ok,
-    )
-}
-
-fn expected_status_text(s: &ExpectedStatus) -> &'static str {
-    match s {
-        ExpectedStatus::Pending => "PENDING",
-        ExpectedStatus::Completed => "COMPLETED",
-        ExpectedStatus::Failed => "FAILED",
-        ExpectedStatus::Replica => "REPLICA",
-        ExpectedStatus::NotReplicated => "no status (not replicated)",
-        ExpectedStatus::Absent => "absent",
-        ExpectedStatus::DeleteMarker => "delete marker",
-    }
-}
-
-fn expected_encryption_text(w: &World, e: &ExpectedEncryption, acct: &str, region: &str) -> String {
-    match e {
-        ExpectedEncryption::SseS3 => "SSE-S3".into(),
-        ExpectedEncryption::SseKms { key, bucket_key } => {
-            let mut s = "SSE-KMS".to_owned();
-            if let Some(k) = key {
-                let _ = write!(s, " {}", w.key_ref_arn(k, acct, region));
-            }
-            match bucket_key {
-                Some(true) => s.push_str(" (Bucket Key)"),
-                Some(false) => s.push_str(" (no Bucket Key)"),
-                None => {}
-            }
-            s
-        }
-        ExpectedEncryption::DsseKms { key } => match key {
-            Some(k) => format!("DSSE-KMS {}", w.key_ref_arn(k, acct, region)),
-            None => "DSSE-KMS".into(),
-        },
-        ExpectedEncryption::SseC { customer_key } => {
-            format!("SSE-C (customer key `{customer_key}`)")
-        }
-    }
-}
-
 /// A metric's value, or `None` when metrics are not enabled on the rule ([U-METRICS]).
-fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Option<u64> {
+pub(crate) fn metric_value(w: &World, bucket: &str, rule: &str, metric: MetricName) -> Option<u64> {
     let r = w
         .buckets
         .get(bucket)?
@@ -715,16 +478,10 @@ fn expectations(out: &mut String, w: &World) {
         out.push_str("(none)\n");
     }
     for e in &w.expectations {
-        if e.ok {
-            let _ = writeln!(out, "ok   step {}: {}", e.step + 1, e.expected);
+        if e.held() {
+            let _ = writeln!(out, "ok   step {}: {}", e.step + 1, e.expected());
         } else {
-            let _ = writeln!(
-                out,
-                "FAIL step {}: expected {}, found {}",
-                e.step + 1,
-                e.expected,
-                e.actual
-            );
+            let _ = writeln!(out, "FAIL {e}");
         }
     }
 }

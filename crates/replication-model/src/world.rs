@@ -349,19 +349,6 @@ pub(crate) enum LogKind {
     Step,
 }
 
-/// The checked result of one `expect` step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExpectationResult {
-    /// The step's index.
-    pub step: usize,
-    /// What the step expected.
-    pub expected: String,
-    /// What the run found.
-    pub actual: String,
-    /// Whether it held.
-    pub ok: bool,
-}
-
 /// The world at one point of the scenario.
 #[derive(Debug)]
 pub(crate) struct World {
@@ -388,7 +375,7 @@ pub(crate) struct World {
     /// Per source bucket, per rule.
     pub metrics: BTreeMap<Arc<str>, BTreeMap<Arc<str>, RuleMetrics>>,
     pub events: Vec<ReplicationEvent>,
-    pub expectations: Vec<ExpectationResult>,
+    pub expectations: Vec<crate::expect::ExpectationResult>,
     /// Per bucket: the error code of its latest bucket-level call (`PutBucketReplication`,
     /// `PutBucketVersioning`), `None` when AWS accepted it.
     pub last_bucket_call: BTreeMap<String, Option<String>>,
@@ -908,7 +895,7 @@ impl World {
                 self.check_thresholds();
                 self.log(idx, format!("wait {seconds} s"));
             }
-            Step::Expect(e) => self.expect(idx, e),
+            Step::Expect { expectation, at } => self.expect(idx, expectation, *at),
         }
         Ok(())
     }
@@ -1581,14 +1568,9 @@ impl World {
         self.events.extend(events);
     }
 
-    fn expect(&mut self, idx: usize, e: &Expectation) {
-        let (expected, actual, ok) = crate::report::check_expectation(self, e);
-        self.expectations.push(ExpectationResult {
-            step: idx,
-            expected,
-            actual,
-            ok,
-        });
+    fn expect(&mut self, idx: usize, e: &Expectation, at: Option<SourceLocation>) {
+        let result = crate::expect::check(self, idx, at, e);
+        self.expectations.push(result);
     }
 
     /// The bucket, current version and stored object GetObject would read, or its error.

@@ -411,7 +411,41 @@ pub enum Step {
         seconds: u64,
     },
     /// A check of the outcome at this point.
-    Expect(Expectation),
+    Expect {
+        /// What is checked.
+        expectation: Expectation,
+        /// Where the `expect` was written, when the spec came from scenario text; a failed
+        /// expectation names it. `None` for a spec built in Rust.
+        at: Option<SourceLocation>,
+    },
+}
+
+impl From<Expectation> for Step {
+    /// An `expect` step written in Rust, so without a source location.
+    fn from(expectation: Expectation) -> Self {
+        Step::Expect {
+            expectation,
+            at: None,
+        }
+    }
+}
+
+/// Where something was written in scenario text: 1-based line, and 1-based column counted in
+/// characters, as `file:line:col` diagnostics give them. It is never part of a report's body, so
+/// the same scenario gives the same report from a macro and from a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceLocation {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+impl std::fmt::Display for SourceLocation {
+    /// `line:col`, the tail of a `file:line:col` location.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
 }
 
 /// A `PutBucketReplication` call.

@@ -653,7 +653,7 @@ impl Validator<'_> {
                 }
                 Step::Replicate | Step::Wait { .. } => {}
                 Step::Fault(f) => self.fault(idx, f, &mut dry),
-                Step::Expect(e) => self.expectation(idx, e, &mut dry),
+                Step::Expect { expectation, .. } => self.expectation(idx, expectation, &mut dry),
             }
         }
         self.unexpected_rejections(&dry.expected_rejections);

@@ -411,7 +411,7 @@ fn other_steps_and_faults() {
         .filter(|st| {
             !matches!(
                 st,
-                Step::PutObject(_) | Step::PutBucketReplication(_) | Step::Expect(_)
+                Step::PutObject(_) | Step::PutBucketReplication(_) | Step::Expect { .. }
             )
         })
         .collect();
@@ -519,6 +519,33 @@ fn other_steps_and_faults() {
     assert_eq!(rest.into_iter().cloned().collect::<Vec<_>>(), expected);
 }
 
+/// Every `expect` step carries the line and 1-based column of its `expect` keyword, so a failed
+/// one can be found in the file; the spec's other steps carry no location.
+#[test]
+fn expect_steps_carry_where_they_were_written() {
+    let written: Vec<SourceLocation> = KITCHEN_SINK
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let column = line.find("expect ")?;
+            line[..column].trim().is_empty().then(|| SourceLocation {
+                line: u32::try_from(i + 1).unwrap(),
+                column: u32::try_from(column + 1).unwrap(),
+            })
+        })
+        .collect();
+    let lowered: Vec<Option<SourceLocation>> = sink()
+        .steps
+        .iter()
+        .filter_map(|st| match st {
+            Step::Expect { at, .. } => Some(*at),
+            _ => None,
+        })
+        .collect();
+    assert!(written.len() > 10, "{written:?}");
+    assert_eq!(lowered, written.into_iter().map(Some).collect::<Vec<_>>());
+}
+
 #[test]
 fn expectations() {
     let s = sink();
@@ -526,7 +553,7 @@ fn expectations() {
         .steps
         .iter()
         .filter_map(|st| match st {
-            Step::Expect(e) => Some(e),
+            Step::Expect { expectation, .. } => Some(expectation),
             _ => None,
         })
         .collect();

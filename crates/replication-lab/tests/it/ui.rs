@@ -2,10 +2,11 @@
 //!
 //! Each `tests/ui/<mistake>.rs` holds one mistake; its `.stderr` is what rustc prints, generated
 //! with `TRYBUILD=overwrite` and reviewed, never written by hand. The parity test feeds the same
-//! macro input to `replication_dsl::validate_suite` and requires the same messages, which is the
-//! promise that `cargo xtask scenarios` and `cargo test` report a scenario alike. The one
-//! difference by design: `json_file` paths are relative to the crate root for the macro and to
-//! the scenario file's directory for the runner, and each message says which.
+//! macro input to `replication_dsl::validate_suite` and requires the same messages at the same
+//! `line:col`, which is the promise that `cargo xtask scenarios` and `cargo test` report a
+//! scenario alike. The one difference by design: `json_file` paths are relative to the crate
+//! root for the macro and to the scenario file's directory for the runner, and each message says
+//! which.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,9 @@ fn compile_fail() {
     cases.compile_fail("tests/ui/*.rs");
 }
 
+/// Both front ends give the same messages at the same `line:col`. A problem inside a JSON
+/// policy is the one place they may differ: rustc on stable cannot point inside a string
+/// literal, so it points at the literal, while the runtime points at the character inside it.
 #[test]
 fn runtime_messages_match_compile_time_messages() {
     let mut checked = 0;
@@ -27,24 +31,47 @@ fn runtime_messages_match_compile_time_messages() {
             .to_owned();
         let stderr = std::fs::read_to_string(path.with_extension("stderr"))
             .unwrap_or_else(|e| panic!("{}: no .stderr ({e}); run `TRYBUILD=overwrite cargo test -p replication-lab --test it compile_fail`", path.display()));
-        let mut compile_time: Vec<String> = compile_time_messages(&stderr)
-            .iter()
-            .map(|m| same_base(m))
+        let mut compile_time: Vec<Located> = compile_time_messages(&stderr)
+            .into_iter()
+            .map(|m| Located {
+                message: same_base(&m.message),
+                ..m
+            })
             .collect();
-        let body = macro_body(&source)
+        let (body, start) = macro_body(&source)
             .unwrap_or_else(|| panic!("{}: no `replication_scenario! {{ ... }}`", path.display()));
-        let mut runtime: Vec<String> = match replication_dsl::validate_suite(&name, &body) {
+        let mut runtime: Vec<Located> = match replication_dsl::validate_suite(&name, &body) {
             Ok(_) => Vec::new(),
-            Err(diagnostics) => diagnostics.iter().map(|d| same_base(&d.message)).collect(),
+            Err(diagnostics) => diagnostics
+                .iter()
+                .map(|d| Located {
+                    message: same_base(&d.message),
+                    at: in_file(start, (d.line, d.column)),
+                })
+                .collect(),
         };
         compile_time.sort();
         runtime.sort();
+        let messages = |v: &[Located]| v.iter().map(|l| l.message.clone()).collect::<Vec<_>>();
         assert_eq!(
-            runtime,
-            compile_time,
+            messages(&runtime),
+            messages(&compile_time),
             "{}: the runtime entry point and the macro disagree",
             path.display()
         );
+        for (r, c) in runtime.iter().zip(&compile_time) {
+            assert!(
+                r.at == c.at
+                    || literal_at(&source, c.at).is_some_and(|(s, e)| s <= r.at && r.at <= e),
+                "{}: `{}` is at {}:{} for the runtime and at {}:{} for the macro",
+                path.display(),
+                r.message,
+                r.at.0,
+                r.at.1,
+                c.at.0,
+                c.at.1
+            );
+        }
         assert!(
             !runtime.is_empty(),
             "{}: a compile-fail case without errors",
@@ -53,6 +80,39 @@ fn runtime_messages_match_compile_time_messages() {
         checked += 1;
     }
     assert!(checked >= 25, "only {checked} ui cases");
+}
+
+/// A message and its 1-based `(line, column)` in the ui case's file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Located {
+    message: String,
+    at: (usize, usize),
+}
+
+/// A position in the macro body, moved to the file: the body's first line starts at `start`.
+fn in_file(start: (usize, usize), (line, column): (usize, usize)) -> (usize, usize) {
+    if line == 1 {
+        (start.0, start.1 + column - 1)
+    } else {
+        (start.0 + line - 1, column)
+    }
+}
+
+/// The first and last position of the string literal that starts at `at`, if one does.
+fn literal_at(source: &str, at: (usize, usize)) -> Option<((usize, usize), (usize, usize))> {
+    fn find(tokens: proc_macro2::TokenStream, at: (usize, usize)) -> Option<proc_macro2::Span> {
+        tokens.into_iter().find_map(|t| match t {
+            proc_macro2::TokenTree::Group(g) => find(g.stream(), at),
+            proc_macro2::TokenTree::Literal(l) => {
+                let s = l.span().start();
+                ((s.line, s.column + 1) == at).then(|| l.span())
+            }
+            _ => None,
+        })
+    }
+    let span = find(source.parse().ok()?, at)?;
+    let end = span.end();
+    Some((at, (end.line, end.column)))
 }
 
 /// A message with the base of `json_file` paths named alike for both front ends.
@@ -80,18 +140,39 @@ fn ui_cases() -> Vec<(PathBuf, String)> {
     cases
 }
 
-/// The `error: ...` lines of rustc's output, without rustc's own summary lines.
-fn compile_time_messages(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter_map(|l| l.strip_prefix("error: "))
-        .filter(|m| !m.starts_with("aborting due to") && !m.starts_with("could not compile"))
-        .map(str::to_owned)
-        .collect()
+/// The `error: ...` lines of rustc's output with the `--> file:line:col` under each, without
+/// rustc's own summary lines.
+fn compile_time_messages(stderr: &str) -> Vec<Located> {
+    let mut out = Vec::new();
+    let mut lines = stderr.lines();
+    while let Some(line) = lines.next() {
+        let Some(message) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        if message.starts_with("aborting due to") || message.starts_with("could not compile") {
+            continue;
+        }
+        let at = lines
+            .next()
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+            .and_then(|l| {
+                let mut parts = l.rsplitn(3, ':');
+                let column = parts.next()?.parse().ok()?;
+                let line = parts.next()?.parse().ok()?;
+                Some((line, column))
+            })
+            .unwrap_or_else(|| panic!("no `--> file:line:col` under `error: {message}`"));
+        out.push(Located {
+            message: message.to_owned(),
+            at,
+        });
+    }
+    out
 }
 
-/// The text between the braces of `replication_scenario! { ... }`, exactly as written.
-fn macro_body(source: &str) -> Option<String> {
+/// The text between the braces of `replication_scenario! { ... }`, exactly as written, and the
+/// 1-based `(line, column)` in the file where it starts.
+fn macro_body(source: &str) -> Option<(String, (usize, usize))> {
     use proc_macro2::TokenTree;
     let tokens: Vec<TokenTree> = source
         .parse::<proc_macro2::TokenStream>()
@@ -104,9 +185,10 @@ fn macro_body(source: &str) -> Option<String> {
             TokenTree::Punct(bang),
             TokenTree::Group(g),
         ] if i == "replication_scenario" && bang.as_char() == '!' => {
-            let open = g.span_open().byte_range().end;
-            let close = g.span_close().byte_range().start;
-            source.get(open..close).map(str::to_owned)
+            let open = g.span_open();
+            let after = open.end();
+            let body = source.get(open.byte_range().end..g.span_close().byte_range().start)?;
+            Some((body.to_owned(), (after.line, after.column + 1)))
         }
         _ => None,
     })

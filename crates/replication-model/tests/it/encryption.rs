@@ -772,7 +772,7 @@ fn d6_sse_c_upload_into_a_blocking_bucket_is_rejected() {
     let p = rejection(spec.clone(), 1, "encryption", "AccessDenied");
     assert!(p.message.contains("blocks SSE-C"), "{}", p.message);
 
-    spec.steps.push(Step::Expect(Expectation::PutRejected {
+    spec.steps.push(Step::from(Expectation::PutRejected {
         bucket: "source".into(),
         key: "c.bin".into(),
         code: "AccessDenied".into(),

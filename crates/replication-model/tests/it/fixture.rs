@@ -432,7 +432,7 @@ pub fn obj(bucket: &str, key: &str) -> ObjectExpectation {
 }
 
 pub fn expect_obj(o: ObjectExpectation) -> Step {
-    Step::Expect(Expectation::Object(o))
+    Step::from(Expectation::Object(o))
 }
 
 pub fn expect(bucket: &str, key: &str, status: ExpectedStatus) -> Step {
@@ -469,7 +469,7 @@ pub fn expect_kms(bucket: &str, key: &str, kms_key: &str, bucket_key: bool) -> S
 }
 
 pub fn expect_config(bucket: &str, verdict: ExpectedVerdict) -> Step {
-    Step::Expect(Expectation::Config {
+    Step::from(Expectation::Config {
         bucket: bucket.into(),
         verdict,
     })
@@ -480,7 +480,7 @@ pub fn expect_rejected(bucket: &str, code: &str) -> Step {
 }
 
 pub fn expect_metric(rule: &str, metric: MetricName, value: u64) -> Step {
-    Step::Expect(Expectation::Metric {
+    Step::from(Expectation::Metric {
         bucket: "source".into(),
         rule: rule.into(),
         metric,
@@ -494,7 +494,7 @@ pub fn expect_events(
     reason: Option<FailureReason>,
     count: u64,
 ) -> Step {
-    Step::Expect(Expectation::Event {
+    Step::from(Expectation::Event {
         bucket: "source".into(),
         rule: rule.into(),
         event,
@@ -506,10 +506,22 @@ pub fn expect_events(
 /// Validates and runs; panics with the problems or the failed expectations.
 pub fn run(spec: ScenarioSpec) -> Outcome {
     let out = run_raw(spec);
-    if let Err(e) = out.check_expectations() {
-        panic!("{e}\n\n{}", out.report());
-    }
+    assert_expectations_hold(&out);
     out
+}
+
+/// Panics with every failed expectation and the report, unless every expectation held.
+pub fn assert_expectations_hold(out: &Outcome) {
+    let failed: Vec<String> = out
+        .failed_expectations()
+        .map(|e| e.located(None).to_string())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{}\n\n{}",
+        failed.join("\n"),
+        out.report()
+    );
 }
 
 /// Validates and runs without judging the expectations.

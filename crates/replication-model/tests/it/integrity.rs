@@ -86,9 +86,7 @@ fn same_scenario_same_report() {
         },
     )
     .expect("run");
-    first
-        .check_expectations()
-        .unwrap_or_else(|e| panic!("{e}\n{}", first.report()));
+    assert_expectations_hold(&first);
     assert_eq!(first.report(), second.report());
     assert_eq!(first.report(), serial.report());
     let again =
@@ -201,9 +199,7 @@ fn trace_off_report_is_the_traced_report_without_trace_lines() {
             },
         )
         .expect("run");
-        quiet
-            .check_expectations()
-            .unwrap_or_else(|e| panic!("{e}\n{}", quiet.report()));
+        assert_expectations_hold(&quiet);
         let is_trace_line = |l: &&str| {
             l.strip_prefix("  ")
                 .and_then(|rest| rest.split_once(". "))

@@ -471,7 +471,7 @@ fn f_upload_with_a_disabled_key_is_rejected() {
     spec.steps.push(put("source", "a.txt", 10, None));
     let p = rejection(spec.clone(), 2, "encryption", "KMS.DisabledException");
     assert!(p.message.contains("`src_key`"), "{}", p.message);
-    spec.steps.push(Step::Expect(Expectation::PutRejected {
+    spec.steps.push(Step::from(Expectation::PutRejected {
         bucket: "source".into(),
         key: "a.txt".into(),
         code: "KMS.DisabledException".into(),

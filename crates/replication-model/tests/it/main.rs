@@ -2,6 +2,7 @@
 //! `docs/aws-facts.md` it checks (or, in `study_note`, the claim of the study note).
 
 mod encryption;
+mod expectations;
 mod fixture;
 mod iam;
 mod integrity;
@@ -12,6 +13,5 @@ mod permissions;
 mod prerequisites;
 mod replicated;
 mod smoke;
-mod status;
 mod study_note;
 mod validation;

@@ -54,7 +54,7 @@ fn broken() -> ScenarioSpec {
         }),
     }));
     spec.steps
-        .push(Step::Expect(Expectation::Object(ObjectExpectation {
+        .push(Step::from(Expectation::Object(ObjectExpectation {
             bucket: "source".into(),
             key: "x".into(),
             version: None,
@@ -65,7 +65,7 @@ fn broken() -> ScenarioSpec {
                 bucket_key: None,
             }),
         })));
-    spec.steps.push(Step::Expect(Expectation::Metric {
+    spec.steps.push(Step::from(Expectation::Metric {
         bucket: "source".into(),
         rule: "no_rule".into(),
         metric: MetricName::OperationsFailedReplication,
@@ -202,7 +202,7 @@ fn rejection_and_expectation_paths() {
     );
 
     let mut spec = sse_s3();
-    spec.steps.push(Step::Expect(Expectation::PutRejected {
+    spec.steps.push(Step::from(Expectation::PutRejected {
         bucket: "source".into(),
         key: "a".into(),
         code: "AccessDenied".into(),
