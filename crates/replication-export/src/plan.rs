@@ -192,6 +192,9 @@ pub(crate) enum Choice {
     /// The steps after the definitions (uploads, faults, expectations) are the test, not the
     /// configuration.
     StepsNotDeployed { count: usize },
+    /// A policy names an IAM principal the scenario does not define, which KMS, S3 and IAM
+    /// require to exist when the policy is put.
+    PrincipalNotDeployed { policy: String, principal: String },
 }
 
 impl Choice {
@@ -241,6 +244,9 @@ impl Choice {
                 blocked: false,
             } => format!(
                 "bucket `{bucket}`: SSE-C is unblocked explicitly (`BlockedEncryptionTypes` `NONE`), as the scenario has it; new buckets block SSE-C by default since April 2026 (aws-facts d.6)"
+            ),
+            Choice::PrincipalNotDeployed { policy, principal } => format!(
+                "the {policy} names `{principal}`, which the scenario does not define, so the export does not create it; KMS, S3 and IAM refuse a policy whose principal does not exist, so create it before deploying"
             ),
             Choice::StepsNotDeployed { count } => format!(
                 "the scenario's {count} steps after its definitions (uploads, faults, waits, expectations) are the test, not the configuration, and are not exported"
@@ -516,6 +522,33 @@ impl Plan {
             }
         }
 
+        // Principals a policy names that nothing here creates (accounts exist already).
+        let created: BTreeSet<&str> = cat.roles.values().map(|r| r.arn.as_str()).collect();
+        let mut documents: Vec<(String, &Value)> = Vec::new();
+        for k in &keys {
+            documents.push((format!("key policy of `{}`", k.name), &k.policy));
+        }
+        for b in &buckets {
+            if let Some(p) = &b.policy {
+                documents.push((format!("bucket policy of `{}`", b.name), p));
+            }
+        }
+        for r in &roles {
+            documents.push((format!("trust policy of role `{}`", r.name), &r.trust));
+        }
+        for (policy, doc) in documents {
+            for principal in aws_principals(doc) {
+                let is_account =
+                    principal.ends_with(":root") || ids::check_account_id(principal).is_ok();
+                if !is_account && principal != "*" && !created.contains(principal) {
+                    choices.push(Choice::PrincipalNotDeployed {
+                        policy: policy.clone(),
+                        principal: principal.to_owned(),
+                    });
+                }
+            }
+        }
+
         let n_steps = spec
             .steps
             .iter()
@@ -611,6 +644,24 @@ pub(crate) enum KeyIdOf {
     Created(usize),
     /// The `aws/s3` key at this index of [`Plan::managed_keys`].
     Managed(usize),
+}
+
+/// Every `Principal.AWS` value of a policy document.
+fn aws_principals(doc: &Value) -> Vec<&str> {
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for s in statements {
+        match s.get("Principal").and_then(|p| p.get("AWS")) {
+            Some(Value::String(one)) => out.push(one.as_str()),
+            Some(Value::Array(many)) => out.extend(many.iter().filter_map(Value::as_str)),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn principal_arn(

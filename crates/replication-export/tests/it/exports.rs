@@ -134,4 +134,8 @@ fn the_readme_says_what_the_export_chose() {
     let readme = &e.files()["README.md"];
     assert!(readme.contains("key `prod_data`: the documents use the key id the scenario gives"));
     assert!(readme.contains("are the test, not the configuration"));
+    // The real key policies name a key administrators' role the scenario does not define.
+    assert!(readme.contains(
+        "the key policy of `prod_data` names `arn:aws:iam::111122223333:role/KeyAdmins`, which the scenario does not define"
+    ));
 }
