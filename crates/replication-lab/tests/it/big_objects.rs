@@ -51,9 +51,11 @@ fn run(name: &str, kms_size: &str, size: &str) -> Outcome {
         .unwrap_or_else(|diagnostics| panic!("the scenario is invalid: {diagnostics:?}"));
     assert_eq!(specs.len(), 1);
     let outcome = replication_lab::run(&specs.remove(0)).expect("the scenario runs");
-    if let Err(failures) = outcome.check_expectations() {
-        panic!("{failures}\n{}", outcome.report());
-    }
+    let failed: Vec<String> = outcome
+        .failed_expectations()
+        .map(|failure| failure.located(Some("big.scenario")).to_string())
+        .collect();
+    assert!(failed.is_empty(), "{}\n{}", failed.join("\n"), outcome.report());
     outcome
 }
 
