@@ -756,8 +756,11 @@ impl Validator<'_> {
                 "key",
                 ProblemKind::Malformed,
                 if p.key.is_empty() {
-                    "the object key is empty; S3 keys are 1 to 1024 bytes, name the object"
-                        .to_owned()
+                    format!(
+                        "the object key of the upload into `{}` is empty; S3 keys are 1 to 1024 \
+                         bytes, name the object",
+                        p.bucket
+                    )
                 } else {
                     format!(
                         "object key `{}` is {} bytes long; S3 keys are 1 to 1024 bytes, shorten it",

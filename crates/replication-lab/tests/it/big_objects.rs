@@ -55,7 +55,12 @@ fn run(name: &str, kms_size: &str, size: &str) -> Outcome {
         .failed_expectations()
         .map(|failure| failure.located(Some("big.scenario")).to_string())
         .collect();
-    assert!(failed.is_empty(), "{}\n{}", failed.join("\n"), outcome.report());
+    assert!(
+        failed.is_empty(),
+        "{}\n{}",
+        failed.join("\n"),
+        outcome.report()
+    );
     outcome
 }
 
