@@ -283,12 +283,4 @@ impl Catalog {
             .find(|(_, b)| b.s3_name == s3_name)
             .map(|(n, _)| n.as_str())
     }
-
-    /// The scenario name of the key with this ARN.
-    pub fn key_by_arn(&self, arn: &str) -> Option<&str> {
-        self.keys
-            .iter()
-            .find(|(_, k)| k.arn == arn)
-            .map(|(n, _)| n.as_str())
-    }
 }
