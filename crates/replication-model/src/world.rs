@@ -1645,16 +1645,9 @@ impl World {
     ) -> Result<Vec<u8>, crate::engine::OpenError> {
         use crate::engine::OpenError;
         let keys = self.data_keys(o, aad, region, kms_override)?;
-        let customer_aad;
-        let aad = match keys {
-            DataKeys::Customer(_) => {
-                customer_aad = sse_c_aad(key);
-                &customer_aad
-            }
-            _ => aad,
-        };
+        let aad = body_aad(&keys, aad, key);
         o.ciphertext
-            .open(keys.layers(), aad)
+            .open(keys.layers(), &aad)
             .map_err(OpenError::Crypto)
     }
 
@@ -1672,16 +1665,9 @@ impl World {
     ) -> Result<u64, crate::engine::OpenError> {
         use crate::engine::OpenError;
         let keys = self.data_keys(o, aad, region, None)?;
-        let customer_aad;
-        let aad = match keys {
-            DataKeys::Customer(_) => {
-                customer_aad = sse_c_aad(key);
-                &customer_aad
-            }
-            _ => aad,
-        };
+        let aad = body_aad(&keys, aad, key);
         o.ciphertext
-            .verify(keys.layers(), aad, scratch)
+            .verify(keys.layers(), &aad, scratch)
             .map_err(OpenError::Crypto)
     }
 
@@ -1818,6 +1804,15 @@ pub(crate) const RTC_THRESHOLD_SECONDS: u64 = 15 * 60;
 /// SSE-C data is bound to the object key only, so a replica (same key, other bucket) opens with
 /// the same customer key: S3 copies SSE-C ciphertext as is (aws-facts d.6, replica encryption
 /// inferred).
+/// The AAD a stored body was sealed under: the object's own AAD, except that SSE-C bodies are
+/// bound to their key name (see `sse_c_aad`). Borrowed unless the body is SSE-C.
+fn body_aad<'a>(keys: &DataKeys, aad: &'a [u8], key: &str) -> std::borrow::Cow<'a, [u8]> {
+    match keys {
+        DataKeys::Customer(_) => std::borrow::Cow::Owned(sse_c_aad(key)),
+        _ => std::borrow::Cow::Borrowed(aad),
+    }
+}
+
 pub(crate) fn sse_c_aad(key: &str) -> Vec<u8> {
     let mut aad = b"sse-c:".to_vec();
     aad.extend_from_slice(key.as_bytes());
