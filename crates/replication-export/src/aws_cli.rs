@@ -277,6 +277,23 @@ fn calls(plan: &Plan) -> Vec<Call> {
     calls
 }
 
+/// The start of a deploy script: shebang, strict mode, the script's own folder, and one profile
+/// variable per account (overridable from the environment). `what` completes "Deploys ...".
+pub(crate) fn script_preamble(plan: &Plan, what: &str) -> String {
+    let mut s = format!(
+        "#!/usr/bin/env bash\n\
+         # Deploys {what}. Written by `cargo xtask export`; see README.md.\n\
+         set -euo pipefail\n\
+         cd \"$(dirname \"$0\")\"\n\n\
+         # One AWS CLI profile per account (override from the environment).\n"
+    );
+    for a in &plan.accounts {
+        let var = profile_var(&a.name);
+        let _ = writeln!(s, "{var}=\"${{{var}:-{}}}\"", a.name);
+    }
+    s
+}
+
 /// The shell variable that holds an account's AWS CLI profile.
 pub(crate) fn profile_var(account: &str) -> String {
     format!("PROFILE_{}", account.to_ascii_uppercase())
@@ -295,18 +312,10 @@ fn file_part(s: &str) -> String {
 }
 
 fn header(plan: &Plan) -> String {
-    let mut s = format!(
-        "#!/usr/bin/env bash\n\
-         # Deploys the configuration scenario `{}` tested. Written by `cargo xtask export`; see README.md.\n\
-         set -euo pipefail\n\
-         cd \"$(dirname \"$0\")\"\n\n\
-         # One AWS CLI profile per account (override from the environment).\n",
-        plan.scenario
+    let mut s = script_preamble(
+        plan,
+        &format!("the configuration scenario `{}` tested", plan.scenario),
     );
-    for a in &plan.accounts {
-        let var = profile_var(&a.name);
-        let _ = writeln!(s, "{var}=\"${{{var}:-{}}}\"", a.name);
-    }
     s.push_str(
         "\n# The inputs are copied, so the ids KMS returns can replace the scenario's ones.\n\
          work=\"$(mktemp -d)\"\n\

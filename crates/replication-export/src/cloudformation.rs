@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value, json};
 
 use crate::ExportError;
-use crate::aws_cli::profile_var;
+use crate::aws_cli::{profile_var, script_preamble};
 use crate::plan::{KeyCreation, KeyIdOf, Piece, Plan};
 
 /// The layers of an account's resources, in deploy order.
@@ -561,18 +561,10 @@ fn script(
     file_of: &BTreeMap<StackKey, String>,
     key_home: &BTreeMap<usize, StackKey>,
 ) -> String {
-    let mut s = format!(
-        "#!/usr/bin/env bash\n\
-         # Deploys the stacks of scenario `{}` in order. Written by `cargo xtask export`; see README.md.\n\
-         set -euo pipefail\n\
-         cd \"$(dirname \"$0\")\"\n\n\
-         # One AWS CLI profile per account (override from the environment).\n",
-        plan.scenario
+    let mut s = script_preamble(
+        plan,
+        &format!("the stacks of scenario `{}` in order", plan.scenario),
     );
-    for a in &plan.accounts {
-        let var = profile_var(&a.name);
-        let _ = writeln!(s, "{var}=\"${{{var}:-{}}}\"", a.name);
-    }
     s.push_str(
         "\n# output PROFILE REGION STACK KEY: one output of a deployed stack.\n\
          output() {\n  \
